@@ -1,0 +1,53 @@
+"""How values are shown to people: short, and never a secret.
+
+Every value that reaches a message, a table or a report passes through
+``show_value``. Values Terraform marks sensitive are replaced before they
+get here; this is the second line of defence for secrets that were not
+marked (an access key in a tag, a password in user data).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MAX_TEXT = 80
+
+# Shapes of credentials worth hiding wherever they turn up.
+_CREDENTIAL_PATTERNS = re.compile(
+    r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}"  # AWS key ids
+    r"|(?i:secret|password|passwd|pwd|token|private[_-]?key)\s*[=:]\s*\S+"  # key=value secrets
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub tokens
+    r"|xox[abpr]-[A-Za-z0-9-]{10,}"  # Slack tokens
+)
+
+REDACTED = "(redacted)"
+
+
+def redact(text: str) -> str:
+    return _CREDENTIAL_PATTERNS.sub(REDACTED, text)
+
+
+def looks_secret(text: str) -> bool:
+    return _CREDENTIAL_PATTERNS.search(text) is not None
+
+
+def show_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = redact(value)
+        if len(text) > MAX_TEXT:
+            text = text[: MAX_TEXT - 1] + "…"
+        return f'"{text}"'
+    if isinstance(value, list):
+        shown = [show_value(v) for v in value[:8]]
+        if len(value) > 8:
+            shown.append(f"… {len(value) - 8} more")
+        return "[" + ", ".join(shown) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in list(value.items())[:8]) + "}"
+    if value is None:
+        return "not set"
+    return redact(str(value))

@@ -1,0 +1,1 @@
+"""Policies: the YAML language, its validation, and compiled conditions."""

@@ -1,0 +1,217 @@
+"""Condition trees (all / any / not over key-op-value leaves) and the operator table.
+
+Conditions are compiled once when a policy loads; evaluating one against a
+resource returns a Truth and the evidence that decided it. Negation is
+pushed down to the leaves (De Morgan) so every piece of evidence can say
+what was expected in plain words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..display import show_value
+from ..models import Evidence, GapKind, Resource
+from .truth import Truth, combine
+
+_MISSING = object()
+
+_GAP_TRUTH = {
+    GapKind.UNKNOWN: Truth.UNKNOWN,
+    GapKind.ERROR: Truth.ERROR,
+    GapKind.NOT_MANAGED: Truth.SKIPPED,
+}
+
+
+def lookup(attrs: dict[str, Any], parts: tuple[str, ...]) -> Any:
+    node: Any = attrs
+    for part in parts:
+        if not isinstance(node, dict):
+            return _MISSING
+        node = node.get(part, _MISSING)
+        if node is _MISSING or node is None:
+            return _MISSING
+    return node
+
+
+# ---------------------------------------------------------------- operators
+# Each operator: (test(actual, value) -> bool, words(value) -> str). An absent
+# actual value never reaches ``test``: it makes every operator false (a list
+# that is absent is empty, so ``length`` sees 0).
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _equals(actual: Any, value: Any) -> bool:
+    return bool(actual == value and type(actual) is type(value) or (_is_number(actual) and _is_number(value) and actual == value))
+
+
+def _in(actual: Any, value: list[Any]) -> bool:
+    return any(_equals(actual, v) for v in value)
+
+
+def _contains(actual: Any, value: Any) -> bool:
+    if isinstance(actual, str):
+        return isinstance(value, str) and value in actual
+    if isinstance(actual, list):
+        return any(_equals(item, value) for item in actual)
+    return False
+
+
+def _intersects(actual: Any, value: list[Any]) -> bool:
+    return isinstance(actual, list) and any(_in(item, value) for item in actual)
+
+
+def _compare(test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    return lambda actual, value: _is_number(actual) and test(actual, value)
+
+
+_COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "equals": lambda a, b: a == b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+_COMPARATOR_WORDS = {"equals": "", "gt": "more than ", "gte": "at least ", "lt": "less than ", "lte": "at most "}
+
+
+def _length(actual: Any, value: dict[str, int]) -> bool:
+    size = len(actual) if isinstance(actual, list | str | dict) else 0
+    (name, bound), = value.items()
+    return _COMPARATORS[name](size, bound)
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    test: Callable[[Any, Any], bool]
+    words: Callable[[Any], str]
+    takes_value: bool = True
+
+
+def _list_words(value: list[Any]) -> str:
+    return ", ".join(show_value(v) for v in value)
+
+
+OPERATORS: dict[str, Operator] = {
+    "equals": Operator(_equals, lambda v: show_value(v)),
+    "in": Operator(_in, lambda v: "one of " + _list_words(v)),
+    "exists": Operator(lambda a, v: True, lambda v: "set", takes_value=False),
+    "matches": Operator(lambda a, v: isinstance(a, str) and v.search(a) is not None, lambda v: f"matching /{v.pattern}/"),
+    "contains": Operator(_contains, lambda v: "containing " + show_value(v)),
+    "intersects": Operator(_intersects, lambda v: "including any of " + _list_words(v)),
+    "gt": Operator(_compare(lambda a, v: a > v), lambda v: f"more than {v}"),
+    "gte": Operator(_compare(lambda a, v: a >= v), lambda v: f"at least {v}"),
+    "lt": Operator(_compare(lambda a, v: a < v), lambda v: f"less than {v}"),
+    "lte": Operator(_compare(lambda a, v: a <= v), lambda v: f"at most {v}"),
+    "length": Operator(
+        _length,
+        lambda v: "of length " + "".join(_COMPARATOR_WORDS[k] + str(n) for k, n in v.items()),
+    ),
+}
+
+_NEGATED_WORDS = {"equals": "other than ", "exists": ""}
+
+
+# ---------------------------------------------------------------- condition tree
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    truth: Truth
+    evidence: tuple[Evidence, ...]
+
+
+class Condition:
+    def evaluate(self, resource: Resource, negated: bool = False) -> Outcome:
+        raise NotImplementedError
+
+    def keys(self) -> list[str]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf(Condition):
+    key: str
+    op: str
+    value: Any = None
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(self.key.split("."))
+
+    def evaluate(self, resource: Resource, negated: bool = False) -> Outcome:
+        operator = OPERATORS[self.op]
+        gap = resource.gap_for(self.key)
+        if gap is not None:
+            if gap.kind is GapKind.UNKNOWN and self.op == "exists":
+                # An unknown value that will be set satisfies exists (DESIGN 4).
+                truth = Truth.TRUE
+                observed = "known after apply"
+            else:
+                truth = _GAP_TRUTH[gap.kind]
+                observed = gap.reason
+        else:
+            actual = lookup(resource.attrs, self.parts)
+            if actual is _MISSING:
+                truth = Truth.TRUE if self.op == "length" and operator.test([], self.value) else Truth.FALSE
+                observed = "not set"
+            else:
+                truth = Truth.TRUE if operator.test(actual, self.value) else Truth.FALSE
+                observed = "(sensitive)" if resource.is_sensitive(self.key) else show_value(actual)
+        if negated:
+            truth = truth.negate()
+        return Outcome(truth, (Evidence(self.key, observed, self.expectation(negated)),))
+
+    def expectation(self, negated: bool) -> str:
+        words = OPERATORS[self.op].words(self.value)
+        if not negated:
+            return words
+        if self.op == "exists":
+            return "not set"
+        return _NEGATED_WORDS.get(self.op, "not ") + words
+
+    def keys(self) -> list[str]:
+        return [self.key]
+
+
+@dataclass(frozen=True, slots=True)
+class Group(Condition):
+    """``all`` (every child holds) or ``any`` (at least one holds)."""
+
+    mode: str  # "all" or "any"
+    children: tuple[Condition, ...]
+
+    def evaluate(self, resource: Resource, negated: bool = False) -> Outcome:
+        # not(all) == any(not), not(any) == all(not): flip the mode under negation.
+        is_all = (self.mode == "all") != negated
+        decisive = Truth.FALSE if is_all else Truth.TRUE
+        outcomes = [child.evaluate(resource, negated) for child in self.children]
+        truth = combine([o.truth for o in outcomes], decisive)
+        # Explain with the children that agree with the result; when none
+        # decided it alone (all true / all false), every child is the reason.
+        deciding = [o for o in outcomes if o.truth is truth] or outcomes
+        return Outcome(truth, tuple(e for o in deciding for e in o.evidence))
+
+    def keys(self) -> list[str]:
+        return [k for child in self.children for k in child.keys()]
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Condition):
+    child: Condition
+
+    def evaluate(self, resource: Resource, negated: bool = False) -> Outcome:
+        return self.child.evaluate(resource, not negated)
+
+    def keys(self) -> list[str]:
+        return self.child.keys()
+
+
+def compile_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)

@@ -1,0 +1,26 @@
+"""A loaded, validated, compiled policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..models import Severity
+from .conditions import Condition
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    id: str
+    title: str
+    resource_type: str
+    severity: Severity
+    safeguards: tuple[str, ...]
+    require: Condition
+    remediation: str
+    scope: Condition | None = None
+    description: str = ""
+    pass_examples: tuple[dict[str, Any], ...] = ()
+    fail_examples: tuple[dict[str, Any], ...] = ()
+    file: str = ""
+    line: int = 1

@@ -1,0 +1,111 @@
+"""YAML parsing that remembers where every value came from.
+
+Policy errors must point at ``file:line:col``; PyYAML's node tree has the
+marks, so we build plain Python values from it and keep a side table of
+positions keyed by the path to each value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+PathKey = tuple[str | int, ...]
+
+
+class SourceError(Exception):
+    """An input problem with its position: str() is the one line a user sees."""
+
+    def __init__(self, file: str, line: int, col: int, message: str) -> None:
+        super().__init__(f"{file}:{line}:{col}: {message}")
+        self.file, self.line, self.col, self.message = file, line, col, message
+
+
+@dataclass
+class Located:
+    """A parsed YAML document and the (line, col) of each value, 1-based."""
+
+    file: str
+    value: Any
+    marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: PathKey) -> tuple[int, int]:
+        # Fall back to the nearest parent that has a mark.
+        while path not in self.marks and path:
+            path = path[:-1]
+        return self.marks.get(path, (1, 1))
+
+    def error(self, path: PathKey, message: str) -> SourceError:
+        line, col = self.where(path)
+        return SourceError(self.file, line, col, message)
+
+
+def load_located(path: Path) -> Located:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(name, 1, 1, f"not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise SourceError(name, 1, 1, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SourceError(name, line, col, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise SourceError(name, 1, 1, f"YAML error: {exc}") from None
+    located = Located(name, None)
+    if node is None:
+        raise SourceError(name, 1, 1, "empty file")
+    located.value = _build(node, (), located)
+    return located
+
+
+def _build(node: yaml.Node, path: PathKey, located: Located) -> Any:
+    located.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node, located)
+            if not isinstance(key, str | int | bool | float) or key is None:
+                raise located.error(path, "mapping keys must be plain scalars")
+            if key in result:
+                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                raise SourceError(located.file, line, col, f"duplicate key {key!r}")
+            child = (*path, str(key))
+            located.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _build(value_node, child, located)
+            located.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), located) for i, item in enumerate(node.value)]
+    return _scalar(node, located)
+
+
+def _scalar(node: yaml.Node, located: Located) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        raise SourceError(located.file, line, col, "expected a plain value here")
+    try:
+        return _construct(node)
+    except yaml.YAMLError as exc:
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        raise SourceError(located.file, line, col, f"bad value: {exc}") from None
+
+
+_constructor = yaml.SafeLoader("")
+
+
+def _construct(node: yaml.ScalarNode) -> Any:
+    # Resolve the scalar's implicit tag (int, bool, null, ...) the way safe_load would.
+    value = _constructor.construct_object(node, deep=True)
+    _constructor.constructed_objects.clear()
+    return value

@@ -1,0 +1,17 @@
+"""SQS queues and SNS topics."""
+
+from __future__ import annotations
+
+from .base import Tagged, doc
+
+
+class SqsQueue(Tagged):
+    queue_name: str | None = doc("Queue name.")
+    kms_master_key_id: str | None = doc("KMS key for SSE-KMS.")
+    sqs_managed_sse: bool | None = doc("SSE-SQS (SQS-owned keys) enabled.")
+    encrypted: bool | None = doc("Either SSE-KMS or SSE-SQS is enabled.")
+
+
+class SnsTopic(Tagged):
+    topic_name: str | None = doc("Topic name.")
+    kms_master_key_id: str | None = doc("KMS key for server-side encryption.")

@@ -1,0 +1,83 @@
+"""S3 buckets, EBS volumes and EFS file systems."""
+
+from __future__ import annotations
+
+from .base import Canonical, Tagged, doc
+
+
+class BucketEncryption(Canonical):
+    algorithm: str | None = doc(
+        "Default SSE algorithm: AES256, aws:kms or aws:kms:dsse. With no configuration "
+        "S3 applies AES256 (SSE-S3) since 2023-01-05, and the field says so."
+    )
+    kms_key_id: str | None = doc("KMS key used for SSE-KMS.")
+    bucket_key_enabled: bool | None = doc("S3 Bucket Key enabled.")
+
+
+class PublicAccessBlock(Canonical):
+    block_public_acls: bool | None = doc("Block new public ACLs.")
+    ignore_public_acls: bool | None = doc("Ignore existing public ACLs.")
+    block_public_policy: bool | None = doc("Block new public bucket policies.")
+    restrict_public_buckets: bool | None = doc("Restrict access to buckets with public policies.")
+    all_enabled: bool | None = doc("All four settings are true (false when no block exists).")
+
+
+class BucketAcl(Canonical):
+    canned: str | None = doc("Canned ACL, e.g. private or public-read.")
+    public: bool | None = doc("The ACL grants access to AllUsers or AuthenticatedUsers.")
+
+
+class BucketPolicy(Canonical):
+    present: bool | None = doc("A bucket policy is attached.")
+    public: bool | None = doc(
+        "An Allow statement grants access to Principal '*' without a limiting condition "
+        "(aws:SourceVpce, aws:SourceVpc, aws:PrincipalOrgID, aws:SourceAccount, ...)."
+    )
+    denies_insecure_transport: bool | None = doc(
+        "A Deny statement for Principal '*' applies when aws:SecureTransport is false."
+    )
+
+
+class Versioning(Canonical):
+    enabled: bool | None = doc("Versioning status is Enabled.")
+    mfa_delete: bool | None = doc("MFA delete is enabled.")
+
+
+class AccessLogging(Canonical):
+    enabled: bool | None = doc("Server access logging is configured.")
+    target_bucket: str | None = doc("Bucket receiving the access logs.")
+
+
+class ObjectLock(Canonical):
+    enabled: bool | None = doc("Object Lock is enabled on the bucket.")
+    mode: str | None = doc("Default retention mode: GOVERNANCE or COMPLIANCE.")
+
+
+class S3Bucket(Tagged):
+    """An S3 bucket, with its split v4+ sub-resources folded in."""
+
+    bucket: str | None = doc("Bucket name.")
+    encryption: BucketEncryption | None = doc("Default server-side encryption.")
+    public_access_block: PublicAccessBlock | None = doc("Bucket-level Block Public Access.")
+    acl: BucketAcl | None = doc("Bucket ACL.")
+    policy: BucketPolicy | None = doc("Facts derived from the bucket policy.")
+    versioning: Versioning | None = doc("Versioning configuration.")
+    logging: AccessLogging | None = doc("Server access logging.")
+    object_lock: ObjectLock | None = doc("Object Lock configuration.")
+    replication_enabled: bool | None = doc("A replication rule is enabled.")
+
+
+class EbsVolume(Tagged):
+    """An EBS volume, or a block device of an instance or launch template."""
+
+    encrypted: bool | None = doc(
+        "The volume is encrypted (explicitly, or by account default encryption in the same plan)."
+    )
+    kms_key_id: str | None = doc("KMS key of the volume.")
+    size: int | None = doc("Size in GiB.")
+    attached_to: str | None = doc("Address of the instance or template the device belongs to.")
+
+
+class EfsFileSystem(Tagged):
+    encrypted: bool | None = doc("Encryption at rest enabled.")
+    kms_key_id: str | None = doc("KMS key used for encryption.")

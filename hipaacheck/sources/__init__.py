@@ -1,0 +1,1 @@
+"""Sources turn something scanned (a Terraform plan, a live account) into canonical resources."""

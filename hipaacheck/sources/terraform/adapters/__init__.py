@@ -1,0 +1,49 @@
+"""Adapters from Terraform resource types to canonical resources, in one explicit registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ....models import Resource
+from ..plan import Plan
+from ..references import Linker
+from .account import account_regions, accounts
+from .compute import ebs_volumes, ec2_instances, efs_file_systems
+from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
+from .identity import iam_policies, kms_keys
+from .logs import cloudtrails, log_groups
+from .messaging import sns_topics, sqs_queues
+from .network import lb_listeners, security_groups
+from .s3 import s3_buckets
+
+Adapter = Callable[[Plan, Linker], list[Resource]]
+
+# canonical type -> the adapter that builds every resource of that type from a plan
+ADAPTERS: dict[str, Adapter] = {
+    "s3_bucket": s3_buckets,
+    "kms_key": kms_keys,
+    "db_instance": db_instances,
+    "db_cluster": db_clusters,
+    "ebs_volume": ebs_volumes,
+    "efs_file_system": efs_file_systems,
+    "dynamodb_table": dynamodb_tables,
+    "elasticache_replication_group": elasticache_groups,
+    "security_group": security_groups,
+    "lb_listener": lb_listeners,
+    "ec2_instance": ec2_instances,
+    "cloudtrail": cloudtrails,
+    "cloudwatch_log_group": log_groups,
+    "iam_policy": iam_policies,
+    "sqs_queue": sqs_queues,
+    "sns_topic": sns_topics,
+    "account": accounts,
+    "account_region": account_regions,
+}
+
+
+def adapt_plan(plan: Plan) -> list[Resource]:
+    linker = Linker(plan)
+    resources: list[Resource] = []
+    for adapter in ADAPTERS.values():
+        resources.extend(adapter(plan, linker))
+    return resources

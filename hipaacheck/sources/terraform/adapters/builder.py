@@ -1,0 +1,148 @@
+"""Build one canonical resource from a plan resource, carrying unknown and sensitive markers along."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ....models import Gap, GapKind, Resource
+from ....resource_types import validation_problems
+from ..plan import Plan, PlanResource
+from ..raw import UNKNOWN
+
+SOURCE = "terraform-plan"
+AFTER_APPLY = "known only after apply"
+
+
+def to_bool(value: Any) -> Any:
+    # Some provider 5.x attributes are strings that hold booleans ("true").
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def to_int(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def to_str(value: Any) -> Any:
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def to_str_list(value: Any) -> Any:
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None]
+    return value
+
+
+def set_path(attrs: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    node = attrs
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+class Builder:
+    """Collects canonical attrs for one resource; unknown raw values become gaps."""
+
+    def __init__(self, plan: Plan, resource: PlanResource, canonical_type: str, address: str | None = None) -> None:
+        self.plan = plan
+        self.resource = resource
+        self.type = canonical_type
+        self.address = address or resource.address
+        self.attrs: dict[str, Any] = {}
+        self.gaps: dict[str, Gap] = {}
+        self.sensitive: set[str] = set()
+
+    def take(
+        self,
+        path: str,
+        raw_path: str,
+        convert: Callable[[Any], Any] | None = None,
+        default: Any = None,
+        source: PlanResource | None = None,
+    ) -> Any:
+        """Copy a raw value into the canonical path; return what was stored (UNKNOWN if unknown).
+
+        ``source`` is the resource to read from when it is not the one being built
+        (a split S3 resource, a separate security group rule).
+        """
+        origin = source or self.resource
+        raw = origin.raw
+        value = raw.get(raw_path)
+        if raw.is_sensitive(raw_path):
+            self.sensitive.add(path)
+        if value is UNKNOWN:
+            self.unknown(path, f"{origin.address}.{raw_path.split('.')[-1]} is {AFTER_APPLY}")
+            return UNKNOWN
+        if value is None:
+            value = default
+        if value is None:
+            return None
+        if convert is not None:
+            value = convert(value)
+        set_path(self.attrs, path, value)
+        return value
+
+    def set(self, path: str, value: Any) -> None:
+        if value is UNKNOWN:
+            self.unknown(path, AFTER_APPLY)
+        elif value is not None:
+            set_path(self.attrs, path, value)
+
+    def unknown(self, path: str, reason: str) -> None:
+        self.gaps[path] = Gap(GapKind.UNKNOWN, reason)
+
+    def error(self, path: str, reason: str) -> None:
+        self.gaps[path] = Gap(GapKind.ERROR, reason)
+
+    def not_managed(self, path: str, reason: str) -> None:
+        self.gaps[path] = Gap(GapKind.NOT_MANAGED, reason)
+
+    def tags(self) -> None:
+        self.take("tags", "tags", _string_map)
+
+    def build(self, name: str | None = None) -> Resource:
+        # A value of the wrong shape (a malformed plan) must not decide a check:
+        # drop it and record why, so dependent checks report error.
+        for path, problem in validation_problems(self.type, self.attrs).items():
+            _drop(self.attrs, path)
+            self.gaps[path] = Gap(GapKind.ERROR, f"malformed value in the plan ({problem})")
+        tags = self.attrs.get("tags") or {}
+        return Resource(
+            type=self.type,
+            address=self.address,
+            source=SOURCE,
+            attrs=self.attrs,
+            gaps=self.gaps,
+            sensitive=frozenset(self.sensitive),
+            name=tags.get("Name") if isinstance(tags.get("Name"), str) else name,
+            region=self.plan.provider_region(self.resource.provider_key),
+            action=self.resource.action,
+        )
+
+
+def _string_map(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): v if isinstance(v, str) else to_str(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def _drop(attrs: dict[str, Any], path: str) -> None:
+    parts = path.split(".")
+    node: Any = attrs
+    for part in parts[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(parts[-1], None)
+    elif path == "(root)":
+        attrs.clear()
+
+
+def known_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,96 @@
+"""EBS volumes (standalone, instance block devices, launch templates), EC2 instances, EFS."""
+
+from __future__ import annotations
+
+from ....models import Resource
+from ..plan import Plan, PlanResource
+from ..raw import UNKNOWN
+from ..references import Linker
+from .builder import Builder, known_str, to_bool, to_int
+
+
+def _default_encryption_regions(plan: Plan) -> set[str | None]:
+    """Regions (by provider) where this plan turns on EBS encryption by default."""
+    regions: set[str | None] = set()
+    for setting in plan.of_type("aws_ebs_encryption_by_default"):
+        if to_bool(setting.raw.get("enabled", )) is True or setting.raw.get("enabled") is None:
+            regions.add(plan.provider_region(setting.provider_key))
+    return regions
+
+
+def _volume(b: Builder, prefix: str, encrypted_by_default: bool, attached_to: str | None) -> Resource:
+    encrypted = b.take("encrypted", f"{prefix}encrypted", to_bool)
+    if encrypted is not True and encrypted_by_default:
+        # Account default encryption in the same plan encrypts the volume whatever it says.
+        b.gaps.pop("encrypted", None)
+        b.set("encrypted", True)
+    elif encrypted is None:
+        b.set("encrypted", False)
+    b.take("kms_key_id", f"{prefix}kms_key_id", known_str)
+    b.take("size", f"{prefix}{'volume_size' if prefix else 'size'}", to_int)
+    if attached_to:
+        b.set("attached_to", attached_to)
+    return b.build()
+
+
+def ebs_volumes(plan: Plan, linker: Linker) -> list[Resource]:
+    defaults = _default_encryption_regions(plan)
+    resources = []
+    for resource in plan.of_type("aws_ebs_volume"):
+        b = Builder(plan, resource, "ebs_volume")
+        b.tags()
+        resources.append(_volume(b, "", plan.provider_region(resource.provider_key) in defaults, None))
+    for resource in plan.of_type("aws_instance"):
+        by_default = plan.provider_region(resource.provider_key) in defaults
+        for block in ("root_block_device", "ebs_block_device"):
+            resources.extend(_devices(plan, resource, block, "", by_default))
+    for resource in plan.of_type("aws_launch_template"):
+        by_default = plan.provider_region(resource.provider_key) in defaults
+        resources.extend(_devices(plan, resource, "block_device_mappings", "ebs.0.", by_default))
+    return resources
+
+
+def _devices(plan: Plan, resource: PlanResource, block: str, inner: str, by_default: bool) -> list[Resource]:
+    devices = resource.raw.get(block)
+    if devices is UNKNOWN:
+        # Root volumes exist even when their settings are computed: report the unknown, do not drop it.
+        if block != "root_block_device":
+            return []
+        b = Builder(plan, resource, "ebs_volume", f"{resource.address}.{block}[0]")
+        b.set("attached_to", resource.address)
+        if by_default:
+            b.set("encrypted", True)
+        else:
+            b.unknown("encrypted", f"{resource.address}.{block} is known only after apply")
+        return [b.build()]
+    result = []
+    for i, device in enumerate(devices if isinstance(devices, list) else []):
+        if not isinstance(device, dict) or (inner and not device.get("ebs")):
+            continue
+        b = Builder(plan, resource, "ebs_volume", f"{resource.address}.{block}[{i}]")
+        result.append(_volume(b, f"{block}.{i}.{inner}", by_default, resource.address))
+    return result
+
+
+def ec2_instances(plan: Plan, linker: Linker) -> list[Resource]:
+    resources = []
+    for resource in plan.of_type("aws_instance", "aws_launch_template"):
+        b = Builder(plan, resource, "ec2_instance")
+        b.tags()
+        b.take("metadata.http_tokens", "metadata_options.0.http_tokens", known_str)
+        b.take("metadata.http_endpoint", "metadata_options.0.http_endpoint", known_str)
+        if resource.type == "aws_instance":
+            b.take("public_ip", "associate_public_ip_address", to_bool)
+        resources.append(b.build())
+    return resources
+
+
+def efs_file_systems(plan: Plan, linker: Linker) -> list[Resource]:
+    resources = []
+    for resource in plan.of_type("aws_efs_file_system"):
+        b = Builder(plan, resource, "efs_file_system")
+        b.tags()
+        b.take("encrypted", "encrypted", to_bool, default=False)
+        b.take("kms_key_id", "kms_key_id", known_str)
+        resources.append(b.build())
+    return resources

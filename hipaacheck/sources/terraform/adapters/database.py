@@ -1,0 +1,132 @@
+"""RDS instances and clusters (with parameter-group TLS), DynamoDB tables, ElastiCache groups."""
+
+from __future__ import annotations
+
+from ....derive.database import default_tls_enforced, tls_enforced_by_parameters
+from ....models import Resource
+from ..plan import Plan, PlanResource
+from ..raw import UNKNOWN
+from ..references import Linker, Unresolved
+from .builder import Builder, known_str, to_bool, to_int, to_str_list
+
+
+def _common(b: Builder, identifier_attr: str) -> None:
+    b.tags()
+    b.take("identifier", identifier_attr, known_str)
+    b.take("engine", "engine", known_str)
+    b.take("engine_version", "engine_version", known_str)
+    b.take("storage_encrypted", "storage_encrypted", to_bool, default=False)
+    b.take("kms_key_id", "kms_key_id", known_str)
+    b.take("backup_retention_period", "backup_retention_period", to_int)
+    b.take("deletion_protection", "deletion_protection", to_bool, default=False)
+    b.take("log_exports", "enabled_cloudwatch_logs_exports", to_str_list, default=[])
+    b.take("iam_auth_enabled", "iam_database_authentication_enabled", to_bool, default=False)
+
+
+def _tls(b: Builder, linker: Linker, attribute: str, group_type: str) -> None:
+    """Fold the parameter group's TLS setting onto the database."""
+    resource, plan = b.resource, b.plan
+    engine = resource.raw.get("engine")
+    version = resource.raw.get("engine_version")
+    if engine is UNKNOWN or not isinstance(engine, str):
+        if engine is UNKNOWN:
+            b.unknown("tls_enforced", f"{resource.address}.engine is known only after apply")
+        return
+    version_text = version if isinstance(version, str) else None
+    group_name = b.take("parameter_group", attribute, known_str)
+    parent = linker.parent(resource, attribute, (group_type,), ("name", "id"))
+    if isinstance(parent, Unresolved):
+        b.unknown("tls_enforced", parent.reason)
+        return
+    if parent is not None:
+        _tls_from_group(b, parent, engine, version_text)
+        return
+    if group_name is UNKNOWN:
+        return
+    if group_name is None or group_name.startswith("default."):
+        if version is UNKNOWN and engine == "postgres":
+            b.unknown("tls_enforced", f"{resource.address}.engine_version is known only after apply")
+            return
+        b.set("tls_enforced", default_tls_enforced(engine, version_text))
+        return
+    b.unknown("tls_enforced", f"parameter group {group_name!r} is not managed by this plan, so its TLS setting is not visible")
+
+
+def _tls_from_group(b: Builder, group: PlanResource, engine: str, version: str | None) -> None:
+    parameters = group.raw.get("parameter")
+    if parameters is UNKNOWN:
+        b.unknown("tls_enforced", f"{group.address}.parameter is known only after apply")
+        return
+    values: dict[str, str] = {}
+    for parameter in parameters if isinstance(parameters, list) else []:
+        if isinstance(parameter, dict) and isinstance(parameter.get("name"), str):
+            values[parameter["name"]] = str(parameter.get("value", ""))
+    b.set("tls_enforced", tls_enforced_by_parameters(engine, version, values))
+
+
+def db_instances(plan: Plan, linker: Linker) -> list[Resource]:
+    resources = []
+    for resource in plan.of_type("aws_db_instance"):
+        b = Builder(plan, resource, "db_instance")
+        _common(b, "identifier")
+        b.take("publicly_accessible", "publicly_accessible", to_bool, default=False)
+        b.take("multi_az", "multi_az", to_bool, default=False)
+        _tls(b, linker, "parameter_group_name", "aws_db_parameter_group")
+        resources.append(b.build(name=known_str(resource.raw.get("identifier"))))
+    for resource in plan.of_type("aws_rds_cluster_instance"):
+        # Aurora members: storage, backups and TLS are the cluster's; only what is per-instance here.
+        b = Builder(plan, resource, "db_instance")
+        b.tags()
+        b.take("identifier", "identifier", known_str)
+        b.take("engine", "engine", known_str)
+        b.take("publicly_accessible", "publicly_accessible", to_bool, default=False)
+        cluster = b.take("cluster_identifier", "cluster_identifier", known_str)
+        if cluster is None:
+            b.set("cluster_identifier", "(cluster)")
+        resources.append(b.build(name=known_str(resource.raw.get("identifier"))))
+    return resources
+
+
+def db_clusters(plan: Plan, linker: Linker) -> list[Resource]:
+    resources = []
+    for resource in plan.of_type("aws_rds_cluster"):
+        b = Builder(plan, resource, "db_cluster")
+        _common(b, "cluster_identifier")
+        _tls(b, linker, "db_cluster_parameter_group_name", "aws_rds_cluster_parameter_group")
+        resources.append(b.build(name=known_str(resource.raw.get("cluster_identifier"))))
+    return resources
+
+
+def dynamodb_tables(plan: Plan, linker: Linker) -> list[Resource]:
+    resources = []
+    for resource in plan.of_type("aws_dynamodb_table"):
+        b = Builder(plan, resource, "dynamodb_table")
+        b.tags()
+        b.take("name", "name", known_str)
+        enabled = resource.raw.get("server_side_encryption.0.enabled")
+        if enabled is UNKNOWN:
+            b.unknown("sse_type", f"{resource.address}.server_side_encryption is known only after apply")
+        else:
+            b.set("sse_type", "KMS" if to_bool(enabled) is True else "AWS_OWNED")
+            if to_bool(enabled) is True:
+                b.take("kms_key_arn", "server_side_encryption.0.kms_key_arn", known_str)
+        b.take("point_in_time_recovery", "point_in_time_recovery.0.enabled", to_bool, default=False)
+        b.take("deletion_protection", "deletion_protection_enabled", to_bool, default=False)
+        resources.append(b.build(name=known_str(resource.raw.get("name"))))
+    return resources
+
+
+def elasticache_groups(plan: Plan, linker: Linker) -> list[Resource]:
+    resources = []
+    for resource in plan.of_type("aws_elasticache_replication_group"):
+        b = Builder(plan, resource, "elasticache_replication_group")
+        b.tags()
+        b.take("engine", "engine", known_str)
+        b.take("at_rest_encryption", "at_rest_encryption_enabled", to_bool, default=False)
+        b.take("transit_encryption", "transit_encryption_enabled", to_bool, default=False)
+        b.take("kms_key_id", "kms_key_id", known_str)
+        # Only whether a token is set; its value is sensitive and never read further.
+        token = resource.raw.get("auth_token")
+        b.set("auth_token_set", True if token is UNKNOWN else bool(token))
+        resources.append(b.build(name=known_str(resource.raw.get("replication_group_id"))))
+    return resources

@@ -1,0 +1,36 @@
+"""SQS queues and SNS topics."""
+
+from __future__ import annotations
+
+from ....models import Resource
+from ..plan import Plan
+from ..raw import UNKNOWN
+from ..references import Linker
+from .builder import Builder, known_str, to_bool
+
+
+def sqs_queues(plan: Plan, linker: Linker) -> list[Resource]:
+    resources = []
+    for resource in plan.of_type("aws_sqs_queue"):
+        b = Builder(plan, resource, "sqs_queue")
+        b.tags()
+        b.take("queue_name", "name", known_str)
+        key = b.take("kms_master_key_id", "kms_master_key_id", known_str)
+        managed = b.take("sqs_managed_sse", "sqs_managed_sse_enabled", to_bool)
+        if key is UNKNOWN or (key is None and managed is UNKNOWN):
+            b.unknown("encrypted", f"{resource.address} encryption settings are known only after apply")
+        else:
+            b.set("encrypted", key is not None or managed is True)
+        resources.append(b.build(name=known_str(resource.raw.get("name"))))
+    return resources
+
+
+def sns_topics(plan: Plan, linker: Linker) -> list[Resource]:
+    resources = []
+    for resource in plan.of_type("aws_sns_topic"):
+        b = Builder(plan, resource, "sns_topic")
+        b.tags()
+        b.take("topic_name", "name", known_str)
+        b.take("kms_master_key_id", "kms_master_key_id", known_str)
+        resources.append(b.build(name=known_str(resource.raw.get("name"))))
+    return resources

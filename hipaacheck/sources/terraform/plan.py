@@ -1,0 +1,180 @@
+"""Walk a plan document: the resources that will exist after apply, and the configuration.
+
+The configuration is kept because values that are unknown at plan time
+(a new bucket's id) are still named by reference (`bucket =
+aws_s3_bucket.phi.id`); ``references.py`` follows those names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from .raw import RawValues
+
+# Actions whose "after" side exists once the plan is applied.
+_ACTIONS = {
+    ("create",): "create",
+    ("update",): "update",
+    ("no-op",): "no-op",
+    ("delete", "create"): "replace",
+    ("create", "delete"): "replace",
+}
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+def strip_indexes(address: str) -> str:
+    """module.a["x"].module.b[0] -> module.a.module.b (the configuration's address)."""
+    return _INDEX.sub("", address)
+
+
+@dataclass(slots=True)
+class PlanResource:
+    address: str  # e.g. module.tenant["a"].aws_s3_bucket.this[0]
+    module: str  # module instance address, "" in the root module
+    type: str
+    name: str
+    index: int | str | None
+    action: str | None  # create, update, replace, no-op; None when read from planned_values
+    raw: RawValues
+    provider_key: str
+
+    @property
+    def config_key(self) -> str:
+        local = f"{self.type}.{self.name}"
+        return f"{strip_indexes(self.module)}.{local}" if self.module else local
+
+
+class Plan:
+    """The parsed plan: managed resources after apply, by type, plus configuration lookups."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.format_version: str = document.get("format_version", "")
+        self.terraform_version: str = str(document.get("terraform_version", ""))
+        configuration = document.get("configuration")
+        self.configuration: dict[str, Any] = configuration if isinstance(configuration, dict) else {}
+        self.resources: list[PlanResource] = _walk(document)
+        self.by_type: dict[str, list[PlanResource]] = defaultdict(list)
+        for resource in self.resources:
+            self.by_type[resource.type].append(resource)
+        self.config_resources: dict[str, dict[str, Any]] = {}
+        self.config_modules: dict[str, dict[str, Any]] = {}
+        self.module_calls: dict[str, dict[str, Any]] = {}
+        root = self.configuration.get("root_module")
+        if isinstance(root, dict):
+            self._index_module(root, "")
+        self.skipped_deletes = sum(
+            1 for rc in _changes(document) if _actions(rc) == ("delete",)
+        )
+
+    def of_type(self, *types: str) -> list[PlanResource]:
+        if len(types) == 1:
+            return self.by_type.get(types[0], [])
+        return [r for t in types for r in self.by_type.get(t, [])]
+
+    def expressions(self, resource: PlanResource) -> dict[str, Any]:
+        block = self.config_resources.get(resource.config_key)
+        expressions = block.get("expressions") if block else None
+        return expressions if isinstance(expressions, dict) else {}
+
+    def configured(self, resource: PlanResource, attribute: str) -> bool:
+        """The attribute (or block) is written in the configuration, not computed by the provider."""
+        return attribute in self.expressions(resource)
+
+    def provider_region(self, provider_key: str) -> str | None:
+        providers = self.configuration.get("provider_config")
+        if not isinstance(providers, dict):
+            return None
+        provider = providers.get(provider_key) or providers.get("aws")
+        if not isinstance(provider, dict):
+            return None
+        region = (provider.get("expressions") or {}).get("region")
+        value = region.get("constant_value") if isinstance(region, dict) else None
+        return value if isinstance(value, str) else None
+
+    def _index_module(self, module: dict[str, Any], prefix: str) -> None:
+        self.config_modules[prefix] = module
+        for block in module.get("resources") or []:
+            if isinstance(block, dict) and block.get("mode", "managed") == "managed":
+                local = f"{block.get('type')}.{block.get('name')}"
+                self.config_resources[f"{prefix}.{local}" if prefix else local] = block
+        calls = module.get("module_calls") or {}
+        if not isinstance(calls, dict):
+            return
+        for name, call in calls.items():
+            if not isinstance(call, dict):
+                continue
+            child = f"{prefix}.module.{name}" if prefix else f"module.{name}"
+            self.module_calls[child] = call
+            if isinstance(call.get("module"), dict):
+                self._index_module(call["module"], child)
+
+
+def _changes(document: dict[str, Any]) -> list[Any]:
+    changes = document.get("resource_changes")
+    return changes if isinstance(changes, list) else []
+
+
+def _actions(change: Any) -> tuple[str, ...]:
+    body = change.get("change") if isinstance(change, dict) else None
+    actions = body.get("actions") if isinstance(body, dict) else None
+    return tuple(a for a in actions if isinstance(a, str)) if isinstance(actions, list) else ()
+
+
+def _walk(document: dict[str, Any]) -> list[PlanResource]:
+    if "resource_changes" not in document:
+        return _walk_planned_values(document)
+    resources: list[PlanResource] = []
+    for change in _changes(document):
+        if not isinstance(change, dict) or change.get("mode", "managed") != "managed":
+            continue
+        action = _ACTIONS.get(_actions(change))
+        if action is None:  # pure delete, read, forget: nothing of it exists after apply
+            continue
+        body = change["change"]
+        resource = _resource(change, body.get("after"), body.get("after_unknown"), body.get("after_sensitive"), action)
+        if resource is not None:
+            resources.append(resource)
+    return resources
+
+
+def _walk_planned_values(document: dict[str, Any]) -> list[PlanResource]:
+    """Very old or hand-trimmed plans carry only planned_values: read them as they are."""
+    resources: list[PlanResource] = []
+    root = (document.get("planned_values") or {}).get("root_module")
+    stack = [root] if isinstance(root, dict) else []
+    while stack:
+        module = stack.pop()
+        for block in module.get("resources") or []:
+            if isinstance(block, dict) and block.get("mode", "managed") == "managed":
+                resource = _resource(block, block.get("values"), None, block.get("sensitive_values"), None)
+                if resource is not None:
+                    resources.append(resource)
+        stack.extend(m for m in module.get("child_modules") or [] if isinstance(m, dict))
+    return resources
+
+
+def _resource(block: dict[str, Any], after: Any, unknown: Any, sensitive: Any, action: str | None) -> PlanResource | None:
+    address, rtype, name = block.get("address"), block.get("type"), block.get("name")
+    if not (isinstance(address, str) and isinstance(rtype, str) and isinstance(name, str)):
+        return None
+    module = block.get("module_address")
+    index = block.get("index")
+    return PlanResource(
+        address=address,
+        module=module if isinstance(module, str) else "",
+        type=rtype,
+        name=name,
+        index=index if isinstance(index, int | str) and not isinstance(index, bool) else None,
+        action=action,
+        raw=RawValues(after, unknown, sensitive),
+        provider_key=_provider_key(block),
+    )
+
+
+def _provider_key(block: dict[str, Any]) -> str:
+    name = block.get("provider_name")
+    return "aws" if not isinstance(name, str) or name.endswith("/aws") or name == "aws" else name

@@ -1,0 +1,104 @@
+"""Read a plan file: JSON from `terraform show -json`, or a binary plan we convert.
+
+Anything else (a state file, random JSON, a truncated file, an unsupported
+format version) is refused with one line that says what it is.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+
+SUPPORTED_MAJOR_VERSIONS = ("0", "1")
+# A plan larger than this is refused rather than risk exhausting memory in CI.
+MAX_PLAN_BYTES = 1024 * 1024 * 1024
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def read_plan(path: Path) -> dict[str, Any]:
+    data = _read_bytes(path)
+    if data.startswith(_ZIP_MAGIC):
+        data = _show_binary_plan(path)
+    text = _decode(data, path)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            raise InputError(f"{path}: truncated JSON (the file ends before the document does)") from None
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to be a Terraform plan") from None
+    check_plan_document(document, str(path))
+    return document  # type: ignore[no-any-return]
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; give the plan JSON file (terraform show -json PLAN > plan.json)")
+    try:
+        size = path.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            raise InputError(f"{path}: {size // (1024 * 1024)} MiB is larger than the {MAX_PLAN_BYTES // (1024 * 1024)} MiB limit")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise InputError(f"{path}: empty file")
+    return data
+
+
+def _decode(data: bytes, path: Path) -> str:
+    # Windows PowerShell writes `terraform show -json > plan.json` as UTF-16 with a BOM.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text file in UTF-8 or UTF-16; is it a plan JSON?") from None
+
+
+def check_plan_document(document: Any, name: str) -> None:
+    if not isinstance(document, dict):
+        raise InputError(f"{name}: JSON is not an object, so not a Terraform plan")
+    if "lineage" in document and "serial" in document:
+        raise InputError(f"{name}: this is a Terraform state file, not a plan (run terraform plan -out, then terraform show -json)")
+    version = document.get("format_version")
+    if not isinstance(version, str):
+        raise InputError(f"{name}: not a Terraform plan (no format_version; produce one with terraform show -json PLANFILE)")
+    if version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
+        raise InputError(f"{name}: plan format_version {version} is not supported (supported: 0.x and 1.x)")
+    if "values" in document and "resource_changes" not in document and "planned_values" not in document:
+        raise InputError(f"{name}: this is `terraform show -json` of a state, not of a plan")
+    if "resource_changes" not in document and "planned_values" not in document:
+        raise InputError(f"{name}: not a Terraform plan (no resource_changes or planned_values)")
+    changes = document.get("resource_changes", [])
+    if not isinstance(changes, list):
+        raise InputError(f"{name}: resource_changes is not a list; the plan is malformed")
+
+
+def _show_binary_plan(path: Path) -> bytes:
+    """Run `terraform show -json` for a binary plan, in the plan's directory (where it was initialised)."""
+    binary = shutil.which("terraform")
+    if binary is None:
+        raise InputError(f"{path}: is a binary Terraform plan and no terraform binary is on PATH; run terraform show -json {path.name} > plan.json")
+    from python_terraform import Terraform  # deferred: only binary plans need it
+
+    terraform = Terraform(working_dir=str(path.parent.resolve()), terraform_bin_path=binary)
+    try:
+        code, out, err = terraform.cmd("show", str(path.resolve()), json=True, no_color=True)
+    except OSError as exc:
+        raise InputError(f"{path}: could not run terraform ({exc})") from None
+    if code != 0 or not out:
+        first = next((line.strip(" │╷╵") for line in (err or "").splitlines() if line.strip(" │╷╵")), "no output")
+        raise InputError(f"{path}: terraform show -json failed: {first}")
+    return out.encode("utf-8") if isinstance(out, str) else bytes(out)
