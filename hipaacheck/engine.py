@@ -46,7 +46,9 @@ def evaluate_one(policy: Policy, resource: Resource) -> Finding:
     if policy.scope is not None:
         scope = policy.scope.evaluate(resource)
         if scope.truth is Truth.FALSE:
-            return _finding(policy, resource, Status.SKIPPED, "Out of scope: " + _describe(scope.evidence), scope.evidence)
+            return _finding(
+                policy, resource, Status.SKIPPED, "Out of scope: " + _describe(scope.evidence), scope.evidence
+            )
         if scope.truth is not Truth.TRUE:
             scope_note = _describe(scope.evidence)
     outcome = policy.require.evaluate(resource)
@@ -59,7 +61,9 @@ def evaluate_one(policy: Policy, resource: Resource) -> Finding:
     return _finding(policy, resource, status, message, outcome.evidence)
 
 
-def _finding(policy: Policy, resource: Resource, status: Status, message: str, evidence: tuple[Evidence, ...]) -> Finding:
+def _finding(
+    policy: Policy, resource: Resource, status: Status, message: str, evidence: tuple[Evidence, ...]
+) -> Finding:
     return Finding(
         policy_id=policy.id,
         title=policy.title,

@@ -8,11 +8,11 @@ holds tens of thousands of them and they are built on the hot path; their
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The result of one policy on one resource. Only PASS is a pass."""
 
     PASS = "pass"
@@ -23,7 +23,7 @@ class Status(str, Enum):
     WAIVED = "waived"  # a failing finding accepted by a dated waiver
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"
     MEDIUM = "medium"
@@ -37,7 +37,7 @@ class Severity(str, Enum):
 _SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
 
 
-class GapKind(str, Enum):
+class GapKind(StrEnum):
     """Why a canonical field has no value to evaluate."""
 
     UNKNOWN = "unknown"  # Terraform knows it only after apply

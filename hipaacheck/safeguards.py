@@ -30,8 +30,15 @@ from typing import Literal
 Kind = Literal["standard", "required", "addressable"]
 
 __all__ = [
-    "BY_CITATION", "CITATION_PATTERN", "FAMILY_PREFIXES", "SPECIFICATIONS", "Kind",
-    "Specification", "covers", "is_valid_citation", "resolve",
+    "BY_CITATION",
+    "CITATION_PATTERN",
+    "FAMILY_PREFIXES",
+    "SPECIFICATIONS",
+    "Kind",
+    "Specification",
+    "covers",
+    "is_valid_citation",
+    "resolve",
 ]
 
 
@@ -64,104 +71,149 @@ _Standard = tuple[str, str, tuple[_Spec, ...]]
 # standard is "standard" or "required", follow from the shape of the data
 # rather than being repeated by hand on every row.
 _RULE: tuple[_Standard, ...] = (
-    ("164.308(a)(1)(i)", "Security management process", (
-        ("164.308(a)(1)(ii)(A)", "Risk analysis", "required"),
-        ("164.308(a)(1)(ii)(B)", "Risk management", "required"),
-        ("164.308(a)(1)(ii)(C)", "Sanction policy", "required"),
-        ("164.308(a)(1)(ii)(D)", "Information system activity review", "required"),
-    )),
+    (
+        "164.308(a)(1)(i)",
+        "Security management process",
+        (
+            ("164.308(a)(1)(ii)(A)", "Risk analysis", "required"),
+            ("164.308(a)(1)(ii)(B)", "Risk management", "required"),
+            ("164.308(a)(1)(ii)(C)", "Sanction policy", "required"),
+            ("164.308(a)(1)(ii)(D)", "Information system activity review", "required"),
+        ),
+    ),
     ("164.308(a)(2)", "Assigned security responsibility", ()),
-    ("164.308(a)(3)(i)", "Workforce security", (
-        ("164.308(a)(3)(ii)(A)", "Authorization and/or supervision", "addressable"),
-        ("164.308(a)(3)(ii)(B)", "Workforce clearance procedure", "addressable"),
-        ("164.308(a)(3)(ii)(C)", "Termination procedures", "addressable"),
-    )),
-    ("164.308(a)(4)(i)", "Information access management", (
-        ("164.308(a)(4)(ii)(A)", "Isolating health care clearinghouse functions",
-         "required"),
-        ("164.308(a)(4)(ii)(B)", "Access authorization", "addressable"),
-        ("164.308(a)(4)(ii)(C)", "Access establishment and modification",
-         "addressable"),
-    )),
-    ("164.308(a)(5)(i)", "Security awareness and training", (
-        ("164.308(a)(5)(ii)(A)", "Security reminders", "addressable"),
-        ("164.308(a)(5)(ii)(B)", "Protection from malicious software", "addressable"),
-        ("164.308(a)(5)(ii)(C)", "Log-in monitoring", "addressable"),
-        ("164.308(a)(5)(ii)(D)", "Password management", "addressable"),
-    )),
-    ("164.308(a)(6)(i)", "Security incident procedures", (
-        ("164.308(a)(6)(ii)", "Response and reporting", "required"),
-    )),
-    ("164.308(a)(7)(i)", "Contingency plan", (
-        ("164.308(a)(7)(ii)(A)", "Data backup plan", "required"),
-        ("164.308(a)(7)(ii)(B)", "Disaster recovery plan", "required"),
-        ("164.308(a)(7)(ii)(C)", "Emergency mode operation plan", "required"),
-        ("164.308(a)(7)(ii)(D)", "Testing and revision procedures", "addressable"),
-        ("164.308(a)(7)(ii)(E)", "Applications and data criticality analysis",
-         "addressable"),
-    )),
+    (
+        "164.308(a)(3)(i)",
+        "Workforce security",
+        (
+            ("164.308(a)(3)(ii)(A)", "Authorization and/or supervision", "addressable"),
+            ("164.308(a)(3)(ii)(B)", "Workforce clearance procedure", "addressable"),
+            ("164.308(a)(3)(ii)(C)", "Termination procedures", "addressable"),
+        ),
+    ),
+    (
+        "164.308(a)(4)(i)",
+        "Information access management",
+        (
+            ("164.308(a)(4)(ii)(A)", "Isolating health care clearinghouse functions", "required"),
+            ("164.308(a)(4)(ii)(B)", "Access authorization", "addressable"),
+            ("164.308(a)(4)(ii)(C)", "Access establishment and modification", "addressable"),
+        ),
+    ),
+    (
+        "164.308(a)(5)(i)",
+        "Security awareness and training",
+        (
+            ("164.308(a)(5)(ii)(A)", "Security reminders", "addressable"),
+            ("164.308(a)(5)(ii)(B)", "Protection from malicious software", "addressable"),
+            ("164.308(a)(5)(ii)(C)", "Log-in monitoring", "addressable"),
+            ("164.308(a)(5)(ii)(D)", "Password management", "addressable"),
+        ),
+    ),
+    (
+        "164.308(a)(6)(i)",
+        "Security incident procedures",
+        (("164.308(a)(6)(ii)", "Response and reporting", "required"),),
+    ),
+    (
+        "164.308(a)(7)(i)",
+        "Contingency plan",
+        (
+            ("164.308(a)(7)(ii)(A)", "Data backup plan", "required"),
+            ("164.308(a)(7)(ii)(B)", "Disaster recovery plan", "required"),
+            ("164.308(a)(7)(ii)(C)", "Emergency mode operation plan", "required"),
+            ("164.308(a)(7)(ii)(D)", "Testing and revision procedures", "addressable"),
+            ("164.308(a)(7)(ii)(E)", "Applications and data criticality analysis", "addressable"),
+        ),
+    ),
     ("164.308(a)(8)", "Evaluation", ()),
-    ("164.308(b)(1)", "Business associate contracts and other arrangements", (
-        # (b)(2) is not an implementation specification but the second limb of
-        # the (b)(1) standard (BA to subcontractor), so it is as mandatory as
-        # the standard itself; "required" is the only kind that says so
-        # without making it a standard in its own right.
-        ("164.308(b)(2)", "Subcontractor satisfactory assurances", "required"),
-        ("164.308(b)(3)", "Written contract or other arrangement", "required"),
-    )),
-    ("164.310(a)(1)", "Facility access controls", (
-        ("164.310(a)(2)(i)", "Contingency operations", "addressable"),
-        ("164.310(a)(2)(ii)", "Facility security plan", "addressable"),
-        ("164.310(a)(2)(iii)", "Access control and validation procedures",
-         "addressable"),
-        ("164.310(a)(2)(iv)", "Maintenance records", "addressable"),
-    )),
+    (
+        "164.308(b)(1)",
+        "Business associate contracts and other arrangements",
+        (
+            # (b)(2) is not an implementation specification but the second limb of
+            # the (b)(1) standard (BA to subcontractor), so it is as mandatory as
+            # the standard itself; "required" is the only kind that says so
+            # without making it a standard in its own right.
+            ("164.308(b)(2)", "Subcontractor satisfactory assurances", "required"),
+            ("164.308(b)(3)", "Written contract or other arrangement", "required"),
+        ),
+    ),
+    (
+        "164.310(a)(1)",
+        "Facility access controls",
+        (
+            ("164.310(a)(2)(i)", "Contingency operations", "addressable"),
+            ("164.310(a)(2)(ii)", "Facility security plan", "addressable"),
+            ("164.310(a)(2)(iii)", "Access control and validation procedures", "addressable"),
+            ("164.310(a)(2)(iv)", "Maintenance records", "addressable"),
+        ),
+    ),
     ("164.310(b)", "Workstation use", ()),
     ("164.310(c)", "Workstation security", ()),
-    ("164.310(d)(1)", "Device and media controls", (
-        ("164.310(d)(2)(i)", "Disposal", "required"),
-        ("164.310(d)(2)(ii)", "Media re-use", "required"),
-        ("164.310(d)(2)(iii)", "Accountability", "addressable"),
-        ("164.310(d)(2)(iv)", "Data backup and storage", "addressable"),
-    )),
-    ("164.312(a)(1)", "Access control", (
-        ("164.312(a)(2)(i)", "Unique user identification", "required"),
-        ("164.312(a)(2)(ii)", "Emergency access procedure", "required"),
-        ("164.312(a)(2)(iii)", "Automatic logoff", "addressable"),
-        ("164.312(a)(2)(iv)", "Encryption and decryption", "addressable"),
-    )),
+    (
+        "164.310(d)(1)",
+        "Device and media controls",
+        (
+            ("164.310(d)(2)(i)", "Disposal", "required"),
+            ("164.310(d)(2)(ii)", "Media re-use", "required"),
+            ("164.310(d)(2)(iii)", "Accountability", "addressable"),
+            ("164.310(d)(2)(iv)", "Data backup and storage", "addressable"),
+        ),
+    ),
+    (
+        "164.312(a)(1)",
+        "Access control",
+        (
+            ("164.312(a)(2)(i)", "Unique user identification", "required"),
+            ("164.312(a)(2)(ii)", "Emergency access procedure", "required"),
+            ("164.312(a)(2)(iii)", "Automatic logoff", "addressable"),
+            ("164.312(a)(2)(iv)", "Encryption and decryption", "addressable"),
+        ),
+    ),
     ("164.312(b)", "Audit controls", ()),
-    ("164.312(c)(1)", "Integrity", (
-        ("164.312(c)(2)", "Mechanism to authenticate ePHI", "addressable"),
-    )),
+    ("164.312(c)(1)", "Integrity", (("164.312(c)(2)", "Mechanism to authenticate ePHI", "addressable"),)),
     ("164.312(d)", "Person or entity authentication", ()),
-    ("164.312(e)(1)", "Transmission security", (
-        ("164.312(e)(2)(i)", "Integrity controls", "addressable"),
-        ("164.312(e)(2)(ii)", "Encryption", "addressable"),
-    )),
-    ("164.314(a)(1)", "Business associate contracts or other arrangements", (
-        ("164.314(a)(2)(i)", "Business associate contracts", "required"),
-        ("164.314(a)(2)(ii)", "Other arrangements", "required"),
-        ("164.314(a)(2)(iii)", "Business associate contracts with subcontractors",
-         "required"),
-    )),
-    ("164.314(b)(1)", "Requirements for group health plans", (
-        ("164.314(b)(2)(i)", "Plan sponsor implements safeguards", "required"),
-        ("164.314(b)(2)(ii)", "Adequate separation supported by security measures",
-         "required"),
-        ("164.314(b)(2)(iii)", "Agents implement security measures", "required"),
-        ("164.314(b)(2)(iv)", "Plan sponsor reports security incidents",
-         "required"),
-    )),
+    (
+        "164.312(e)(1)",
+        "Transmission security",
+        (
+            ("164.312(e)(2)(i)", "Integrity controls", "addressable"),
+            ("164.312(e)(2)(ii)", "Encryption", "addressable"),
+        ),
+    ),
+    (
+        "164.314(a)(1)",
+        "Business associate contracts or other arrangements",
+        (
+            ("164.314(a)(2)(i)", "Business associate contracts", "required"),
+            ("164.314(a)(2)(ii)", "Other arrangements", "required"),
+            ("164.314(a)(2)(iii)", "Business associate contracts with subcontractors", "required"),
+        ),
+    ),
+    (
+        "164.314(b)(1)",
+        "Requirements for group health plans",
+        (
+            ("164.314(b)(2)(i)", "Plan sponsor implements safeguards", "required"),
+            ("164.314(b)(2)(ii)", "Adequate separation supported by security measures", "required"),
+            ("164.314(b)(2)(iii)", "Agents implement security measures", "required"),
+            ("164.314(b)(2)(iv)", "Plan sponsor reports security incidents", "required"),
+        ),
+    ),
     ("164.316(a)", "Policies and procedures", ()),
     # HIPAA.md marks (b)(1) "R", but it has implementation specifications, and
     # the registry's rule is that such a standard is "standard"; its
     # obligations are carried by the three Required specifications below.
-    ("164.316(b)(1)", "Documentation", (
-        ("164.316(b)(2)(i)", "Time limit", "required"),
-        ("164.316(b)(2)(ii)", "Availability", "required"),
-        ("164.316(b)(2)(iii)", "Updates", "required"),
-    )),
+    (
+        "164.316(b)(1)",
+        "Documentation",
+        (
+            ("164.316(b)(2)(i)", "Time limit", "required"),
+            ("164.316(b)(2)(ii)", "Availability", "required"),
+            ("164.316(b)(2)(iii)", "Updates", "required"),
+        ),
+    ),
 )
 
 
@@ -175,13 +227,9 @@ def _build() -> tuple[Specification, ...]:
         section = _section_of(std_citation)
         area = _AREAS[section]
         std_kind: Kind = "standard" if children else "required"
-        specs.append(
-            Specification(std_citation, std_name, std_kind, section, std_citation, area)
-        )
+        specs.append(Specification(std_citation, std_name, std_kind, section, std_citation, area))
         for citation, name, kind in children:
-            specs.append(
-                Specification(citation, name, kind, section, std_citation, area)
-            )
+            specs.append(Specification(citation, name, kind, section, std_citation, area))
     return tuple(specs)
 
 

@@ -37,7 +37,7 @@ def internet_exposure(rules: Iterable[dict[str, object]]) -> Exposure:
             continue
         if protocol not in _PORT_PROTOCOLS or not isinstance(low, int) or not isinstance(high, int):
             continue
-        if low <= 0 and high >= 65535 or low == -1:
+        if (low <= 0 and high >= 65535) or low == -1:
             all_traffic = True
             ports.update(WATCHED_PORTS)
             continue

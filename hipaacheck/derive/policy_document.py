@@ -11,10 +11,22 @@ from typing import Any
 _LIMITING_CONDITION_KEYS = frozenset(
     k.lower()
     for k in (
-        "aws:SourceVpce", "aws:SourceVpc", "aws:SourceIp", "aws:VpcSourceIp", "aws:PrincipalOrgID",
-        "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:SourceAccount", "aws:SourceArn",
-        "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:PrincipalArn", "aws:userid", "aws:username",
-        "s3:DataAccessPointAccount", "s3:DataAccessPointArn",
+        "aws:SourceVpce",
+        "aws:SourceVpc",
+        "aws:SourceIp",
+        "aws:VpcSourceIp",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:PrincipalAccount",
+        "aws:SourceAccount",
+        "aws:SourceArn",
+        "aws:SourceOrgID",
+        "aws:SourceOrgPaths",
+        "aws:PrincipalArn",
+        "aws:userid",
+        "aws:username",
+        "s3:DataAccessPointAccount",
+        "s3:DataAccessPointArn",
     )
 )
 

@@ -48,7 +48,10 @@ def _is_number(x: Any) -> bool:
 
 
 def _equals(actual: Any, value: Any) -> bool:
-    return bool(actual == value and type(actual) is type(value) or (_is_number(actual) and _is_number(value) and actual == value))
+    return bool(
+        (actual == value and type(actual) is type(value))
+        or (_is_number(actual) and _is_number(value) and actual == value)
+    )
 
 
 def _in(actual: Any, value: list[Any]) -> bool:
@@ -83,7 +86,7 @@ _COMPARATOR_WORDS = {"equals": "", "gt": "more than ", "gte": "at least ", "lt":
 
 def _length(actual: Any, value: dict[str, int]) -> bool:
     size = len(actual) if isinstance(actual, list | str | dict) else 0
-    (name, bound), = value.items()
+    ((name, bound),) = value.items()
     return _COMPARATORS[name](size, bound)
 
 
@@ -94,15 +97,18 @@ class Operator:
     takes_value: bool = True
 
 
-def _list_words(value: list[Any]) -> str:
-    return ", ".join(show_value(v) for v in value)
+def _list_words(value: list[Any], shown: int = 6) -> str:
+    words = ", ".join(show_value(v) for v in value[:shown])
+    return words + (f" (+{len(value) - shown} more)" if len(value) > shown else "")
 
 
 OPERATORS: dict[str, Operator] = {
     "equals": Operator(_equals, lambda v: show_value(v)),
     "in": Operator(_in, lambda v: "one of " + _list_words(v)),
     "exists": Operator(lambda a, v: True, lambda v: "set", takes_value=False),
-    "matches": Operator(lambda a, v: isinstance(a, str) and v.search(a) is not None, lambda v: f"matching /{v.pattern}/"),
+    "matches": Operator(
+        lambda a, v: isinstance(a, str) and v.search(a) is not None, lambda v: f"matching /{v.pattern}/"
+    ),
     "contains": Operator(_contains, lambda v: "containing " + show_value(v)),
     "intersects": Operator(_intersects, lambda v: "including any of " + _list_words(v)),
     "gt": Operator(_compare(lambda a, v: a > v), lambda v: f"more than {v}"),
@@ -131,7 +137,7 @@ class Condition:
     def evaluate(self, resource: Resource, negated: bool = False) -> Outcome:
         raise NotImplementedError
 
-    def keys(self) -> list[str]:
+    def key_paths(self) -> list[str]:
         raise NotImplementedError
 
 
@@ -176,7 +182,7 @@ class Leaf(Condition):
             return "not set"
         return _NEGATED_WORDS.get(self.op, "not ") + words
 
-    def keys(self) -> list[str]:
+    def key_paths(self) -> list[str]:
         return [self.key]
 
 
@@ -198,8 +204,8 @@ class Group(Condition):
         deciding = [o for o in outcomes if o.truth is truth] or outcomes
         return Outcome(truth, tuple(e for o in deciding for e in o.evidence))
 
-    def keys(self) -> list[str]:
-        return [k for child in self.children for k in child.keys()]
+    def key_paths(self) -> list[str]:
+        return [k for child in self.children for k in child.key_paths()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +215,8 @@ class Not(Condition):
     def evaluate(self, resource: Resource, negated: bool = False) -> Outcome:
         return self.child.evaluate(resource, not negated)
 
-    def keys(self) -> list[str]:
-        return self.child.keys()
+    def key_paths(self) -> list[str]:
+        return self.child.key_paths()
 
 
 def compile_regex(pattern: str) -> re.Pattern[str]:

@@ -114,14 +114,22 @@ class _PolicyReader:
         policy_id = self.text(data, "id")
         if not _ID.match(policy_id):
             raise self.fail(("id",), f"id {policy_id!r} must be 3-80 lowercase letters, digits and dashes")
+        stem = Path(self.doc.file).stem
+        if stem != policy_id:
+            # One file per policy, named after it, so a finding leads straight to its file.
+            raise self.fail(("id",), f"id {policy_id!r} does not match the file name {stem!r}")
         resource_type = self.text(data, "resource")
         if resource_type not in RESOURCE_TYPES:
-            raise self.fail(("resource",), f"unknown resource type {resource_type!r} (known: {', '.join(RESOURCE_TYPES)})")
+            raise self.fail(
+                ("resource",), f"unknown resource type {resource_type!r} (known: {', '.join(RESOURCE_TYPES)})"
+            )
         severity_text = self.text(data, "severity")
         try:
             severity = Severity(severity_text)
         except ValueError:
-            raise self.fail(("severity",), f"severity {severity_text!r} must be critical, high, medium or low") from None
+            raise self.fail(
+                ("severity",), f"severity {severity_text!r} must be critical, high, medium or low"
+            ) from None
         scope = self.condition(data["scope"], ("scope",), resource_type) if "scope" in data else None
         require = self.condition(data["require"], ("require",), resource_type)
         passes, fails = self.examples(data["examples"], resource_type)
@@ -149,7 +157,9 @@ class _PolicyReader:
 
     def citations(self, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not value:
-            raise self.fail(("safeguards",), "'safeguards' must be a non-empty list of citations like 164.312(a)(2)(iv)")
+            raise self.fail(
+                ("safeguards",), "'safeguards' must be a non-empty list of citations like 164.312(a)(2)(iv)"
+            )
         result: list[str] = []
         for i, citation in enumerate(value):
             where = ("safeguards", i)
@@ -170,18 +180,23 @@ class _PolicyReader:
         if "all" in node or "any" in node or "not" in node:
             if len(node) != 1:
                 raise self.fail(path, f"'{next(iter(node))}' must be the only field of its condition")
-            (mode, children), = node.items()
+            ((mode, children),) = node.items()
             if mode == "not":
                 return Not(self.condition(children, (*path, "not"), resource_type))
             if not isinstance(children, list) or not children:
                 raise self.fail((*path, mode), f"'{mode}' takes a non-empty list of conditions")
-            return Group(mode, tuple(self.condition(c, (*path, mode, i), resource_type) for i, c in enumerate(children)))
+            return Group(
+                mode, tuple(self.condition(c, (*path, mode, i), resource_type) for i, c in enumerate(children))
+            )
         return self.leaf(node, path, resource_type)
 
     def leaf(self, node: dict[str, Any], path: PathKey, resource_type: str) -> Leaf:
         extra = set(node) - {"key", "op", "value"}
         if extra:
-            raise self.fail((*path, str(sorted(extra)[0])), f"unknown condition field {sorted(extra)[0]!r} (expected key, op, value, or all/any/not)")
+            raise self.fail(
+                (*path, str(sorted(extra)[0])),
+                f"unknown condition field {sorted(extra)[0]!r} (expected key, op, value, or all/any/not)",
+            )
         if "key" not in node or "op" not in node:
             raise self.fail(path, "a condition needs 'key' and 'op'")
         key, op = node["key"], node["op"]
@@ -189,7 +204,10 @@ class _PolicyReader:
             raise self.fail((*path, "key"), "'key' must be a dotted field path")
         info = field_info(resource_type, key)
         if info is None:
-            raise self.fail((*path, "key"), f"{key!r} is not a field of {resource_type} (see `hipaacheck policies fields {resource_type}`)")
+            raise self.fail(
+                (*path, "key"),
+                f"{key!r} is not a field of {resource_type} (see `hipaacheck policies fields {resource_type}`)",
+            )
         if op not in OPERATORS:
             raise self.fail((*path, "op"), f"unknown operator {op!r} (known: {', '.join(OPERATORS)})")
         operator = OPERATORS[op]
@@ -206,7 +224,7 @@ class _PolicyReader:
         kind = info.kind
 
         def scalar_for(kind_name: str | None, v: Any, at: PathKey) -> Any:
-            allowed = _SCALAR_KINDS.get(kind_name or "", None)
+            allowed = _SCALAR_KINDS.get(kind_name or "")
             if allowed is None or isinstance(v, bool) != (kind_name == "bool") or not isinstance(v, allowed):
                 raise self.fail(at, f"{key} holds {kind_name} values; {v!r} cannot match it")
             return v

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Canonical, Tagged, doc
+from .base import Tagged, doc
 
 
 class DbCommon(Tagged):

@@ -8,8 +8,31 @@ from .base import Canonical, Tagged, doc
 # ``internet_exposed_ports``: remote administration and the data stores a
 # billing platform runs. Policies pick the subset they care about.
 WATCHED_PORTS: tuple[int, ...] = (
-    20, 21, 22, 23, 135, 139, 445, 1433, 1521, 2049, 2375, 2376, 3306, 3389,
-    5432, 5439, 5601, 5900, 6379, 9092, 9200, 9300, 11211, 27017, 27018,
+    20,
+    21,
+    22,
+    23,
+    135,
+    139,
+    445,
+    1433,
+    1521,
+    2049,
+    2375,
+    2376,
+    3306,
+    3389,
+    5432,
+    5439,
+    5601,
+    5900,
+    6379,
+    9092,
+    9200,
+    9300,
+    11211,
+    27017,
+    27018,
 )
 
 
@@ -30,9 +53,7 @@ class SecurityGroup(Tagged):
     internet_exposed_ports: list[int] | None = doc(
         "Watched ports (see WATCHED_PORTS) reachable from 0.0.0.0/0 or ::/0."
     )
-    internet_all_traffic: bool | None = doc(
-        "Every port is reachable from 0.0.0.0/0 or ::/0 (protocol -1 or 0-65535)."
-    )
+    internet_all_traffic: bool | None = doc("Every port is reachable from 0.0.0.0/0 or ::/0 (protocol -1 or 0-65535).")
 
 
 class LbListener(Tagged):

@@ -66,9 +66,7 @@ class Plan:
         root = self.configuration.get("root_module")
         if isinstance(root, dict):
             self._index_module(root, "")
-        self.skipped_deletes = sum(
-            1 for rc in _changes(document) if _actions(rc) == ("delete",)
-        )
+        self.skipped_deletes = sum(1 for rc in _changes(document) if _actions(rc) == ("delete",))
 
     def of_type(self, *types: str) -> list[PlanResource]:
         if len(types) == 1:
@@ -157,7 +155,9 @@ def _walk_planned_values(document: dict[str, Any]) -> list[PlanResource]:
     return resources
 
 
-def _resource(block: dict[str, Any], after: Any, unknown: Any, sensitive: Any, action: str | None) -> PlanResource | None:
+def _resource(
+    block: dict[str, Any], after: Any, unknown: Any, sensitive: Any, action: str | None
+) -> PlanResource | None:
     address, rtype, name = block.get("address"), block.get("type"), block.get("name")
     if not (isinstance(address, str) and isinstance(rtype, str) and isinstance(name, str)):
         return None

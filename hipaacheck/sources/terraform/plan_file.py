@@ -44,7 +44,9 @@ def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_PLAN_BYTES:
-            raise InputError(f"{path}: {size // (1024 * 1024)} MiB is larger than the {MAX_PLAN_BYTES // (1024 * 1024)} MiB limit")
+            raise InputError(
+                f"{path}: {size // (1024 * 1024)} MiB is larger than the {MAX_PLAN_BYTES // (1024 * 1024)} MiB limit"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
@@ -71,10 +73,14 @@ def check_plan_document(document: Any, name: str) -> None:
     if not isinstance(document, dict):
         raise InputError(f"{name}: JSON is not an object, so not a Terraform plan")
     if "lineage" in document and "serial" in document:
-        raise InputError(f"{name}: this is a Terraform state file, not a plan (run terraform plan -out, then terraform show -json)")
+        raise InputError(
+            f"{name}: this is a Terraform state file, not a plan (run terraform plan -out, then terraform show -json)"
+        )
     version = document.get("format_version")
     if not isinstance(version, str):
-        raise InputError(f"{name}: not a Terraform plan (no format_version; produce one with terraform show -json PLANFILE)")
+        raise InputError(
+            f"{name}: not a Terraform plan (no format_version; produce one with terraform show -json PLANFILE)"
+        )
     if version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
         raise InputError(f"{name}: plan format_version {version} is not supported (supported: 0.x and 1.x)")
     if "values" in document and "resource_changes" not in document and "planned_values" not in document:
@@ -90,7 +96,9 @@ def _show_binary_plan(path: Path) -> bytes:
     """Run `terraform show -json` for a binary plan, in the plan's directory (where it was initialised)."""
     binary = shutil.which("terraform")
     if binary is None:
-        raise InputError(f"{path}: is a binary Terraform plan and no terraform binary is on PATH; run terraform show -json {path.name} > plan.json")
+        raise InputError(
+            f"{path}: is a binary Terraform plan and no terraform binary is on PATH; run terraform show -json {path.name} > plan.json"
+        )
     from python_terraform import Terraform  # deferred: only binary plans need it
 
     terraform = Terraform(working_dir=str(path.parent.resolve()), terraform_bin_path=binary)

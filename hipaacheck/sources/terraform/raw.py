@@ -30,7 +30,7 @@ def _step(node: Any, part: str | int) -> Any:
 class RawValues:
     """One resource's planned values with their unknown and sensitive markers."""
 
-    __slots__ = ("after", "unknown", "sensitive")
+    __slots__ = ("after", "sensitive", "unknown")
 
     def __init__(self, after: Any, unknown: Any, sensitive: Any) -> None:
         self.after = after if isinstance(after, dict) else {}

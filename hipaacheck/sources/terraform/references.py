@@ -18,7 +18,9 @@ from .plan import Plan, PlanResource, strip_indexes
 from .raw import UNKNOWN
 
 _RESOURCE_REF = re.compile(r"^(?P<type>[a-z][a-z0-9_]*)\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?:\[(?P<index>[^\]]+)\])?")
-_MODULE_REF = re.compile(r"^module\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?P<key>\[[^\]]+\])?\.(?P<output>[A-Za-z_][A-Za-z0-9_-]*)")
+_MODULE_REF = re.compile(
+    r"^module\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?P<key>\[[^\]]+\])?\.(?P<output>[A-Za-z_][A-Za-z0-9_-]*)"
+)
 _VAR_REF = re.compile(r"^var\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)")
 _MAX_DEPTH = 12
 
@@ -56,7 +58,9 @@ class Linker:
             self._instances[(resource.module, f"{resource.type}.{resource.name}")].append(resource)
         self._by_value: dict[tuple[str, str], dict[str, PlanResource]] = {}
 
-    def parent(self, child: PlanResource, attribute: str, parent_types: tuple[str, ...], value_keys: tuple[str, ...]) -> PlanResource | Unresolved | None:
+    def parent(
+        self, child: PlanResource, attribute: str, parent_types: tuple[str, ...], value_keys: tuple[str, ...]
+    ) -> PlanResource | Unresolved | None:
         """The parent ``child.attribute`` names; None when it names nothing in this plan."""
         value = child.raw.get(attribute)
         if isinstance(value, str) and value:
@@ -65,13 +69,17 @@ class Linker:
                     found = self._value_index(parent_type, key).get(value)
                     if found is not None:
                         return found
-        targets = self._follow(self.plan.expressions(child).get(attribute), _Context(child.module, child.index), parent_types, 0)
+        targets = self._follow(
+            self.plan.expressions(child).get(attribute), _Context(child.module, child.index), parent_types, 0
+        )
         if len(targets) == 1:
             return targets[0]
         if len(targets) > 1:
             return Unresolved(f"{child.address}.{attribute} may refer to any of {len(targets)} resources")
         if value is UNKNOWN:
-            return Unresolved(f"{child.address}.{attribute} is known only after apply and its reference could not be traced")
+            return Unresolved(
+                f"{child.address}.{attribute} is known only after apply and its reference could not be traced"
+            )
         return None
 
     def _value_index(self, parent_type: str, key: str) -> dict[str, PlanResource]:
@@ -85,7 +93,9 @@ class Linker:
             self._by_value[(parent_type, key)] = index
         return index
 
-    def _follow(self, expression: Any, context: _Context, parent_types: tuple[str, ...], depth: int) -> list[PlanResource]:
+    def _follow(
+        self, expression: Any, context: _Context, parent_types: tuple[str, ...], depth: int
+    ) -> list[PlanResource]:
         if depth > _MAX_DEPTH or not isinstance(expression, dict):
             return []
         references = expression.get("references")
@@ -99,7 +109,9 @@ class Linker:
                 found[target.address] = target
         return list(found.values())
 
-    def _resolve(self, reference: str, context: _Context, parent_types: tuple[str, ...], depth: int) -> list[PlanResource]:
+    def _resolve(
+        self, reference: str, context: _Context, parent_types: tuple[str, ...], depth: int
+    ) -> list[PlanResource]:
         match = _RESOURCE_REF.match(reference)
         if match and match["type"] in parent_types:
             candidates = self._instances.get((context.module, f"{match['type']}.{match['name']}"), [])
@@ -112,7 +124,9 @@ class Linker:
             return self._through_variable(match["name"], context, parent_types, depth)
         return []
 
-    def _through_output(self, match: re.Match[str], context: _Context, parent_types: tuple[str, ...], depth: int) -> list[PlanResource]:
+    def _through_output(
+        self, match: re.Match[str], context: _Context, parent_types: tuple[str, ...], depth: int
+    ) -> list[PlanResource]:
         key = match["key"] or ""
         callee = f"{context.module}.module.{match['name']}{key}" if context.module else f"module.{match['name']}{key}"
         module = self.plan.config_modules.get(strip_indexes(callee))
@@ -122,7 +136,9 @@ class Linker:
             return []
         return self._follow(output.get("expression"), _Context(callee, None), parent_types, depth + 1)
 
-    def _through_variable(self, name: str, context: _Context, parent_types: tuple[str, ...], depth: int) -> list[PlanResource]:
+    def _through_variable(
+        self, name: str, context: _Context, parent_types: tuple[str, ...], depth: int
+    ) -> list[PlanResource]:
         call = self.plan.module_calls.get(strip_indexes(context.module))
         expressions = call.get("expressions") if call else None
         expression = expressions.get(name) if isinstance(expressions, dict) else None

@@ -12,7 +12,7 @@ from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 from ..references import Linker
-from .builder import Builder, SOURCE, to_bool, to_int
+from .builder import SOURCE, Builder, to_bool, to_int
 
 ACCOUNT_ADDRESS = "account"
 
@@ -34,7 +34,7 @@ def _synthetic(plan: Plan, type_name: str, address: str) -> Builder:
 
 
 class _EmptyRaw:
-    after: dict[str, Any] = {}
+    after: Any = None
 
     def get(self, path: str) -> Any:
         return None
@@ -82,7 +82,9 @@ def accounts(plan: Plan, linker: Linker) -> list[Resource]:
 
 
 def _multi_region_logging(trail: PlanResource) -> Any:
-    values = [to_bool(trail.raw.get(p)) for p in ("is_multi_region_trail", "enable_logging", "include_global_service_events")]
+    values = [
+        to_bool(trail.raw.get(p)) for p in ("is_multi_region_trail", "enable_logging", "include_global_service_events")
+    ]
     if UNKNOWN in values:
         return UNKNOWN
     multi, logging, global_events = values

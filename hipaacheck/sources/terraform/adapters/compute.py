@@ -13,7 +13,15 @@ def _default_encryption_regions(plan: Plan) -> set[str | None]:
     """Regions (by provider) where this plan turns on EBS encryption by default."""
     regions: set[str | None] = set()
     for setting in plan.of_type("aws_ebs_encryption_by_default"):
-        if to_bool(setting.raw.get("enabled", )) is True or setting.raw.get("enabled") is None:
+        if (
+            to_bool(
+                setting.raw.get(
+                    "enabled",
+                )
+            )
+            is True
+            or setting.raw.get("enabled") is None
+        ):
             regions.add(plan.provider_region(setting.provider_key))
     return regions
 

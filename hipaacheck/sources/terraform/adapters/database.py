@@ -25,7 +25,7 @@ def _common(b: Builder, identifier_attr: str) -> None:
 
 def _tls(b: Builder, linker: Linker, attribute: str, group_type: str) -> None:
     """Fold the parameter group's TLS setting onto the database."""
-    resource, plan = b.resource, b.plan
+    resource = b.resource
     engine = resource.raw.get("engine")
     version = resource.raw.get("engine_version")
     if engine is UNKNOWN or not isinstance(engine, str):
@@ -49,7 +49,9 @@ def _tls(b: Builder, linker: Linker, attribute: str, group_type: str) -> None:
             return
         b.set("tls_enforced", default_tls_enforced(engine, version_text))
         return
-    b.unknown("tls_enforced", f"parameter group {group_name!r} is not managed by this plan, so its TLS setting is not visible")
+    b.unknown(
+        "tls_enforced", f"parameter group {group_name!r} is not managed by this plan, so its TLS setting is not visible"
+    )
 
 
 def _tls_from_group(b: Builder, group: PlanResource, engine: str, version: str | None) -> None:

@@ -70,7 +70,9 @@ def iam_policies(plan: Plan, linker: Linker) -> list[Resource]:
     for role in plan.of_type("aws_iam_role"):
         blocks = role.raw.get("inline_policy")
         for i, block in enumerate(blocks if isinstance(blocks, list) else []):
-            if not isinstance(block, dict) or not block.get("policy") and not role.raw.is_unknown(f"inline_policy.{i}.policy", partial=False):
+            if not isinstance(block, dict) or (
+                not block.get("policy") and not role.raw.is_unknown(f"inline_policy.{i}.policy", partial=False)
+            ):
                 continue
             b = Builder(plan, role, "iam_policy", f"{role.address}.inline_policy[{i}]")
             b.set("policy_name", known_str(block.get("name")))

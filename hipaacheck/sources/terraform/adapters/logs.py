@@ -18,12 +18,20 @@ def _management_events(selectors: Any, advanced: Any) -> Any:
         for selector in advanced:
             fields = selector.get("field_selector") if isinstance(selector, dict) else None
             for field in fields if isinstance(fields, list) else []:
-                if isinstance(field, dict) and field.get("field") == "eventCategory" and "Management" in (field.get("equals") or []):
+                if (
+                    isinstance(field, dict)
+                    and field.get("field") == "eventCategory"
+                    and "Management" in (field.get("equals") or [])
+                ):
                     return "All"
         return None
     if not isinstance(selectors, list) or not selectors:
         return "All"  # no selectors: CloudTrail logs all management events
-    kinds = {s.get("read_write_type", "All") for s in selectors if isinstance(s, dict) and s.get("include_management_events", True) is not False}
+    kinds = {
+        s.get("read_write_type", "All")
+        for s in selectors
+        if isinstance(s, dict) and s.get("include_management_events", True) is not False
+    }
     if not kinds:
         return None
     return "All" if "All" in kinds or {"ReadOnly", "WriteOnly"} <= kinds else kinds.pop()

@@ -53,7 +53,17 @@ def _separate_rule(rule: PlanResource) -> dict[str, Any] | None:
 
 
 def _rule_unknown(rule: PlanResource) -> bool:
-    paths = ("cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6", "from_port", "to_port", "protocol", "ip_protocol", "type")
+    paths = (
+        "cidr_blocks",
+        "ipv6_cidr_blocks",
+        "cidr_ipv4",
+        "cidr_ipv6",
+        "from_port",
+        "to_port",
+        "protocol",
+        "ip_protocol",
+        "type",
+    )
     return any(rule.raw.is_unknown(p) for p in paths)
 
 
@@ -143,7 +153,9 @@ def lb_listeners(plan: Plan, linker: Linker) -> list[Resource]:
             b.set("encrypted", protocol in ("HTTPS", "SSL"))
             b.set("redirects_to_https", False)
             if protocol in ("HTTPS", "SSL"):
-                b.unknown("ssl_policy", "classic load balancer TLS policies (aws_load_balancer_policy) are not evaluated")
+                b.unknown(
+                    "ssl_policy", "classic load balancer TLS policies (aws_load_balancer_policy) are not evaluated"
+                )
             if isinstance(internal, bool):
                 b.set("load_balancer_internal", internal)
             resources.append(b.build())

@@ -112,18 +112,44 @@ def _fold_replication(b: Builder, src: PlanResource, prefix: str) -> None:
 
 # field -> (split resource type, fold, inline attribute on aws_s3_bucket, inline prefix, default)
 _PARTS: dict[str, tuple[str, Fold, str, str, Any]] = {
-    "encryption": ("aws_s3_bucket_server_side_encryption_configuration", _fold_encryption,
-                   "server_side_encryption_configuration", "server_side_encryption_configuration.0.", {"algorithm": "AES256"}),
-    "public_access_block": ("aws_s3_bucket_public_access_block", _fold_public_access_block, "", "", {"all_enabled": False}),
-    "policy": ("aws_s3_bucket_policy", _fold_policy, "policy", "",
-               {"present": False, "public": False, "denies_insecure_transport": False}),
+    "encryption": (
+        "aws_s3_bucket_server_side_encryption_configuration",
+        _fold_encryption,
+        "server_side_encryption_configuration",
+        "server_side_encryption_configuration.0.",
+        {"algorithm": "AES256"},
+    ),
+    "public_access_block": (
+        "aws_s3_bucket_public_access_block",
+        _fold_public_access_block,
+        "",
+        "",
+        {"all_enabled": False},
+    ),
+    "policy": (
+        "aws_s3_bucket_policy",
+        _fold_policy,
+        "policy",
+        "",
+        {"present": False, "public": False, "denies_insecure_transport": False},
+    ),
     "acl": ("aws_s3_bucket_acl", _fold_acl, "acl", "", {"canned": "private", "public": False}),
     "versioning": ("aws_s3_bucket_versioning", _fold_versioning, "versioning", "", {"enabled": False}),
     "logging": ("aws_s3_bucket_logging", _fold_logging, "logging", "logging.0.", {"enabled": False}),
-    "object_lock": ("aws_s3_bucket_object_lock_configuration", _fold_object_lock, "object_lock_configuration", "",
-                    {"enabled": False}),
-    "replication_enabled": ("aws_s3_bucket_replication_configuration", _fold_replication, "replication_configuration",
-                            "replication_configuration.0.", False),
+    "object_lock": (
+        "aws_s3_bucket_object_lock_configuration",
+        _fold_object_lock,
+        "object_lock_configuration",
+        "",
+        {"enabled": False},
+    ),
+    "replication_enabled": (
+        "aws_s3_bucket_replication_configuration",
+        _fold_replication,
+        "replication_configuration",
+        "replication_configuration.0.",
+        False,
+    ),
 }
 
 
@@ -176,7 +202,7 @@ def _inline_configured(plan: Plan, bucket: PlanResource, attribute: str) -> bool
     if value is UNKNOWN:
         return plan.configured(bucket, attribute)
     if attribute == "acl":
-        return isinstance(value, str) and bool(value) or bool(bucket.raw.get("grant"))
+        return (isinstance(value, str) and bool(value)) or bool(bucket.raw.get("grant"))
     if attribute == "policy":
         return isinstance(value, str) and bool(value.strip())
     return isinstance(value, list) and bool(value) and any(v for v in value)

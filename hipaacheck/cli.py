@@ -1,0 +1,205 @@
+"""Command line: parse arguments, call one function per command, choose the reporter, exit code.
+
+Exit codes: 0 nothing failing at or above --fail-on; 1 failing findings
+(or failing policy self-tests); 2 usage or input error. Input errors are one
+line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__
+from .models import Severity
+from .output import OutputError, check_writable, write_atomic
+from .policy.loader import PolicyError, load_policies
+from .policy.model import Policy
+from .sources.errors import InputError
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage block: CI logs stay readable.
+        self.exit(EXIT_INPUT, f"hipaacheck: error: {message} (see hipaacheck --help)\n")
+
+
+def _policy_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policies",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="add a directory of policy YAML files (repeatable)",
+    )
+    parser.add_argument("--no-builtin", action="store_true", help="do not load the built-in policy pack")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hipaacheck", description="HIPAA Security Rule checks for AWS Terraform plans.")
+    parser.add_argument("--version", action="version", version=f"hipaacheck {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    scan = commands.add_parser("scan", help="scan a Terraform plan")
+    targets = scan.add_subparsers(dest="target", required=True, parser_class=_Parser)
+    plan = targets.add_parser("plan", help="scan a plan: JSON from `terraform show -json`, or a binary plan file")
+    plan.add_argument("path", type=Path, help="plan JSON or binary plan file")
+    plan.add_argument("--format", choices=("table", "json"), default="table")
+    plan.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    plan.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        default="low",
+        help="lowest severity whose failures fail the scan (default: low, i.e. any)",
+    )
+    plan.add_argument("--show-passed", action="store_true", help="table: list passing and skipped findings too")
+    _policy_args(plan)
+
+    policies = commands.add_parser("policies", help="list, validate or test policies")
+    actions = policies.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    listing = actions.add_parser("list", help="list the loaded policies")
+    _policy_args(listing)
+    for name, text in (
+        ("validate", "check policy files and report every error"),
+        ("test", "run every policy's own pass/fail examples"),
+    ):
+        sub = actions.add_parser(name, help=text)
+        sub.add_argument("directory", nargs="?", type=Path, help="policy directory (default: the built-in pack)")
+    fields = actions.add_parser("fields", help="list the fields of a canonical resource type")
+    fields.add_argument("type", nargs="?", help="resource type (default: list the types)")
+
+    matrix = commands.add_parser("matrix", help="Security Rule specification -> policies coverage table")
+    _policy_args(matrix)
+    return parser
+
+
+def _load(args: argparse.Namespace) -> list[Policy]:
+    from .builtin import builtin_policy_dir
+
+    directories = ([] if args.no_builtin else [builtin_policy_dir()]) + list(args.policies)
+    return load_policies(directories)
+
+
+def _cmd_scan_plan(args: argparse.Namespace) -> int:
+    from .reporters import REPORTERS
+    from .reporters.table import render_table
+    from .scan import scan_plan
+
+    if args.output:
+        check_writable(args.output)
+    policies = _load(args)
+    report = scan_plan(args.path, policies, Severity(args.fail_on))
+    text = render_table(report, args.show_passed) if args.format == "table" else REPORTERS[args.format](report)
+    if args.output:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return report.exit_code
+
+
+def _cmd_policies(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from .builtin import builtin_policy_dir
+
+    if args.action == "fields":
+        return _cmd_fields(args.type)
+    if args.action == "list":
+        policies = _load(args)
+        rows = [[p.id, p.severity.value, p.resource_type, "\n".join(p.safeguards)] for p in policies]
+        print(tabulate(rows, headers=["ID", "SEVERITY", "RESOURCE", "SAFEGUARDS"], tablefmt="simple"))
+        print(f"\n{len(policies)} policies")
+        return EXIT_OK
+    directory = args.directory or builtin_policy_dir()
+    if args.action == "validate":
+        return _cmd_validate(directory)
+    from .policy.selftest import run_examples
+
+    policies = load_policies([directory])
+    failures = run_examples(policies)
+    for failure in failures:
+        print(failure)
+    total = sum(len(p.pass_examples) + len(p.fail_examples) for p in policies)
+    print(f"{total - len(failures)} passed, {len(failures)} failed ({len(policies)} policies)")
+    return EXIT_FAIL if failures else EXIT_OK
+
+
+def _cmd_validate(directory: Path) -> int:
+    from .policy.loader import load_policy_file, policy_files
+
+    errors: list[str] = []
+    seen: dict[str, str] = {}
+    files = policy_files(directory)
+    for path in files:
+        try:
+            policy = load_policy_file(path)
+        except PolicyError as exc:
+            errors.append(str(exc))
+            continue
+        if policy.id in seen:
+            errors.append(
+                f"{policy.file}:{policy.line}:1: duplicate policy id {policy.id!r} (first in {seen[policy.id]})"
+            )
+        seen.setdefault(policy.id, policy.file)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        return EXIT_INPUT
+    print(f"{len(files)} policies valid in {directory}")
+    return EXIT_OK
+
+
+def _cmd_fields(type_name: str | None) -> int:
+    from tabulate import tabulate
+
+    from .resource_types import RESOURCE_TYPES, schema_rows
+
+    if type_name is None:
+        print("\n".join(RESOURCE_TYPES))
+        return EXIT_OK
+    if type_name not in RESOURCE_TYPES:
+        raise InputError(f"unknown resource type {type_name!r} (known: {', '.join(RESOURCE_TYPES)})")
+    print(
+        tabulate(
+            schema_rows(type_name),
+            headers=["FIELD", "KIND", "MEANING"],
+            tablefmt="simple",
+            maxcolwidths=[None, None, 50],
+        )
+    )
+    return EXIT_OK
+
+
+def _cmd_matrix(args: argparse.Namespace) -> int:
+    from .matrix import render_matrix
+
+    sys.stdout.write(render_matrix(_load(args)))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "scan":
+            return _cmd_scan_plan(args)
+        if args.command == "policies":
+            return _cmd_policies(args)
+        return _cmd_matrix(args)
+    except (InputError, PolicyError, OutputError) as exc:
+        print(f"hipaacheck: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("hipaacheck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def entry() -> None:
+    sys.exit(main())
