@@ -125,7 +125,7 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     failures = run_examples(policies)
     for failure in failures:
         print(failure)
-    total = sum(len(p.pass_examples) + len(p.fail_examples) for p in policies)
+    total = sum(len(p.pass_examples) + len(p.fail_examples) + len(p.skip_examples) for p in policies)
     print(f"{total - len(failures)} passed, {len(failures)} failed ({len(policies)} policies)")
     return EXIT_FAIL if failures else EXIT_OK
 

@@ -24,7 +24,7 @@ _STATUS = {
 _LEAD = {
     Status.PASS: "",
     Status.FAIL: "",
-    Status.UNKNOWN: "Not decidable before apply: ",
+    Status.UNKNOWN: "",
     Status.ERROR: "Could not be checked: ",
     Status.SKIPPED: "Not evaluated: ",
 }
@@ -80,7 +80,10 @@ def _finding(
 def _describe(evidence: tuple[Evidence, ...]) -> str:
     parts: list[str] = []
     for item in evidence:
-        text = f"{item.key} is {item.observed} (expected {item.expected})"
+        if item.undetermined:
+            text = f"{item.key}: {item.observed}"
+        else:
+            text = f"{item.key} is {item.observed} (expected {item.expected})"
         if text not in parts:
             parts.append(text)
     return "; ".join(parts)

@@ -99,8 +99,9 @@ class Evidence:
     """One requirement as it was checked: the key, what was seen, what was expected."""
 
     key: str
-    observed: str
+    observed: str  # the value shown, or why there is none to show
     expected: str
+    undetermined: bool = False  # observed is a reason (unknown, unreadable, not managed), not a value
 
 
 @dataclass(slots=True)

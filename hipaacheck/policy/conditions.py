@@ -154,11 +154,13 @@ class Leaf(Condition):
     def evaluate(self, resource: Resource, negated: bool = False) -> Outcome:
         operator = OPERATORS[self.op]
         gap = resource.gap_for(self.key)
+        undetermined = gap is not None
         if gap is not None:
             if gap.kind is GapKind.UNKNOWN and self.op == "exists":
                 # An unknown value that will be set satisfies exists (DESIGN 4).
                 truth = Truth.TRUE
                 observed = "known after apply"
+                undetermined = False
             else:
                 truth = _GAP_TRUTH[gap.kind]
                 observed = gap.reason
@@ -172,7 +174,7 @@ class Leaf(Condition):
                 observed = "(sensitive)" if resource.is_sensitive(self.key) else show_value(actual)
         if negated:
             truth = truth.negate()
-        return Outcome(truth, (Evidence(self.key, observed, self.expectation(negated)),))
+        return Outcome(truth, (Evidence(self.key, observed, self.expectation(negated), undetermined),))
 
     def expectation(self, negated: bool) -> str:
         words = OPERATORS[self.op].words(self.value)

@@ -132,7 +132,7 @@ class _PolicyReader:
             ) from None
         scope = self.condition(data["scope"], ("scope",), resource_type) if "scope" in data else None
         require = self.condition(data["require"], ("require",), resource_type)
-        passes, fails = self.examples(data["examples"], resource_type)
+        passes, fails, skips = self.examples(data["examples"], resource_type)
         return Policy(
             id=policy_id,
             title=self.text(data, "title"),
@@ -145,6 +145,7 @@ class _PolicyReader:
             description=" ".join(self.text(data, "description").split()) if "description" in data else "",
             pass_examples=passes,
             fail_examples=fails,
+            skip_examples=skips,
             file=self.doc.file,
             line=self.doc.where(("id",))[0],
         )
@@ -270,13 +271,16 @@ class _PolicyReader:
 
     # ------------------------------------------------------------ examples
 
-    def examples(self, node: Any, resource_type: str) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
+    def examples(self, node: Any, resource_type: str) -> tuple[tuple[dict[str, Any], ...], ...]:
         where: PathKey = ("examples",)
-        if not isinstance(node, dict) or set(node) - {"pass", "fail"}:
-            raise self.fail(where, "'examples' must be a mapping with 'pass' and 'fail' lists")
+        if not isinstance(node, dict) or set(node) - {"pass", "fail", "skip"}:
+            raise self.fail(where, "'examples' must be a mapping with 'pass' and 'fail' (and optional 'skip') lists")
         result: list[tuple[dict[str, Any], ...]] = []
-        for kind in ("pass", "fail"):
-            items = node.get(kind)
+        for kind in ("pass", "fail", "skip"):
+            items = node.get(kind, [] if kind == "skip" else None)
+            if kind == "skip" and isinstance(items, list) and not items:
+                result.append(())
+                continue
             if not isinstance(items, list) or not items:
                 raise self.fail((*where, kind) if kind in node else where, f"examples need at least one '{kind}' case")
             for i, attrs in enumerate(items):
@@ -288,4 +292,4 @@ class _PolicyReader:
                     path: PathKey = (*where, kind, i, *field.split("."))
                     raise self.fail(path, f"example field {field!r} of {resource_type}: {problem}")
             result.append(tuple(items))
-        return result[0], result[1]
+        return result[0], result[1], result[2]

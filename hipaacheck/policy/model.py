@@ -22,5 +22,6 @@ class Policy:
     description: str = ""
     pass_examples: tuple[dict[str, Any], ...] = ()
     fail_examples: tuple[dict[str, Any], ...] = ()
+    skip_examples: tuple[dict[str, Any], ...] = ()  # out of the policy's scope
     file: str = ""
     line: int = 1

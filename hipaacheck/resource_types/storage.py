@@ -65,6 +65,10 @@ class S3Bucket(Tagged):
     logging: AccessLogging | None = doc("Server access logging.")
     object_lock: ObjectLock | None = doc("Object Lock configuration.")
     replication_enabled: bool | None = doc("A replication rule is enabled.")
+    receives_logs: bool | None = doc(
+        "Another bucket's server access logs, a CloudTrail trail or a load balancer's access logs are "
+        "delivered to this bucket (logging a log bucket into itself would loop)."
+    )
 
 
 class EbsVolume(Tagged):

@@ -58,24 +58,24 @@ def accounts(plan: Plan, linker: Linker) -> list[Resource]:
     b = _synthetic(plan, "account", ACCOUNT_ADDRESS)
     policy = _first(plan, "aws_iam_account_password_policy")
     if policy is None:
-        b.not_managed("password_policy", "this plan does not manage aws_iam_account_password_policy")
+        b.not_managed("password_policy", "not managed by this plan (it has no aws_iam_account_password_policy)")
     else:
         for field, (raw_path, convert) in _PASSWORD_FIELDS.items():
             b.take(f"password_policy.{field}", raw_path, convert, source=policy)
     block = _first(plan, "aws_s3_account_public_access_block")
     if block is None:
-        b.not_managed("s3_public_access_block", "this plan does not manage aws_s3_account_public_access_block")
+        b.not_managed("s3_public_access_block", "not managed by this plan (it has no aws_s3_account_public_access_block)")
     else:
         values = [b.take(f"s3_public_access_block.{f}", f, to_bool, default=False, source=block) for f in _PAB_FLAGS]
         b.set("s3_public_access_block.all_enabled", UNKNOWN if UNKNOWN in values else all(v is True for v in values))
     trails = plan.of_type("aws_cloudtrail")
     if not trails:
-        b.not_managed("multi_region_trail_logging", "this plan does not manage any aws_cloudtrail")
+        b.not_managed("multi_region_trail_logging", "not managed by this plan (it has no aws_cloudtrail)")
     else:
         verdicts = [_multi_region_logging(t) for t in trails]
         b.set("multi_region_trail_logging", True if True in verdicts else UNKNOWN if UNKNOWN in verdicts else False)
     for field in ("root_mfa_enabled", "root_access_keys_present", "console_users_without_mfa"):
-        b.not_managed(field, "only a live account scan can see this")
+        b.not_managed(field, "not visible in a plan; only a live account scan can read it")
     resource = b.build()
     resource.source = SOURCE
     return [resource]
@@ -112,8 +112,8 @@ def account_regions(plan: Plan, linker: Linker) -> list[Resource]:
     resources = []
     for b in by_region.values():
         if "ebs_encryption_by_default" not in b.attrs and "ebs_encryption_by_default" not in b.gaps:
-            b.not_managed("ebs_encryption_by_default", "this plan does not manage aws_ebs_encryption_by_default")
+            b.not_managed("ebs_encryption_by_default", "not managed by this plan (it has no aws_ebs_encryption_by_default)")
         if "guardduty_enabled" not in b.attrs and "guardduty_enabled" not in b.gaps:
-            b.not_managed("guardduty_enabled", "this plan does not manage aws_guardduty_detector")
+            b.not_managed("guardduty_enabled", "not managed by this plan (it has no aws_guardduty_detector)")
         resources.append(b.build())
     return resources

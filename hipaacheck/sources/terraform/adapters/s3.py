@@ -89,8 +89,10 @@ def _fold_versioning(b: Builder, src: PlanResource, prefix: str) -> None:
 
 
 def _fold_logging(b: Builder, src: PlanResource, prefix: str) -> None:
-    target = b.take("logging.target_bucket", f"{prefix}target_bucket", known_str, source=src)
-    b.set("logging.enabled", True if target is not UNKNOWN else UNKNOWN)
+    # target_bucket is required: a logging configuration that exists logs somewhere,
+    # even when that bucket's name is known only after apply.
+    b.take("logging.target_bucket", f"{prefix}target_bucket", known_str, source=src)
+    b.set("logging.enabled", True)
 
 
 def _fold_object_lock(b: Builder, src: PlanResource, prefix: str) -> None:
@@ -179,9 +181,11 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
                 _clear(target, field)
                 fold(target, child, "")
                 done[parent.address].add(field)
+    receivers = _log_receivers(plan, linker, buckets)
     resources = []
     for bucket in buckets:
         b = builders[bucket.address]
+        b.set("receives_logs", bucket.address in receivers)
         for field, (_, _, _, _, default) in _PARTS.items():
             if field in done[bucket.address]:
                 continue
@@ -194,6 +198,30 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
                 b.set(field, default)
         resources.append(b.build(name=known_str(b.attrs.get("bucket"))))
     return resources
+
+
+# (resource type, attribute naming a destination bucket)
+_LOG_SENDERS = (
+    ("aws_s3_bucket_logging", "target_bucket"),
+    ("aws_s3_bucket", "logging.0.target_bucket"),
+    ("aws_cloudtrail", "s3_bucket_name"),
+    ("aws_lb", "access_logs.0.bucket"),
+)
+
+
+def _log_receivers(plan: Plan, linker: Linker, buckets: list[PlanResource]) -> set[str]:
+    """Addresses of buckets in this plan that other resources deliver logs to."""
+    receivers: set[str] = set()
+    for sender_type, attribute in _LOG_SENDERS:
+        for sender in plan.of_type(sender_type):
+            if "." in attribute:
+                name = sender.raw.get(attribute)
+                receivers.update(b.address for b in buckets if isinstance(name, str) and b.raw.get("bucket") == name)
+                continue
+            parent = linker.parent(sender, attribute, ("aws_s3_bucket",), ("bucket", "id"))
+            if isinstance(parent, PlanResource):
+                receivers.add(parent.address)
+    return receivers
 
 
 def _inline_configured(plan: Plan, bucket: PlanResource, attribute: str) -> bool:
