@@ -18,6 +18,7 @@ from .models import Severity
 from .output import OutputError, check_writable, write_atomic
 from .policy.loader import PolicyError, load_policies
 from .policy.model import Policy
+from .report import Report
 from .sources.errors import InputError
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
@@ -41,6 +42,20 @@ def _policy_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-builtin", action="store_true", help="do not load the built-in policy pack")
 
 
+def _scan_output_args(parser: argparse.ArgumentParser) -> None:
+    """Flags every scan shares: policies, threshold, and where the report goes."""
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        default="low",
+        help="lowest severity whose failures fail the scan (default: low, i.e. any)",
+    )
+    parser.add_argument("--show-passed", action="store_true", help="table: list passing and skipped findings too")
+    _policy_args(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="hipaacheck", description="HIPAA Security Rule checks for AWS Terraform plans.")
     parser.add_argument("--version", action="version", version=f"hipaacheck {__version__}")
@@ -50,16 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     targets = scan.add_subparsers(dest="target", required=True, parser_class=_Parser)
     plan = targets.add_parser("plan", help="scan a plan: JSON from `terraform show -json`, or a binary plan file")
     plan.add_argument("path", type=Path, help="plan JSON or binary plan file")
-    plan.add_argument("--format", choices=("table", "json"), default="table")
-    plan.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
-    plan.add_argument(
-        "--fail-on",
-        choices=[s.value for s in Severity],
-        default="low",
-        help="lowest severity whose failures fail the scan (default: low, i.e. any)",
-    )
-    plan.add_argument("--show-passed", action="store_true", help="table: list passing and skipped findings too")
-    _policy_args(plan)
+    _scan_output_args(plan)
 
     policies = commands.add_parser("policies", help="list, validate or test policies")
     actions = policies.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -87,14 +93,24 @@ def _load(args: argparse.Namespace) -> list[Policy]:
 
 
 def _cmd_scan_plan(args: argparse.Namespace) -> int:
-    from .reporters import REPORTERS
-    from .reporters.table import render_table
     from .scan import scan_plan
 
+    _check_outputs(args)
+    report = scan_plan(args.path, _load(args), Severity(args.fail_on))
+    return _emit(report, args)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an unwritable output before scanning, not after."""
     if args.output:
         check_writable(args.output)
-    policies = _load(args)
-    report = scan_plan(args.path, policies, Severity(args.fail_on))
+
+
+def _emit(report: Report, args: argparse.Namespace) -> int:
+    """Render the report in the chosen format, write it, and return the exit code."""
+    from .reporters import REPORTERS
+    from .reporters.table import render_table
+
     text = render_table(report, args.show_passed) if args.format == "table" else REPORTERS[args.format](report)
     if args.output:
         write_atomic(args.output, text)

@@ -13,7 +13,11 @@ def run_examples(policies: Sequence[Policy]) -> list[str]:
     """Descriptions of every example that did not give its expected status."""
     failures: list[str] = []
     for policy in policies:
-        cases = ((Status.PASS, policy.pass_examples), (Status.FAIL, policy.fail_examples), (Status.SKIPPED, policy.skip_examples))
+        cases = (
+            (Status.PASS, policy.pass_examples),
+            (Status.FAIL, policy.fail_examples),
+            (Status.SKIPPED, policy.skip_examples),
+        )
         for expected, examples in cases:
             for i, attrs in enumerate(examples):
                 resource = Resource(policy.resource_type, f"examples.{expected.value}[{i}]", "example", attrs)

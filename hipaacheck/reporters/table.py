@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
-from tabulate import tabulate
+from tabulate import SEPARATING_LINE, tabulate
 
 from ..display import redact
 from ..models import Finding, Status
 from ..report import Report
 
-_FINDING_WIDTH = 40
+# STATUS (8) + SEVERITY (10) + two gutters (4) leave 58 columns of an 80-column terminal.
+_FINDING_WIDTH = 56
 _SHOWN = (Status.FAIL, Status.ERROR, Status.UNKNOWN, Status.WAIVED)
 
 
@@ -18,24 +20,32 @@ def _cell(finding: Finding) -> str:
     lines = [finding.policy_id]
     lines += textwrap.wrap(finding.resource.address, _FINDING_WIDTH, break_on_hyphens=False) or [""]
     lines += textwrap.wrap(redact(finding.message), _FINDING_WIDTH, initial_indent="  ", subsequent_indent="  ")
+    lines += textwrap.wrap(
+        "HIPAA " + ", ".join(finding.safeguards), _FINDING_WIDTH, initial_indent="  ", subsequent_indent="  "
+    )
     return "\n".join(lines)
 
 
 def render_table(report: Report, show_all: bool = False) -> str:
     shown = [f for f in report.sorted_findings() if show_all or f.status in _SHOWN]
-    rows = [[f.status.value.upper(), f.severity.value, _cell(f), "\n".join(f.safeguards)] for f in shown]
+    rows: list[Any] = []
+    for finding in shown:
+        if rows:
+            rows.append(SEPARATING_LINE)  # a rule between findings
+        rows.append([finding.status.value.upper(), finding.severity.value, _cell(finding)])
     out: list[str] = []
     scanned = report.source.get("path") or report.source.get("kind", "")
-    out.append(f"hipaacheck: {report.policy_count} policies on {report.resource_count} resources from {scanned}")
+    header = f"hipaacheck: {report.policy_count} policies on {report.resource_count} resources from {scanned}"
+    out.extend(textwrap.wrap(header, 80, break_on_hyphens=False, subsequent_indent="  "))
     if rows:
         out.append("")
         out.append(
-            tabulate(rows, headers=["STATUS", "SEVERITY", "POLICY / RESOURCE / WHY", "SAFEGUARD"], tablefmt="simple")
+            tabulate(rows, headers=["STATUS", "SEVERITY", "POLICY / RESOURCE / WHAT WAS SEEN"], tablefmt="simple")
         )
     for note in report.notes:
-        out.append(f"note: {note}")
+        out.extend(textwrap.wrap(f"note: {note}", 80, subsequent_indent="  "))
     out.append("")
-    out.append(summary_line(report))
+    out.extend(textwrap.wrap(summary_line(report), 80, subsequent_indent="  "))
     return "\n".join(out) + "\n"
 
 

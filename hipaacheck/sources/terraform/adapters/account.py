@@ -64,7 +64,9 @@ def accounts(plan: Plan, linker: Linker) -> list[Resource]:
             b.take(f"password_policy.{field}", raw_path, convert, source=policy)
     block = _first(plan, "aws_s3_account_public_access_block")
     if block is None:
-        b.not_managed("s3_public_access_block", "not managed by this plan (it has no aws_s3_account_public_access_block)")
+        b.not_managed(
+            "s3_public_access_block", "not managed by this plan (it has no aws_s3_account_public_access_block)"
+        )
     else:
         values = [b.take(f"s3_public_access_block.{f}", f, to_bool, default=False, source=block) for f in _PAB_FLAGS]
         b.set("s3_public_access_block.all_enabled", UNKNOWN if UNKNOWN in values else all(v is True for v in values))
@@ -112,7 +114,9 @@ def account_regions(plan: Plan, linker: Linker) -> list[Resource]:
     resources = []
     for b in by_region.values():
         if "ebs_encryption_by_default" not in b.attrs and "ebs_encryption_by_default" not in b.gaps:
-            b.not_managed("ebs_encryption_by_default", "not managed by this plan (it has no aws_ebs_encryption_by_default)")
+            b.not_managed(
+                "ebs_encryption_by_default", "not managed by this plan (it has no aws_ebs_encryption_by_default)"
+            )
         if "guardduty_enabled" not in b.attrs and "guardduty_enabled" not in b.gaps:
             b.not_managed("guardduty_enabled", "not managed by this plan (it has no aws_guardduty_detector)")
         resources.append(b.build())
