@@ -1,16 +1,73 @@
-"""A scan's result: what was scanned, the findings, the summary, and the exit decision."""
+"""A scan's result: what was scanned, the findings, the summary, and the exit decision.
+
+Besides the findings themselves a report carries what CI adds on top of a
+scan: waivers that turned failures into ``waived``, failures already known
+from a baseline, resources a ``--changed-only`` run does not gate, and where
+each finding's resource is written in the Terraform sources. The engine
+knows none of this; ``emit`` fills it in after the scan.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .models import Finding, Severity, Status
+
+if TYPE_CHECKING:
+    from .policy.model import Policy
 
 # Order in which statuses are listed: what needs attention first.
 STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.UNKNOWN, Status.WAIVED, Status.SKIPPED, Status.PASS)
 _STATUS_RANK = {status: i for i, status in enumerate(STATUS_ORDER)}
+
+FindingKey = tuple[str, str]  # (policy id, resource address): stable across runs
+
+
+def finding_key(finding: Finding) -> FindingKey:
+    return (finding.policy_id, finding.resource.address)
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    """One accepted risk: a policy (glob) on a resource (glob), with who, why and until when."""
+
+    policy: str
+    resource: str
+    reason: str
+    owner: str
+    expires: date
+    file: str
+    line: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "resource": self.resource,
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires.isoformat(),
+            "file": self.file,
+            "line": self.line,
+        }
+
+    def describe(self) -> str:
+        return f"waived until {self.expires.isoformat()} by {self.owner}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a resource is written: a path relative to the source root (POSIX separators), 1-based lines."""
+
+    file: str
+    line: int
+    end_line: int | None = None
+
+
+class Locator(Protocol):
+    def locate(self, finding: Finding) -> Location | None: ...
 
 
 @dataclass
@@ -21,18 +78,40 @@ class Report:
     policy_count: int = 0
     resource_count: int = 0
     notes: list[str] = field(default_factory=list)
+    # Set by emit when CI features are in use; all optional.
+    policies: list[Policy] = field(default_factory=list)
+    waivers: dict[FindingKey, Waiver] = field(default_factory=dict)
+    in_baseline: set[FindingKey] = field(default_factory=set)
+    not_gated: set[FindingKey] = field(default_factory=set)  # --changed-only: resource not changed by the plan
+    gate: dict[str, Any] = field(default_factory=dict)  # how the exit code was decided (files, flags)
+    locator: Locator | None = None
 
     def counts(self) -> dict[str, int]:
         counter = Counter(f.status for f in self.findings)
         return {status.value: counter.get(status, 0) for status in Status}
 
+    def gates(self, finding: Finding) -> bool:
+        """A failure counts for the exit code unless the baseline knows it or --changed-only leaves it out."""
+        key = finding_key(finding)
+        return key not in self.in_baseline and key not in self.not_gated
+
     def failing(self) -> list[Finding]:
         """Failures at or above the threshold: these decide the exit code."""
-        return [f for f in self.findings if f.status is Status.FAIL and f.severity.rank >= self.fail_on.rank]
+        return [
+            f
+            for f in self.findings
+            if f.status is Status.FAIL and f.severity.rank >= self.fail_on.rank and self.gates(f)
+        ]
 
     @property
     def exit_code(self) -> int:
         return 1 if self.failing() else 0
+
+    def waiver(self, finding: Finding) -> Waiver | None:
+        return self.waivers.get(finding_key(finding)) if finding.status is Status.WAIVED else None
+
+    def locate(self, finding: Finding) -> Location | None:
+        return self.locator.locate(finding) if self.locator is not None else None
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(

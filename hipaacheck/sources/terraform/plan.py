@@ -79,7 +79,14 @@ class Plan:
         return expressions if isinstance(expressions, dict) else {}
 
     def configured(self, resource: PlanResource, attribute: str) -> bool:
-        """The attribute (or block) is written in the configuration, not computed by the provider."""
+        """The attribute (or block) is written in the configuration, not computed by the provider.
+
+        Without the resource's configuration we cannot tell, and say yes: an
+        unknown value then stays unknown instead of becoming a default.
+        """
+        block = self.config_resources.get(resource.config_key)
+        if block is None:
+            return True
         return attribute in self.expressions(resource)
 
     def provider_region(self, provider_key: str) -> str | None:

@@ -66,17 +66,22 @@ class Builder:
         convert: Callable[[Any], Any] | None = None,
         default: Any = None,
         source: PlanResource | None = None,
+        unset: Any = None,
     ) -> Any:
         """Copy a raw value into the canonical path; return what was stored (UNKNOWN if unknown).
 
         ``source`` is the resource to read from when it is not the one being built
-        (a split S3 resource, a separate security group rule).
+        (a split S3 resource, a separate security group rule). ``unset`` is the
+        value the service applies when the attribute is absent from the
+        configuration: provider 5.x reports such computed attributes as unknown.
         """
         origin = source or self.resource
         raw = origin.raw
         value = raw.get(raw_path)
         if raw.is_sensitive(raw_path):
             self.sensitive.add(path)
+        if value is UNKNOWN and unset is not None and not self.plan.configured(origin, raw_path.split(".")[0]):
+            value = unset
         if value is UNKNOWN:
             self.unknown(path, f"{origin.address}.{raw_path.split('.')[-1]} is {AFTER_APPLY}")
             return UNKNOWN

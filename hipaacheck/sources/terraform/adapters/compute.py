@@ -98,7 +98,7 @@ def efs_file_systems(plan: Plan, linker: Linker) -> list[Resource]:
     for resource in plan.of_type("aws_efs_file_system"):
         b = Builder(plan, resource, "efs_file_system")
         b.tags()
-        b.take("encrypted", "encrypted", to_bool, default=False)
+        b.take("encrypted", "encrypted", to_bool, default=False, unset=False)
         b.take("kms_key_id", "kms_key_id", known_str)
         resources.append(b.build())
     return resources

@@ -34,6 +34,11 @@ def _tls(b: Builder, linker: Linker, attribute: str, group_type: str) -> None:
         return
     version_text = version if isinstance(version, str) else None
     group_name = b.take("parameter_group", attribute, known_str)
+    if group_name is UNKNOWN and not b.plan.configured(resource, attribute):
+        # No group in the configuration: RDS attaches the engine's default group.
+        b.gaps.pop("parameter_group", None)
+        b.set("tls_enforced", default_tls_enforced(engine, version_text))
+        return
     parent = linker.parent(resource, attribute, (group_type,), ("name", "id"))
     if isinstance(parent, Unresolved):
         b.unknown("tls_enforced", parent.reason)
@@ -106,13 +111,15 @@ def dynamodb_tables(plan: Plan, linker: Linker) -> list[Resource]:
         b.tags()
         b.take("name", "name", known_str)
         enabled = resource.raw.get("server_side_encryption.0.enabled")
+        if enabled is UNKNOWN and not plan.configured(resource, "server_side_encryption"):
+            enabled = False  # DynamoDB's default: an AWS owned key
         if enabled is UNKNOWN:
             b.unknown("sse_type", f"{resource.address}.server_side_encryption is known only after apply")
         else:
             b.set("sse_type", "KMS" if to_bool(enabled) is True else "AWS_OWNED")
             if to_bool(enabled) is True:
                 b.take("kms_key_arn", "server_side_encryption.0.kms_key_arn", known_str)
-        b.take("point_in_time_recovery", "point_in_time_recovery.0.enabled", to_bool, default=False)
+        b.take("point_in_time_recovery", "point_in_time_recovery.0.enabled", to_bool, default=False, unset=False)
         b.take("deletion_protection", "deletion_protection_enabled", to_bool, default=False)
         resources.append(b.build(name=known_str(resource.raw.get("name"))))
     return resources

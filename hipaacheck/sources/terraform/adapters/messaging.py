@@ -17,7 +17,9 @@ def sqs_queues(plan: Plan, linker: Linker) -> list[Resource]:
         b.take("queue_name", "name", known_str)
         key = b.take("kms_master_key_id", "kms_master_key_id", known_str)
         managed = b.take("sqs_managed_sse", "sqs_managed_sse_enabled", to_bool)
-        if key is UNKNOWN or (key is None and managed is UNKNOWN):
+        if key is UNKNOWN and plan.configured(resource, "kms_master_key_id"):
+            b.set("encrypted", True)  # a key reference that resolves at apply: SSE-KMS will be on
+        elif key is UNKNOWN or (key is None and managed is UNKNOWN):
             b.unknown("encrypted", f"{resource.address} encryption settings are known only after apply")
         else:
             b.set("encrypted", key is not None or managed is True)

@@ -58,9 +58,13 @@ def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
 
 def _fold_acl(b: Builder, src: PlanResource, prefix: str) -> None:
     canned = b.take("acl.canned", "acl", source=src)
-    grants = src.raw.get("access_control_policy.0.grant") if src.type != "aws_s3_bucket" else src.raw.get("grant")
-    if grants is UNKNOWN and src.type == "aws_s3_bucket" and not b.plan.configured(src, "grant"):
-        grants = []  # provider 5.x computes the grant list of a bucket; unset in configuration
+    grants_attribute = "grant" if src.type == "aws_s3_bucket" else "access_control_policy"
+    grants = src.raw.get("grant" if src.type == "aws_s3_bucket" else "access_control_policy.0.grant")
+    if grants is UNKNOWN and not b.plan.configured(src, grants_attribute):
+        grants = []  # the provider computes the grants from the canned ACL; none were written
+    if canned in _PUBLIC_CANNED:
+        b.set("acl.public", True)
+        return
     if canned is UNKNOWN or grants is UNKNOWN:
         b.unknown("acl.public", f"{src.address} ACL is known only after apply")
         return

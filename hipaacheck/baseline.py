@@ -1,0 +1,103 @@
+"""Baseline gating: failures an earlier run already reported do not fail this one.
+
+The baseline is hipaacheck's own JSON report (``--format json``) from an
+earlier run. A failure is "known" when the baseline lists a ``fail`` finding
+with the same policy id and resource address; addresses (Terraform addresses,
+or ARNs for live scans) are stable across runs, line numbers are not, so
+nothing else is compared. Waived findings of the baseline are not carried
+over: when a waiver expires the failure is new again, as intended.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .models import Status
+from .report import FindingKey, Report, finding_key
+from .sources.errors import InputError
+
+SUPPORTED_MAJOR = "1"
+# A baseline is a report of the same infrastructure: a few MB at most.
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
+
+
+def load_baseline(path: Path) -> set[FindingKey]:
+    name = str(path)
+    try:
+        if path.stat().st_size > MAX_BASELINE_BYTES:
+            raise InputError(f"{name}: baseline larger than {MAX_BASELINE_BYTES // (1024 * 1024)} MB")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{name}: baseline file does not exist") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: baseline is not UTF-8 text (expected a hipaacheck JSON report)") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read baseline ({exc.strerror or exc})") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: baseline is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{name}: baseline JSON is nested too deeply") from None
+    return _failures(document, name)
+
+
+def _failures(document: Any, name: str) -> set[FindingKey]:
+    if not isinstance(document, dict):
+        raise InputError(f"{name}: not a hipaacheck JSON report (expected an object)")
+    tool = document.get("tool")
+    tool_name = tool.get("name") if isinstance(tool, dict) else None
+    if tool_name != "hipaacheck":
+        shown = f"{tool_name!r}" if isinstance(tool_name, str) else "no tool.name"
+        raise InputError(f"{name}: not a hipaacheck JSON report ({shown}); make it with --format json")
+    version = document.get("schema_version")
+    if not isinstance(version, str) or version.split(".")[0] != SUPPORTED_MAJOR:
+        raise InputError(
+            f"{name}: baseline schema_version {version!r} is not supported (this hipaacheck reads {SUPPORTED_MAJOR}.x)"
+        )
+    findings = document.get("findings")
+    if not isinstance(findings, list):
+        raise InputError(f"{name}: baseline has no 'findings' list")
+    keys: set[FindingKey] = set()
+    for i, finding in enumerate(findings):
+        resource = finding.get("resource") if isinstance(finding, dict) else None
+        address = resource.get("address") if isinstance(resource, dict) else None
+        policy_id = finding.get("policy_id") if isinstance(finding, dict) else None
+        status = finding.get("status") if isinstance(finding, dict) else None
+        if not (isinstance(address, str) and isinstance(policy_id, str) and isinstance(status, str)):
+            raise InputError(f"{name}: baseline finding {i} lacks policy_id, status or resource.address")
+        if status == Status.FAIL.value:
+            keys.add((policy_id, address))
+    return keys
+
+
+def apply_baseline(report: Report, known: set[FindingKey], file: str) -> None:
+    """Mark failures the baseline already had; they stay in the report but no longer gate."""
+    matched = {finding_key(f) for f in report.findings if f.status is Status.FAIL and finding_key(f) in known}
+    report.in_baseline |= matched
+    fixed = len(known - {finding_key(f) for f in report.findings if f.status is Status.FAIL})
+    report.gate["baseline"] = {"file": file, "known": len(matched), "fixed": fixed}
+    if matched:
+        report.notes.append(f"{len(matched)} failure(s) already in the baseline {file} do not fail this run")
+
+
+def apply_changed_only(report: Report) -> None:
+    """--changed-only: only resources the plan creates, updates or replaces gate.
+
+    A resource with no recorded action (account-level settings built from
+    several Terraform resources) stays gated: the safe side for a gate.
+    """
+    skipped = {
+        finding_key(f)
+        for f in report.findings
+        if f.status is Status.FAIL and f.resource.action is not None and f.resource.action not in _CHANGING
+    }
+    report.not_gated |= skipped
+    report.gate["changed_only"] = True
+    if skipped:
+        report.notes.append(f"{len(skipped)} failure(s) on resources this plan does not change do not gate")
+
+
+_CHANGING = frozenset({"create", "update", "replace"})

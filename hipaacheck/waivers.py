@@ -1,0 +1,177 @@
+"""Waivers: dated, owned, justified exceptions that turn a failure into ``waived``.
+
+File format (default ``.hipaacheck-waivers.yaml`` in the working directory)::
+
+    waivers:
+      - policy: s3-bucket-access-logging      # policy id or glob
+        resource: aws_s3_bucket.legacy_*      # resource address / ARN or glob
+        reason: Legacy export bucket, deleted in Q3 (TICKET-123)
+        owner: platform-team@example.com
+        expires: 2026-09-30                   # YYYY-MM-DD, last day the waiver applies
+
+Globs: ``*`` matches any run of characters (dots included) and ``?`` one
+character; everything else is literal, so addresses with ``[0]`` or
+``["a"]`` can be written as they are.
+
+The file is read with PyYAML's node API rather than ``safe_load`` so that a
+date stays the text the user wrote (PyYAML turns ``2026-02-30`` into an
+exception, not an error with a line) and every problem can name its line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from .models import Status
+from .report import Report, Waiver, finding_key
+from .sources.errors import InputError
+
+DEFAULT_FILE = ".hipaacheck-waivers.yaml"
+_FIELDS = ("policy", "resource", "reason", "owner", "expires")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SOON_DAYS = 14
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class WaiverSet:
+    file: str
+    active: list[Waiver]
+    expired: list[Waiver]
+
+    def warnings(self) -> list[str]:
+        return [
+            f"{w.file}:{w.line}: waiver for {w.policy} on {w.resource} expired on {w.expires.isoformat()}; "
+            "it no longer applies"
+            for w in self.expired
+        ]
+
+
+def glob_match(pattern: str, text: str) -> bool:
+    if pattern == text:
+        return True
+    if "*" not in pattern and "?" not in pattern:
+        return False
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, text, flags=re.DOTALL) is not None
+
+
+def load_waivers(path: Path, today: date) -> WaiverSet:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: waivers file is not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read waivers file ({exc.strerror or exc})") from None
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
+        raise InputError(f"{name}:{where}: YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{name}: YAML error: {exc}") from None
+    waivers = [] if root is None else _read_root(root, name)
+    active = [w for w in waivers if w.expires >= today]
+    expired = [w for w in waivers if w.expires < today]
+    return WaiverSet(name, active, expired)
+
+
+def _error(name: str, node: yaml.Node, message: str) -> InputError:
+    return InputError(f"{name}:{node.start_mark.line + 1}:{node.start_mark.column + 1}: {message}")
+
+
+def _mapping(node: yaml.Node, name: str, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise _error(name, node, f"{what} must be a mapping")
+    result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            raise _error(name, key, "keys must be plain text")
+        if key.value in result:
+            raise _error(name, key, f"duplicate key {key.value!r}")
+        result[key.value] = (key, value)
+    return result
+
+
+def _read_root(root: yaml.Node, name: str) -> list[Waiver]:
+    top = _mapping(root, name, "the waivers file")
+    for key, (key_node, _) in top.items():
+        if key != "waivers":
+            raise _error(name, key_node, f"unknown key {key!r} (the file holds one key, 'waivers')")
+    if "waivers" not in top:
+        raise _error(name, root, "missing 'waivers' (a list of waivers)")
+    entries = top["waivers"][1]
+    if isinstance(entries, yaml.ScalarNode) and entries.tag.endswith(":null"):
+        return []
+    if not isinstance(entries, yaml.SequenceNode):
+        raise _error(name, entries, "'waivers' must be a list")
+    return [_read_entry(entry, name, i + 1) for i, entry in enumerate(entries.value)]
+
+
+def _read_entry(node: yaml.Node, name: str, number: int) -> Waiver:
+    fields = _mapping(node, name, f"waiver {number}")
+    for key, (key_node, _) in fields.items():
+        if key not in _FIELDS:
+            raise _error(name, key_node, f"waiver {number}: unknown key {key!r} (allowed: {', '.join(_FIELDS)})")
+    values: dict[str, str] = {}
+    for key in _FIELDS:
+        if key not in fields:
+            raise _error(name, node, f"waiver {number}: missing {key!r} (every waiver needs {', '.join(_FIELDS)})")
+        value = fields[key][1]
+        if not isinstance(value, yaml.ScalarNode) or not value.value.strip():
+            raise _error(name, value, f"waiver {number}: {key!r} must be non-empty text")
+        values[key] = value.value.strip()
+    expires_node = fields["expires"][1]
+    text = values["expires"]
+    try:
+        if not _DATE.match(text):
+            raise ValueError
+        expires = date.fromisoformat(text)
+    except ValueError:
+        raise _error(name, expires_node, f"waiver {number}: 'expires' must be a date YYYY-MM-DD, not {text!r}") from None
+    return Waiver(
+        policy=values["policy"],
+        resource=values["resource"],
+        reason=values["reason"],
+        owner=values["owner"],
+        expires=expires,
+        file=name,
+        line=node.start_mark.line + 1,
+    )
+
+
+def apply_waivers(report: Report, waivers: WaiverSet, today: date) -> None:
+    """Turn matching failures into ``waived``; record why in the report's notes."""
+    used: set[int] = set()
+    for finding in report.findings:
+        if finding.status is not Status.FAIL:
+            continue
+        for i, waiver in enumerate(waivers.active):
+            if glob_match(waiver.policy, finding.policy_id) and glob_match(waiver.resource, finding.resource.address):
+                finding.status = Status.WAIVED
+                report.waivers[finding_key(finding)] = waiver
+                used.add(i)
+                break
+    report.notes.extend(waivers.warnings())
+    for i, waiver in enumerate(waivers.active):
+        if i not in used:
+            report.notes.append(
+                f"{waiver.file}:{waiver.line}: waiver for {waiver.policy} on {waiver.resource} matched no failing finding"
+            )
+        elif (waiver.expires - today).days <= _SOON_DAYS:
+            report.notes.append(
+                f"{waiver.file}:{waiver.line}: waiver for {waiver.policy} on {waiver.resource} "
+                f"expires on {waiver.expires.isoformat()}"
+            )
+    report.gate["waivers"] = {
+        "file": waivers.file,
+        "applied": sum(1 for f in report.findings if f.status is Status.WAIVED),
+        "expired": len(waivers.expired),
+    }
