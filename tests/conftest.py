@@ -45,9 +45,16 @@ def assert_input_error(result: Run, fragment: str) -> None:
     assert result.out == ""
 
 
-def change(address: str, after: dict[str, Any], *, actions: tuple[str, ...] = ("create",),
-           unknown: dict[str, Any] | None = None, sensitive: dict[str, Any] | None = None,
-           module: str = "", index: int | str | None = None) -> dict[str, Any]:
+def change(
+    address: str,
+    after: dict[str, Any],
+    *,
+    actions: tuple[str, ...] = ("create",),
+    unknown: dict[str, Any] | None = None,
+    sensitive: dict[str, Any] | None = None,
+    module: str = "",
+    index: int | str | None = None,
+) -> dict[str, Any]:
     """One resource_changes entry, shaped as terraform show -json writes it."""
     local = address[len(module) + 1 :] if module else address
     rtype, name = local.split("[")[0].split(".")[:2]

@@ -62,7 +62,16 @@ def test_json_contract() -> None:
     assert set(report["summary"]) == {"pass", "fail", "unknown", "error", "skipped", "waived"}
     assert sum(report["summary"].values()) == len(report["findings"])
     finding = report["findings"][0]
-    assert set(finding) >= {"policy_id", "title", "severity", "status", "safeguards", "resource", "message", "remediation"}
+    assert set(finding) >= {
+        "policy_id",
+        "title",
+        "severity",
+        "status",
+        "safeguards",
+        "resource",
+        "message",
+        "remediation",
+    }
     assert set(finding["resource"]) >= {"type", "address", "source", "region", "account"}
     assert finding["status"] == "fail" and finding["safeguards"]
     addresses = {f["resource"]["address"] for f in report["findings"]}

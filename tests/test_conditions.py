@@ -52,7 +52,14 @@ def test_operator(op: str, value: Any, actual: Any, expected: Truth) -> None:
 
 @pytest.mark.parametrize(
     ("op", "value", "expected"),
-    [("equals", "x", F), ("in", ["x"], F), ("exists", None, F), ("gte", 1, F), ("intersects", [1], F), ("length", {"equals": 0}, T)],
+    [
+        ("equals", "x", F),
+        ("in", ["x"], F),
+        ("exists", None, F),
+        ("gte", 1, F),
+        ("intersects", [1], F),
+        ("length", {"equals": 0}, T),
+    ],
 )
 def test_absent_value(op: str, value: Any, expected: Truth) -> None:
     assert Leaf("v", op, value).evaluate(res({})).truth is expected
@@ -101,7 +108,9 @@ def test_not_pushes_down_and_explains_negated_expectation() -> None:
 
 
 def test_sensitive_values_are_never_shown() -> None:
-    resource = Resource("db_instance", "aws_db_instance.x", "test", {"kms_key_id": "secret-key"}, sensitive=frozenset({"kms_key_id"}))
+    resource = Resource(
+        "db_instance", "aws_db_instance.x", "test", {"kms_key_id": "secret-key"}, sensitive=frozenset({"kms_key_id"})
+    )
     outcome = Leaf("kms_key_id", "equals", "other").evaluate(resource)
     assert outcome.evidence[0].observed == "(sensitive)"
 

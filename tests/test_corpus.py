@@ -25,7 +25,7 @@ def test_corpus_has_all_forty_plans() -> None:
 
 @pytest.mark.parametrize("path", PLANS, ids=[p.name for p in PLANS])
 def test_corpus_plan_evaluates(path: Path) -> None:
-    plan, resources = load_plan_resources(path)
+    _, resources = load_plan_resources(path)
     findings = evaluate(POLICIES, resources)
     assert findings, "every plan yields at least the account-level findings"
     for finding in findings:
@@ -47,5 +47,9 @@ def test_corpus_spot_checks() -> None:
     fails = [k for k, v in results.items() if v is Status.FAIL]
     rotation = {k[0]: v for k, v in results.items() if k[1] == "kms-key-rotation"}
     assert rotation == {"tfc__kms_rotation_fail.json": Status.FAIL, "tfc__kms_rotation_pass.json": Status.PASS}
-    sg = {k[2] for k in fails if k[0] == "regula__sg_ingress_anywhere.json" and k[1] == "security-group-no-internet-admin-ports"}
+    sg = {
+        k[2]
+        for k in fails
+        if k[0] == "regula__sg_ingress_anywhere.json" and k[1] == "security-group-no-internet-admin-ports"
+    }
     assert sg == {"aws_security_group.invalid_allow_all"}

@@ -53,8 +53,13 @@ CASES = [
     ("remediation: Use KMS.\n", "", 1, "missing required field 'remediation'"),
     ("title: Buckets use KMS", "title: Buckets use KMS\ncolour: red", 3, "unknown field 'colour'"),
     ("  fail: [{}]", "  fail: []", 13, "at least one 'fail'"),
-    ('kms_key_id: "k"}}]', 'kms_key_id: 5}}]', 12, "example field 'encryption.kms_key_id'"),
-    ("    - {key: encryption.kms_key_id, op: exists}", "    - {key: encryption.kms_key_id, op: exists", 10, "YAML syntax error"),
+    ('kms_key_id: "k"}}]', "kms_key_id: 5}}]", 12, "example field 'encryption.kms_key_id'"),
+    (
+        "    - {key: encryption.kms_key_id, op: exists}",
+        "    - {key: encryption.kms_key_id, op: exists",
+        10,
+        "YAML syntax error",
+    ),
     ("id: my-policy", "id: other-policy", 1, "does not match the file name"),
     ("  all:", "  every:", 7, "unknown condition field 'every'"),
 ]
@@ -88,7 +93,9 @@ def test_symlink_loop_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_cli_validate_reports_every_bad_file(tmp_path: Path) -> None:
     write(tmp_path, VALID.replace("op: in", "op: nope"), "my-policy.yaml")
-    write(tmp_path, VALID.replace("id: my-policy", "id: second").replace("severity: high", "severity: x"), "second.yaml")
+    write(
+        tmp_path, VALID.replace("id: my-policy", "id: second").replace("severity: high", "severity: x"), "second.yaml"
+    )
     result = run_cli("policies", "validate", str(tmp_path))
     assert result.code == 2
     assert len(result.err.strip().splitlines()) == 2

@@ -20,8 +20,17 @@ def test_policy_examples(policy: Any) -> None:
 
 def test_pack_spans_the_technical_safeguards() -> None:
     cited = {c for p in POLICIES for c in p.safeguards}
-    for citation in ("164.312(a)(2)(iv)", "164.312(e)(1)", "164.312(e)(2)(ii)", "164.312(a)(1)", "164.312(d)",
-                     "164.312(b)", "164.308(a)(1)(ii)(D)", "164.312(c)(1)", "164.308(a)(7)(ii)(A)"):
+    for citation in (
+        "164.312(a)(2)(iv)",
+        "164.312(e)(1)",
+        "164.312(e)(2)(ii)",
+        "164.312(a)(1)",
+        "164.312(d)",
+        "164.312(b)",
+        "164.308(a)(1)(ii)(D)",
+        "164.312(c)(1)",
+        "164.308(a)(7)(ii)(A)",
+    ):
         assert citation in cited, citation
     assert len(POLICIES) >= 25
 

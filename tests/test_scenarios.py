@@ -38,4 +38,6 @@ def test_scenario_matches_expected(scenario: Path) -> None:
     missing = sorted(set(expected) - set(actual))
     extra = sorted(set(actual) - set(expected))
     wrong = sorted((k, expected[k], actual[k]) for k in set(expected) & set(actual) if expected[k] != actual[k])
-    assert not missing and not extra and not wrong, f"missing={missing}\nextra={extra}\nwrong (pair, expected, actual)={wrong}"
+    assert not missing and not extra and not wrong, (
+        f"missing={missing}\nextra={extra}\nwrong (pair, expected, actual)={wrong}"
+    )

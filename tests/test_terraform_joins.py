@@ -20,14 +20,37 @@ def bucket(address: str = "aws_s3_bucket.phi", **after: Any) -> dict[str, Any]:
     return change(address, {"bucket": after.pop("bucket", None), **after}, unknown={"id": True, "arn": True})
 
 
-SSE = {"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms", "kms_master_key_id": None}], "bucket_key_enabled": True}]}
+SSE = {
+    "rule": [
+        {
+            "apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms", "kms_master_key_id": None}],
+            "bucket_key_enabled": True,
+        }
+    ]
+}
 
 
 def test_split_encryption_joins_through_reference_when_bucket_id_is_unknown() -> None:
     doc = plan_doc(
-        [bucket(), change("aws_s3_bucket_server_side_encryption_configuration.phi", {"bucket": None, **SSE},
-                          unknown={"bucket": True, "rule": [{"apply_server_side_encryption_by_default": [{"kms_master_key_id": True}]}]})],
-        {"resources": [config_resource("aws_s3_bucket_server_side_encryption_configuration.phi", bucket=ref("aws_s3_bucket.phi.id", "aws_s3_bucket.phi"))]},
+        [
+            bucket(),
+            change(
+                "aws_s3_bucket_server_side_encryption_configuration.phi",
+                {"bucket": None, **SSE},
+                unknown={
+                    "bucket": True,
+                    "rule": [{"apply_server_side_encryption_by_default": [{"kms_master_key_id": True}]}],
+                },
+            ),
+        ],
+        {
+            "resources": [
+                config_resource(
+                    "aws_s3_bucket_server_side_encryption_configuration.phi",
+                    bucket=ref("aws_s3_bucket.phi.id", "aws_s3_bucket.phi"),
+                )
+            ]
+        },
     )
     phi = adapt(doc)["aws_s3_bucket.phi"]
     assert phi.attrs["encryption"]["algorithm"] == "aws:kms"
@@ -35,18 +58,34 @@ def test_split_encryption_joins_through_reference_when_bucket_id_is_unknown() ->
 
 
 def test_inline_and_split_styles_give_the_same_bucket() -> None:
-    inline = plan_doc([change("aws_s3_bucket.b", {
-        "bucket": "claims",
-        "server_side_encryption_configuration": [SSE],
-        "versioning": [{"enabled": True, "mfa_delete": False}],
-        "logging": [{"target_bucket": "logs", "target_prefix": "x/"}],
-    })])
-    split = plan_doc([
-        change("aws_s3_bucket.b", {"bucket": "claims"}, unknown={"versioning": True, "logging": True, "server_side_encryption_configuration": True}),
-        change("aws_s3_bucket_server_side_encryption_configuration.b", {"bucket": "claims", **SSE}),
-        change("aws_s3_bucket_versioning.b", {"bucket": "claims", "versioning_configuration": [{"status": "Enabled", "mfa_delete": None}]}),
-        change("aws_s3_bucket_logging.b", {"bucket": "claims", "target_bucket": "logs"}),
-    ])
+    inline = plan_doc(
+        [
+            change(
+                "aws_s3_bucket.b",
+                {
+                    "bucket": "claims",
+                    "server_side_encryption_configuration": [SSE],
+                    "versioning": [{"enabled": True, "mfa_delete": False}],
+                    "logging": [{"target_bucket": "logs", "target_prefix": "x/"}],
+                },
+            )
+        ]
+    )
+    split = plan_doc(
+        [
+            change(
+                "aws_s3_bucket.b",
+                {"bucket": "claims"},
+                unknown={"versioning": True, "logging": True, "server_side_encryption_configuration": True},
+            ),
+            change("aws_s3_bucket_server_side_encryption_configuration.b", {"bucket": "claims", **SSE}),
+            change(
+                "aws_s3_bucket_versioning.b",
+                {"bucket": "claims", "versioning_configuration": [{"status": "Enabled", "mfa_delete": None}]},
+            ),
+            change("aws_s3_bucket_logging.b", {"bucket": "claims", "target_bucket": "logs"}),
+        ]
+    )
     a, b = adapt(inline)["aws_s3_bucket.b"].attrs, adapt(split)["aws_s3_bucket.b"].attrs
     for field in ("encryption", "logging"):
         assert a[field] == b[field], field
@@ -62,17 +101,43 @@ def test_missing_sub_resources_mean_s3_defaults() -> None:
 
 
 def test_unresolvable_split_resource_makes_the_field_unknown() -> None:
-    doc = plan_doc([bucket(), change("aws_s3_bucket_versioning.v", {"versioning_configuration": [{"status": "Enabled"}]}, unknown={"bucket": True})],
-                   {"resources": [config_resource("aws_s3_bucket_versioning.v", bucket=ref("local.name"))]})
+    doc = plan_doc(
+        [
+            bucket(),
+            change(
+                "aws_s3_bucket_versioning.v",
+                {"versioning_configuration": [{"status": "Enabled"}]},
+                unknown={"bucket": True},
+            ),
+        ],
+        {"resources": [config_resource("aws_s3_bucket_versioning.v", bucket=ref("local.name"))]},
+    )
     gap = adapt(doc)["aws_s3_bucket.phi"].gap_for("versioning.enabled")
     assert gap is not None and gap.kind is GapKind.UNKNOWN
 
 
 def test_count_instances_join_to_the_same_index() -> None:
     changes = [bucket(f"aws_s3_bucket.b[{i}]", bucket=None) | {"index": i} for i in range(2)]
-    changes += [change(f"aws_s3_bucket_versioning.v[{i}]", {"versioning_configuration": [{"status": "Enabled" if i else "Suspended"}]},
-                       unknown={"bucket": True}, index=i) for i in range(2)]
-    doc = plan_doc(changes, {"resources": [config_resource("aws_s3_bucket_versioning.v", bucket=ref("aws_s3_bucket.b[count.index].id", "aws_s3_bucket.b", "count.index"))]})
+    changes += [
+        change(
+            f"aws_s3_bucket_versioning.v[{i}]",
+            {"versioning_configuration": [{"status": "Enabled" if i else "Suspended"}]},
+            unknown={"bucket": True},
+            index=i,
+        )
+        for i in range(2)
+    ]
+    doc = plan_doc(
+        changes,
+        {
+            "resources": [
+                config_resource(
+                    "aws_s3_bucket_versioning.v",
+                    bucket=ref("aws_s3_bucket.b[count.index].id", "aws_s3_bucket.b", "count.index"),
+                )
+            ]
+        },
+    )
     result = adapt(doc)
     assert result["aws_s3_bucket.b[0]"].attrs["versioning"]["enabled"] is False
     assert result["aws_s3_bucket.b[1]"].attrs["versioning"]["enabled"] is True
@@ -82,15 +147,38 @@ def test_reference_through_module_output_and_for_each() -> None:
     module = 'module.tenant["a"]'
     changes = [
         change(f"{module}.aws_s3_bucket.this", {"bucket": None}, unknown={"bucket": True, "id": True}, module=module),
-        change('module.tenant["b"].aws_s3_bucket.this', {"bucket": None}, unknown={"bucket": True, "id": True}, module='module.tenant["b"]'),
-        change("aws_s3_bucket_public_access_block.a", {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": True}, unknown={"bucket": True}),
+        change(
+            'module.tenant["b"].aws_s3_bucket.this',
+            {"bucket": None},
+            unknown={"bucket": True, "id": True},
+            module='module.tenant["b"]',
+        ),
+        change(
+            "aws_s3_bucket_public_access_block.a",
+            {
+                "block_public_acls": True,
+                "ignore_public_acls": True,
+                "block_public_policy": True,
+                "restrict_public_buckets": True,
+            },
+            unknown={"bucket": True},
+        ),
     ]
     root = {
-        "resources": [config_resource("aws_s3_bucket_public_access_block.a", bucket=ref('module.tenant["a"].bucket_id', 'module.tenant["a"]'))],
-        "module_calls": {"tenant": {"source": "./modules/t", "module": {
-            "outputs": {"bucket_id": {"expression": ref("aws_s3_bucket.this.id", "aws_s3_bucket.this")}},
-            "resources": [config_resource("aws_s3_bucket.this")],
-        }}},
+        "resources": [
+            config_resource(
+                "aws_s3_bucket_public_access_block.a", bucket=ref('module.tenant["a"].bucket_id', 'module.tenant["a"]')
+            )
+        ],
+        "module_calls": {
+            "tenant": {
+                "source": "./modules/t",
+                "module": {
+                    "outputs": {"bucket_id": {"expression": ref("aws_s3_bucket.this.id", "aws_s3_bucket.this")}},
+                    "resources": [config_resource("aws_s3_bucket.this")],
+                },
+            }
+        },
     }
     result = adapt(plan_doc(changes, root))
     assert result[f"{module}.aws_s3_bucket.this"].attrs["public_access_block"]["all_enabled"] is True
@@ -98,26 +186,68 @@ def test_reference_through_module_output_and_for_each() -> None:
 
 
 def test_bucket_policy_facts() -> None:
-    policy = {"Statement": [
-        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "*"},
-    ]}
-    doc = plan_doc([bucket(bucket="c"), change("aws_s3_bucket_policy.p", {"bucket": "c", "policy": json.dumps(policy)})])
+    policy = {
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "*"},
+        ]
+    }
+    doc = plan_doc(
+        [bucket(bucket="c"), change("aws_s3_bucket_policy.p", {"bucket": "c", "policy": json.dumps(policy)})]
+    )
     attrs = adapt(doc)["aws_s3_bucket.phi"].attrs
     assert attrs["policy"] == {"present": True, "public": True, "denies_insecure_transport": True}
 
 
 def test_security_group_rules_from_separate_resources() -> None:
-    doc = plan_doc([
-        change("aws_security_group.db", {"name": "db", "ingress": []}, unknown={"id": True}),
-        change("aws_security_group_rule.pg", {"type": "ingress", "protocol": "tcp", "from_port": 5432, "to_port": 5432, "cidr_blocks": ["0.0.0.0/0"]}, unknown={"security_group_id": True}),
-        change("aws_vpc_security_group_ingress_rule.redis", {"ip_protocol": "tcp", "from_port": 6379, "to_port": 6379, "cidr_ipv6": "::/0"}, unknown={"security_group_id": True}),
-        change("aws_security_group_rule.out", {"type": "egress", "protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}, unknown={"security_group_id": True}),
-    ], {"resources": [
-        config_resource("aws_security_group_rule.pg", security_group_id=ref("aws_security_group.db.id", "aws_security_group.db")),
-        config_resource("aws_vpc_security_group_ingress_rule.redis", security_group_id=ref("aws_security_group.db.id", "aws_security_group.db")),
-        config_resource("aws_security_group_rule.out", security_group_id=ref("aws_security_group.db.id", "aws_security_group.db")),
-    ]})
+    doc = plan_doc(
+        [
+            change("aws_security_group.db", {"name": "db", "ingress": []}, unknown={"id": True}),
+            change(
+                "aws_security_group_rule.pg",
+                {
+                    "type": "ingress",
+                    "protocol": "tcp",
+                    "from_port": 5432,
+                    "to_port": 5432,
+                    "cidr_blocks": ["0.0.0.0/0"],
+                },
+                unknown={"security_group_id": True},
+            ),
+            change(
+                "aws_vpc_security_group_ingress_rule.redis",
+                {"ip_protocol": "tcp", "from_port": 6379, "to_port": 6379, "cidr_ipv6": "::/0"},
+                unknown={"security_group_id": True},
+            ),
+            change(
+                "aws_security_group_rule.out",
+                {"type": "egress", "protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]},
+                unknown={"security_group_id": True},
+            ),
+        ],
+        {
+            "resources": [
+                config_resource(
+                    "aws_security_group_rule.pg",
+                    security_group_id=ref("aws_security_group.db.id", "aws_security_group.db"),
+                ),
+                config_resource(
+                    "aws_vpc_security_group_ingress_rule.redis",
+                    security_group_id=ref("aws_security_group.db.id", "aws_security_group.db"),
+                ),
+                config_resource(
+                    "aws_security_group_rule.out",
+                    security_group_id=ref("aws_security_group.db.id", "aws_security_group.db"),
+                ),
+            ]
+        },
+    )
     attrs = adapt(doc)["aws_security_group.db"].attrs
     assert attrs["internet_exposed_ports"] == [5432, 6379]
     assert attrs["internet_all_traffic"] is False
@@ -125,13 +255,34 @@ def test_security_group_rules_from_separate_resources() -> None:
 
 
 def test_rds_tls_from_parameter_group_by_name_and_default() -> None:
-    doc = plan_doc([
-        change("aws_db_instance.a", {"engine": "postgres", "engine_version": "14.9", "parameter_group_name": "claims-pg"}),
-        change("aws_db_parameter_group.pg", {"name": "claims-pg", "parameter": [{"name": "rds.force_ssl", "value": "1", "apply_method": "immediate"}]}),
-        change("aws_db_instance.b", {"engine": "mysql", "engine_version": "8.0", "parameter_group_name": "default.mysql8.0"}),
-        change("aws_db_instance.c", {"engine": "postgres", "engine_version": "16.3"}, unknown={"parameter_group_name": True}),
-        change("aws_db_instance.d", {"engine": "postgres", "engine_version": "14.1", "parameter_group_name": "elsewhere"}),
-    ])
+    doc = plan_doc(
+        [
+            change(
+                "aws_db_instance.a",
+                {"engine": "postgres", "engine_version": "14.9", "parameter_group_name": "claims-pg"},
+            ),
+            change(
+                "aws_db_parameter_group.pg",
+                {
+                    "name": "claims-pg",
+                    "parameter": [{"name": "rds.force_ssl", "value": "1", "apply_method": "immediate"}],
+                },
+            ),
+            change(
+                "aws_db_instance.b",
+                {"engine": "mysql", "engine_version": "8.0", "parameter_group_name": "default.mysql8.0"},
+            ),
+            change(
+                "aws_db_instance.c",
+                {"engine": "postgres", "engine_version": "16.3"},
+                unknown={"parameter_group_name": True},
+            ),
+            change(
+                "aws_db_instance.d",
+                {"engine": "postgres", "engine_version": "14.1", "parameter_group_name": "elsewhere"},
+            ),
+        ]
+    )
     result = adapt(doc)
     assert result["aws_db_instance.a"].attrs["tls_enforced"] is True
     assert result["aws_db_instance.b"].attrs["tls_enforced"] is False
@@ -140,36 +291,61 @@ def test_rds_tls_from_parameter_group_by_name_and_default() -> None:
 
 
 def test_listener_joins_load_balancer_and_sees_redirect() -> None:
-    doc = plan_doc([
-        change("aws_lb.web", {"internal": False}, unknown={"arn": True}),
-        change("aws_lb_listener.http", {"protocol": "HTTP", "port": 80, "default_action": [{"type": "redirect", "redirect": [{"protocol": "HTTPS", "port": "443"}]}]}, unknown={"load_balancer_arn": True}),
-    ], {"resources": [config_resource("aws_lb_listener.http", load_balancer_arn=ref("aws_lb.web.arn", "aws_lb.web"))]})
+    doc = plan_doc(
+        [
+            change("aws_lb.web", {"internal": False}, unknown={"arn": True}),
+            change(
+                "aws_lb_listener.http",
+                {
+                    "protocol": "HTTP",
+                    "port": 80,
+                    "default_action": [{"type": "redirect", "redirect": [{"protocol": "HTTPS", "port": "443"}]}],
+                },
+                unknown={"load_balancer_arn": True},
+            ),
+        ],
+        {"resources": [config_resource("aws_lb_listener.http", load_balancer_arn=ref("aws_lb.web.arn", "aws_lb.web"))]},
+    )
     attrs = adapt(doc)["aws_lb_listener.http"].attrs
     assert attrs["redirects_to_https"] is True and attrs["encrypted"] is False
     assert attrs["load_balancer_internal"] is False
 
 
 def test_ebs_default_encryption_encrypts_volumes_in_the_plan() -> None:
-    doc = plan_doc([change("aws_ebs_volume.v", {"size": 10}, unknown={"encrypted": True}), change("aws_ebs_encryption_by_default.on", {"enabled": True})])
+    doc = plan_doc(
+        [
+            change("aws_ebs_volume.v", {"size": 10}, unknown={"encrypted": True}),
+            change("aws_ebs_encryption_by_default.on", {"enabled": True}),
+        ]
+    )
     assert adapt(doc)["aws_ebs_volume.v"].attrs["encrypted"] is True
     alone = plan_doc([change("aws_ebs_volume.v", {"size": 10}, unknown={"encrypted": True})])
     assert adapt(alone)["aws_ebs_volume.v"].gap_for("encrypted").kind is GapKind.UNKNOWN  # type: ignore[union-attr]
 
 
 def test_string_booleans_are_normalised() -> None:
-    doc = plan_doc([change("aws_elasticache_replication_group.r", {"at_rest_encryption_enabled": "true", "transit_encryption_enabled": False})])
+    doc = plan_doc(
+        [
+            change(
+                "aws_elasticache_replication_group.r",
+                {"at_rest_encryption_enabled": "true", "transit_encryption_enabled": False},
+            )
+        ]
+    )
     attrs = adapt(doc)["aws_elasticache_replication_group.r"].attrs
     assert attrs["at_rest_encryption"] is True and attrs["transit_encryption"] is False
 
 
 def test_iam_admin_in_managed_and_inline_policies() -> None:
     admin = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-    doc = plan_doc([
-        change("aws_iam_policy.admin", {"name": "admin", "policy": admin}),
-        change("aws_iam_user_policy.u", {"name": "u", "user": "bob", "policy": admin}),
-        change("aws_iam_role.r", {"name": "r", "inline_policy": [{"name": "i", "policy": admin}]}),
-        change("aws_iam_policy.later", {"name": "later"}, unknown={"policy": True}),
-    ])
+    doc = plan_doc(
+        [
+            change("aws_iam_policy.admin", {"name": "admin", "policy": admin}),
+            change("aws_iam_user_policy.u", {"name": "u", "user": "bob", "policy": admin}),
+            change("aws_iam_role.r", {"name": "r", "inline_policy": [{"name": "i", "policy": admin}]}),
+            change("aws_iam_policy.later", {"name": "later"}, unknown={"policy": True}),
+        ]
+    )
     result = adapt(doc)
     for address in ("aws_iam_policy.admin", "aws_iam_user_policy.u", "aws_iam_role.r.inline_policy[0]"):
         assert result[address].attrs["allows_admin"] is True, address
@@ -184,17 +360,25 @@ def test_account_settings_not_in_the_plan_are_not_managed() -> None:
 
 
 def test_pure_deletes_are_not_evaluated_but_replacements_are() -> None:
-    doc = plan_doc([
-        change("aws_sqs_queue.gone", {}, actions=("delete",)),
-        change("aws_sqs_queue.new", {"name": "n", "sqs_managed_sse_enabled": True}, actions=("delete", "create")),
-    ])
+    doc = plan_doc(
+        [
+            change("aws_sqs_queue.gone", {}, actions=("delete",)),
+            change("aws_sqs_queue.new", {"name": "n", "sqs_managed_sse_enabled": True}, actions=("delete", "create")),
+        ]
+    )
     result = adapt(doc)
     assert "aws_sqs_queue.gone" not in result
     assert result["aws_sqs_queue.new"].action == "replace"
 
 
 def test_sensitive_values_are_marked() -> None:
-    doc = plan_doc([change("aws_db_instance.db", {"engine": "postgres", "kms_key_id": "arn:secret"}, sensitive={"kms_key_id": True})])
+    doc = plan_doc(
+        [
+            change(
+                "aws_db_instance.db", {"engine": "postgres", "kms_key_id": "arn:secret"}, sensitive={"kms_key_id": True}
+            )
+        ]
+    )
     assert "kms_key_id" in adapt(doc)["aws_db_instance.db"].sensitive
 
 
