@@ -75,3 +75,43 @@ def test_regenerated_plan_matches_committed(regenerated: Path, scenario: str) ->
         (address, policy): status for address, by_policy in expected.items() for policy, status in by_policy.items()
     }
     assert actual == wanted
+
+
+def _find_mirror() -> Path | None:
+    configured = os.environ.get("HIPAACHECK_TF_MIRROR")
+    candidates = [Path(configured)] if configured else [*Path("/").glob("*/*"), *Path("/").glob("*")]
+    for candidate in candidates:
+        if (candidate / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+            return candidate
+    return None
+
+
+def test_binary_plan_is_converted_with_terraform(tmp_path: Path) -> None:
+    mirror = _find_mirror()
+    if mirror is None:
+        pytest.skip("offline provider mirror not found")
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n  access_key = "test"\n  secret_key = "test"\n'
+        "  skip_credentials_validation = true\n  skip_requesting_account_id = true\n"
+        "  skip_metadata_api_check = true\n  skip_region_validation = true\n}\n"
+        'resource "aws_efs_file_system" "edi" {\n  encrypted = false\n}\n'
+    )
+    (tmp_path / "cli.tfrc").write_text(
+        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n'
+    )
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(tmp_path / "cli.tfrc"), "CHECKPOINT_DISABLE": "1"}
+    for args in (["init", "-input=false", "-no-color"], ["plan", "-input=false", "-no-color", "-out=tfplan"]):
+        subprocess.run(["terraform", *args], cwd=tmp_path, env=env, check=True, capture_output=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "hipaacheck", "scan", "plan", str(tmp_path / "tfplan"), "--format", "json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert ("efs-file-system-encrypted", "aws_efs_file_system.edi", "fail") in {
+        (f["policy_id"], f["resource"]["address"], f["status"]) for f in findings
+    }

@@ -99,11 +99,11 @@ def _show_binary_plan(path: Path) -> bytes:
         raise InputError(
             f"{path}: is a binary Terraform plan and no terraform binary is on PATH; run terraform show -json {path.name} > plan.json"
         )
-    from python_terraform import Terraform  # deferred: only binary plans need it
+    from python_terraform import IsFlagged, Terraform  # deferred: only binary plans need it
 
     terraform = Terraform(working_dir=str(path.parent.resolve()), terraform_bin_path=binary)
     try:
-        code, out, err = terraform.cmd("show", str(path.resolve()), json=True, no_color=True)
+        code, out, err = terraform.cmd("show", str(path.resolve()), json=IsFlagged, no_color=IsFlagged)
     except OSError as exc:
         raise InputError(f"{path}: could not run terraform ({exc})") from None
     if code != 0 or not out:
