@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from . import __version__
 from .models import Severity
-from .output import OutputError, check_writable, write_atomic
+from .output import OutputError
 from .policy.loader import PolicyError, load_policies
 from .policy.model import Policy
 from .report import Report
@@ -43,9 +43,10 @@ def _policy_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _scan_output_args(parser: argparse.ArgumentParser) -> None:
-    """Flags every scan shares: policies, threshold, and where the report goes."""
-    parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    """Flags every scan shares: policies, threshold, where the reports go, and CI gating (see emit.py)."""
+    from .emit import add_arguments
+
+    add_arguments(parser)
     parser.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],
@@ -101,22 +102,18 @@ def _cmd_scan_plan(args: argparse.Namespace) -> int:
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
-    """Refuse an unwritable output before scanning, not after."""
-    if args.output:
-        check_writable(args.output)
+    """Before scanning: refuse unwritable outputs and bad waivers/baseline files (exit 2, nothing written)."""
+    from .emit import check
+
+    args.prepared = check(args)
 
 
 def _emit(report: Report, args: argparse.Namespace) -> int:
-    """Render the report in the chosen format, write it, and return the exit code."""
-    from .reporters import REPORTERS
-    from .reporters.table import render_table
+    """Apply waivers/baseline, render every requested format, write them, and return the exit code."""
+    from .emit import check, emit
 
-    text = render_table(report, args.show_passed) if args.format == "table" else REPORTERS[args.format](report)
-    if args.output:
-        write_atomic(args.output, text)
-    else:
-        sys.stdout.write(text)
-    return report.exit_code
+    prepared = getattr(args, "prepared", None) or check(args)
+    return emit(report, args, prepared, lambda: _load(args))
 
 
 def _cmd_policies(args: argparse.Namespace) -> int:

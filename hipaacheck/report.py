@@ -95,13 +95,13 @@ class Report:
         key = finding_key(finding)
         return key not in self.in_baseline and key not in self.not_gated
 
+    def decides(self, finding: Finding) -> bool:
+        """A failure at or above the threshold that no baseline or --changed-only excuses."""
+        return finding.status is Status.FAIL and finding.severity.rank >= self.fail_on.rank and self.gates(finding)
+
     def failing(self) -> list[Finding]:
         """Failures at or above the threshold: these decide the exit code."""
-        return [
-            f
-            for f in self.findings
-            if f.status is Status.FAIL and f.severity.rank >= self.fail_on.rank and self.gates(f)
-        ]
+        return [f for f in self.findings if self.decides(f)]
 
     @property
     def exit_code(self) -> int:

@@ -31,7 +31,6 @@ from .models import Status
 from .report import Report, Waiver, finding_key
 from .sources.errors import InputError
 
-DEFAULT_FILE = ".hipaacheck-waivers.yaml"
 _FIELDS = ("policy", "resource", "reason", "owner", "expires")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SOON_DAYS = 14
@@ -135,7 +134,9 @@ def _read_entry(node: yaml.Node, name: str, number: int) -> Waiver:
             raise ValueError
         expires = date.fromisoformat(text)
     except ValueError:
-        raise _error(name, expires_node, f"waiver {number}: 'expires' must be a date YYYY-MM-DD, not {text!r}") from None
+        raise _error(
+            name, expires_node, f"waiver {number}: 'expires' must be a date YYYY-MM-DD, not {text!r}"
+        ) from None
     return Waiver(
         policy=values["policy"],
         resource=values["resource"],

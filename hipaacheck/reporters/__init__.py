@@ -1,16 +1,37 @@
-"""Reporters render a Report; each is a function from Report to text, in one registry."""
+"""Reporters render a Report; each is a function from Report to text, in one registry.
+
+Reporters are imported on first use: a scan that writes only JSON never
+imports the SARIF or JUnit code (start-up stays light).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from ..report import Report
-from .json_report import render_json
-from .table import render_table
 
 Reporter = Callable[[Report], str]
 
-REPORTERS: dict[str, Reporter] = {
-    "table": render_table,
-    "json": render_json,
+# format name -> (module, function); the file suffix is for documentation and defaults.
+_REGISTRY: dict[str, tuple[str, str]] = {
+    "table": ("table", "render_table"),
+    "json": ("json_report", "render_json"),
+    "sarif": ("sarif", "render_sarif"),
+    "junit": ("junit", "render_junit"),
+    "markdown": ("markdown", "render_markdown"),
 }
+FORMATS = tuple(_REGISTRY)
+
+
+def _lazy(module: str, function: str) -> Reporter:
+    def render(report: Report) -> str:
+        loaded = importlib.import_module(f"{__name__}.{module}")
+        result: str = getattr(loaded, function)(report)
+        return result
+
+    render.__name__ = function
+    return render
+
+
+REPORTERS: dict[str, Reporter] = {name: _lazy(module, function) for name, (module, function) in _REGISTRY.items()}

@@ -2,6 +2,13 @@
 
 schema_version follows semver: a new optional field is a minor bump, a
 removed or renamed field a major one.
+
+1.1 added, per finding: ``location`` (file and line of the resource block,
+or null), ``waiver`` (the waiver that applies to a ``waived`` finding, or
+null), ``baseline`` (a failure the baseline already had) and ``gating``
+(this finding counts for the exit code); at the top level: ``gate`` (the
+waivers file, baseline and --changed-only used, and how many failures decided
+the result).
 """
 
 from __future__ import annotations
@@ -13,13 +20,15 @@ from typing import Any
 from .. import __version__
 from ..display import redact
 from ..models import Finding
-from ..report import Report
+from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, Any]:
     resource = finding.resource
+    location = report.locate(finding) if report is not None else None
+    waiver = report.waiver(finding) if report is not None else None
     return {
         "policy_id": finding.policy_id,
         "title": finding.title,
@@ -40,6 +49,10 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
             {"key": e.key, "observed": redact(e.observed), "expected": redact(e.expected)} for e in finding.evidence
         ],
         "remediation": finding.remediation,
+        "location": {"file": location.file, "line": location.line} if location else None,
+        "waiver": waiver.as_dict() if waiver else None,
+        "baseline": report is not None and finding_key(finding) in report.in_baseline,
+        "gating": report is not None and report.decides(finding),
     }
 
 
@@ -55,7 +68,13 @@ def report_dict(report: Report) -> dict[str, Any]:
         "result": "fail" if report.exit_code else "pass",
         "summary": report.counts(),
         "notes": report.notes,
-        "findings": [finding_dict(f) for f in report.sorted_findings()],
+        "gate": {
+            "failing": len(report.failing()),
+            "waivers": report.gate.get("waivers"),
+            "baseline": report.gate.get("baseline"),
+            "changed_only": bool(report.gate.get("changed_only")),
+        },
+        "findings": [finding_dict(f, report) for f in report.sorted_findings()],
     }
 
 

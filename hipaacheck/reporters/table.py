@@ -9,20 +9,33 @@ from tabulate import SEPARATING_LINE, tabulate
 
 from ..display import redact
 from ..models import Finding, Status
-from ..report import Report
+from ..report import Report, finding_key
 
 # STATUS (8) + SEVERITY (10) + two gutters (4) leave 58 columns of an 80-column terminal.
 _FINDING_WIDTH = 56
 _SHOWN = (Status.FAIL, Status.ERROR, Status.UNKNOWN, Status.WAIVED)
 
 
-def _cell(finding: Finding) -> str:
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, _FINDING_WIDTH, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
+
+
+def _cell(report: Report, finding: Finding) -> str:
     lines = [finding.policy_id]
     lines += textwrap.wrap(finding.resource.address, _FINDING_WIDTH, break_on_hyphens=False) or [""]
-    lines += textwrap.wrap(redact(finding.message), _FINDING_WIDTH, initial_indent="  ", subsequent_indent="  ")
-    lines += textwrap.wrap(
-        "HIPAA " + ", ".join(finding.safeguards), _FINDING_WIDTH, initial_indent="  ", subsequent_indent="  "
-    )
+    location = report.locate(finding)
+    if location is not None:
+        lines += _wrap(f"at {location.file}:{location.line}")
+    lines += _wrap(redact(finding.message))
+    lines += _wrap("HIPAA " + ", ".join(finding.safeguards))
+    waiver = report.waiver(finding)
+    if waiver is not None:
+        lines += _wrap(redact(waiver.describe()))
+    key = finding_key(finding)
+    if key in report.in_baseline:
+        lines += _wrap("already in the baseline: does not fail the run")
+    elif key in report.not_gated:
+        lines += _wrap("resource not changed by the plan: does not fail the run")
     return "\n".join(lines)
 
 
@@ -32,7 +45,7 @@ def render_table(report: Report, show_all: bool = False) -> str:
     for finding in shown:
         if rows:
             rows.append(SEPARATING_LINE)  # a rule between findings
-        rows.append([finding.status.value.upper(), finding.severity.value, _cell(finding)])
+        rows.append([finding.status.value.upper(), finding.severity.value, _cell(report, finding)])
     out: list[str] = []
     scanned = report.source.get("path") or report.source.get("kind", "")
     header = f"hipaacheck: {report.policy_count} policies on {report.resource_count} resources from {scanned}"
@@ -45,18 +58,32 @@ def render_table(report: Report, show_all: bool = False) -> str:
     for note in report.notes:
         out.extend(textwrap.wrap(f"note: {note}", 80, subsequent_indent="  "))
     out.append("")
-    out.extend(textwrap.wrap(summary_line(report), 80, subsequent_indent="  "))
+    out.extend(_summary_lines(report))
     return "\n".join(out) + "\n"
 
 
-def summary_line(report: Report) -> str:
+def _counts_text(report: Report) -> str:
     counts = report.counts()
     parts = ", ".join(
         f"{counts[s.value]} {s.value}"
         for s in (Status.FAIL, Status.PASS, Status.UNKNOWN, Status.ERROR, Status.SKIPPED, Status.WAIVED)
         if counts[s.value] or s in (Status.FAIL, Status.PASS)
     )
+    return f"{len(report.findings)} findings ({parts})"
+
+
+def summary_line(report: Report) -> str:
     verdict = (
         f"FAILED: {len(report.failing())} failing at or above {report.fail_on.value}" if report.exit_code else "PASSED"
     )
-    return f"{len(report.findings)} findings ({parts}). {verdict}"
+    return f"{_counts_text(report)}. {verdict}"
+
+
+def _summary_lines(report: Report) -> list[str]:
+    """The summary as the table's last line(s); when it needs two, the last still starts with a count."""
+    line = summary_line(report)
+    if len(line) <= 80:
+        return [line]
+    verdict = f"{len(report.failing())} failing at or above {report.fail_on.value}: FAILED" if report.exit_code else ""
+    counts = textwrap.wrap(_counts_text(report) + ("." if verdict else ". PASSED"), 80, subsequent_indent="  ")
+    return counts + ([verdict] if verdict else [])

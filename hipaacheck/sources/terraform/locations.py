@@ -41,6 +41,7 @@ _LABEL = r'"?([A-Za-z_][A-Za-z0-9_-]*)"?'
 _RESOURCE_HEADER = re.compile(rf"^\s*resource\s+{_LABEL}\s+{_LABEL}\s*\{{")
 _MODULE_HEADER = re.compile(rf"^\s*module\s+{_LABEL}\s*\{{")
 _NESTED_HEADER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\{")
+_ONE_LINE_BLOCK = re.compile(r"\{.*\}\s*$")
 _SOURCE = re.compile(r'^\s*source\s*=\s*"([^"]*)"')
 _SEGMENT = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*)(\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\])?')
 _MAX_FILES = 2000  # a --tf-dir pointing at a huge tree should not stall a scan
@@ -64,18 +65,24 @@ class ModuleDir:
 def scan_blocks(text: str) -> list[tuple[int, int, dict[int, int]]]:
     """Top-level blocks as (open line, close line, {line: depth at line start}) of their lines."""
     lines = text.split("\n")
-    depth_at: list[int | None] = _line_depths(text, len(lines))
+    depth_at = _line_depths(text, len(lines))
     blocks: list[tuple[int, int, dict[int, int]]] = []
     start: int | None = None
     inner: dict[int, int] = {}
     for number in range(1, len(lines) + 1):
         depth = depth_at[number - 1]
         next_depth = depth_at[number] if number < len(depth_at) else 0
-        if depth == 0 and start is None and next_depth is not None and next_depth >= 1:
-            start, inner = number, {}
-        elif start is not None and depth is not None:
+        if start is None:
+            if depth != 0:
+                continue
+            if next_depth is None or next_depth >= 1:
+                start, inner = number, {}
+            elif _ONE_LINE_BLOCK.search(lines[number - 1]):
+                blocks.append((number, number, {}))  # resource "x" "y" {}
+            continue
+        if depth is not None:
             inner[number] = depth
-        if start is not None and next_depth == 0:
+        if next_depth == 0:
             blocks.append((start, number, inner))
             start = None
     return blocks
@@ -171,7 +178,7 @@ def index_directory(directory: Path) -> ModuleDir:
                 line = lines[number - 1]
                 if depth == 1:
                     nested = _NESTED_HEADER.match(line)
-                    if nested and inner.get(number + 1, 2) >= 2 and number < end:
+                    if nested:
                         block.nested.setdefault(nested.group(1), []).append(number)
                     source = _SOURCE.match(line)
                     if source and block.source is None:

@@ -1,0 +1,201 @@
+"""The shared output path of every scan: CI flags, checks before the scan, rendering and delivery after it.
+
+Before the scan (``check``): every output path must be writable, the waivers
+and baseline files must be valid. A bad one is one line and exit 2, and the
+scan never starts, so no partial output file is ever left behind.
+
+After the scan (``emit``), in this order: waivers turn matching failures
+into ``waived``; the baseline marks failures it already had; --changed-only
+marks failures on resources the plan does not change; then the report is
+rendered in the main format (stdout or --output) and in every
+``--report FORMAT=FILE``; under GitHub Actions the annotations, the step
+summary and the step outputs follow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .output import OutputError, check_writable, write_atomic
+from .report import FindingKey, Report
+from .sources.errors import InputError
+
+if TYPE_CHECKING:
+    from .policy.model import Policy
+    from .waivers import WaiverSet
+
+DEFAULT_WAIVERS_FILE = ".hipaacheck-waivers.yaml"
+
+FORMATS = ("table", "json", "sarif", "junit", "markdown")
+
+
+def report_spec(text: str) -> tuple[str, Path]:
+    """argparse type for ``--report FORMAT=FILE``."""
+    fmt, sep, file = text.partition("=")
+    if not sep or not file:
+        raise argparse.ArgumentTypeError(f"expected FORMAT=FILE, e.g. sarif=hipaacheck.sarif, not {text!r}")
+    if fmt not in FORMATS:
+        raise argparse.ArgumentTypeError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return fmt, Path(file)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="table", help="format of the main report (default: table)")
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the main report to FILE instead of stdout")
+    parser.add_argument(
+        "--report",
+        type=report_spec,
+        action="append",
+        default=[],
+        metavar="FORMAT=FILE",
+        help=f"also write the report as FORMAT to FILE (repeatable; formats: {', '.join(FORMATS)})",
+    )
+    parser.add_argument(
+        "--tf-dir",
+        type=Path,
+        metavar="DIR",
+        help="Terraform sources, to point findings at file:line (default: the plan's directory if it has .tf files)",
+    )
+    parser.add_argument(
+        "--waivers", type=Path, metavar="FILE", help=f"waivers file (default: {DEFAULT_WAIVERS_FILE} if it exists)"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="JSON report of an earlier run: only failures it does not list fail this run",
+    )
+    parser.add_argument(
+        "--changed-only",
+        action="store_true",
+        help="plans: only resources the plan creates, updates or replaces can fail the run",
+    )
+    parser.add_argument(
+        "--no-github",
+        action="store_true",
+        help="no annotations, step summary or step outputs even when GITHUB_ACTIONS=true",
+    )
+
+
+@dataclass
+class Prepared:
+    """What ``check`` read and validated, for ``emit`` to use."""
+
+    outputs: list[tuple[str, Path | None]] = field(default_factory=list)  # (format, file); None = stdout
+    waivers: WaiverSet | None = None
+    baseline: set[FindingKey] | None = None
+    baseline_file: str | None = None
+    github: bool = False
+
+
+def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepared:
+    environment = dict(os.environ) if env is None else env
+    prepared = Prepared(outputs=[(args.format, args.output), *args.report])
+    seen: dict[Path, str] = {}
+    for fmt, path in prepared.outputs:
+        if path is None:
+            continue
+        check_writable(path)
+        key = path.resolve()
+        if key in seen:
+            raise OutputError(f"{path}: given twice (as {seen[key]} and {fmt})")
+        seen[key] = fmt
+    is_plan = getattr(args, "target", "plan") == "plan"
+    if args.changed_only and not is_plan:
+        raise InputError("--changed-only applies to plan scans only (a live scan has no planned changes)")
+    if args.tf_dir is not None and not args.tf_dir.is_dir():
+        raise InputError(f"{args.tf_dir}: --tf-dir is not a directory")
+    waivers_file = args.waivers
+    if waivers_file is None and Path(DEFAULT_WAIVERS_FILE).is_file():
+        waivers_file = Path(DEFAULT_WAIVERS_FILE)
+    if waivers_file is not None:
+        from .waivers import load_waivers
+
+        if not waivers_file.is_file():
+            raise InputError(f"{waivers_file}: waivers file does not exist")
+        prepared.waivers = load_waivers(waivers_file, date.today())
+        for warning in prepared.waivers.warnings():
+            print(f"hipaacheck: warning: {warning}", file=sys.stderr)
+    if args.baseline is not None:
+        from .baseline import load_baseline
+
+        prepared.baseline = load_baseline(args.baseline)
+        prepared.baseline_file = str(args.baseline)
+    from .reporters.github import github_files, in_github_actions
+
+    prepared.github = in_github_actions(environment) and not args.no_github
+    if prepared.github:
+        for path in github_files(environment):
+            if not path.is_file() or not os.access(path, os.W_OK):
+                check_writable(path)
+    return prepared
+
+
+def _tf_dir(args: argparse.Namespace) -> Path | None:
+    if args.tf_dir is not None:
+        return Path(args.tf_dir)
+    plan = getattr(args, "path", None)
+    if getattr(args, "target", "plan") == "plan" and isinstance(plan, Path):
+        directory = plan.parent
+        if any(directory.glob("*.tf")):
+            return directory
+    return None
+
+
+def apply_gates(report: Report, args: argparse.Namespace, prepared: Prepared) -> None:
+    from .baseline import apply_baseline, apply_changed_only
+    from .waivers import apply_waivers
+
+    if prepared.waivers is not None:
+        apply_waivers(report, prepared.waivers, date.today())
+    if prepared.baseline is not None and prepared.baseline_file is not None:
+        apply_baseline(report, prepared.baseline, prepared.baseline_file)
+    if args.changed_only:
+        apply_changed_only(report)
+    tf_dir = _tf_dir(args)
+    if tf_dir is not None:
+        from .sources.terraform.locations import SourceLocator
+
+        report.locator = SourceLocator(tf_dir)
+
+
+def emit(
+    report: Report,
+    args: argparse.Namespace,
+    prepared: Prepared,
+    load_policies: Callable[[], Sequence[Policy]] | None = None,
+    env: dict[str, str] | None = None,
+) -> int:
+    from .reporters import REPORTERS
+
+    apply_gates(report, args, prepared)
+    if load_policies is not None and not report.policies and any(f == "sarif" for f, _ in prepared.outputs):
+        report.policies = list(load_policies())
+    rendered: list[tuple[Path | None, str]] = []
+    for fmt, path in prepared.outputs:
+        if fmt == "table":
+            from .reporters.table import render_table
+
+            text = render_table(report, args.show_passed)
+        else:
+            text = REPORTERS[fmt](report)
+        rendered.append((path, text))
+    for path, text in rendered:
+        if path is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(path, text)
+    if prepared.github:
+        from .reporters.github import publish
+
+        sarif = next((str(p) for f, p in prepared.outputs if f == "sarif" and p is not None), None)
+        for line in publish(report, dict(os.environ) if env is None else env, sarif):
+            print(line, file=sys.stderr)
+    return report.exit_code

@@ -1,0 +1,182 @@
+"""Markdown for ``$GITHUB_STEP_SUMMARY`` and pull-request comments.
+
+Totals first, then the failures grouped by the HIPAA safeguard they break
+(severity, where, what was seen, and each policy's remediation once), then
+waived and undetermined findings, and the passes folded away in a
+``<details>`` block. GitHub refuses a step summary over 1 MiB, so rows stop
+at a byte budget and a note says how many were left out.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+
+from .. import safeguards
+from ..display import redact
+from ..models import Finding, Status
+from ..report import Report, finding_key
+
+MAX_BYTES = 1024 * 1024 - 16 * 1024  # GitHub's step summary limit, minus room for closing tags and notes
+_SHOWN_MESSAGE = 300
+
+
+def cell(text: str) -> str:
+    """Text safe inside a table cell: no HTML, no pipe, no line break."""
+    return html.escape(" ".join(text.split()), quote=False).replace("|", "\\|")
+
+
+def code(text: str) -> str:
+    if "`" in text:
+        return f"<code>{cell(text)}</code>"
+    return "`" + " ".join(text.split()).replace("|", "\\|") + "`"
+
+
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self.lines: list[str] = []
+        self.dropped = 0
+
+    def add(self, line: str, *, force: bool = False) -> bool:
+        size = len(line.encode("utf-8")) + 1
+        if not force and self.used + size > self.limit:
+            self.dropped += 1
+            return False
+        self.lines.append(line)
+        self.used += size
+        return True
+
+
+def _heading(report: Report) -> list[str]:
+    failing = len(report.failing())
+    verdict = f"❌ FAILED: {failing} failing at or above {report.fail_on.value}" if failing else "✅ PASSED"
+    scanned = report.source.get("path") or report.source.get("kind", "")
+    counts = report.counts()
+    order = (Status.FAIL, Status.PASS, Status.UNKNOWN, Status.ERROR, Status.WAIVED, Status.SKIPPED)
+    lines = [
+        f"## hipaacheck: {verdict}",
+        "",
+        f"{report.policy_count} policies on {report.resource_count} resources from {code(str(scanned))}.",
+        "",
+        "| " + " | ".join(s.value for s in order) + " |",
+        "|" + "---:|" * len(order),
+        "| " + " | ".join(str(counts[s.value]) for s in order) + " |",
+        "",
+    ]
+    for note in report.notes:
+        lines.append(f"> {cell(note)}")
+    if report.notes:
+        lines.append("")
+    return lines
+
+
+def _where(report: Report, finding: Finding) -> str:
+    location = report.locate(finding)
+    return code(f"{location.file}:{location.line}") if location else ""
+
+
+def _marker(report: Report, finding: Finding) -> str:
+    key = finding_key(finding)
+    if key in report.in_baseline:
+        return " (baseline)"
+    if key in report.not_gated:
+        return " (unchanged)"
+    return ""
+
+
+def _short(text: str) -> str:
+    text = redact(text)
+    return text if len(text) <= _SHOWN_MESSAGE else text[: _SHOWN_MESSAGE - 1] + "…"
+
+
+def _failures(report: Report, budget: _Budget, failures: list[Finding]) -> None:
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for finding in failures:
+        groups[finding.safeguards[0] if finding.safeguards else "uncited"].append(finding)
+    budget.add(f"### Failing findings by safeguard ({len(failures)})", force=True)
+    for citation in sorted(groups):
+        spec = safeguards.resolve(citation)
+        title = f"{citation} {spec.name} ({spec.kind})" if spec else citation
+        budget.add("", force=True)
+        budget.add(f"#### {cell(title)}", force=True)
+        budget.add("", force=True)
+        budget.add("| Severity | Policy | Resource | Location | What was seen |", force=True)
+        budget.add("|---|---|---|---|---|", force=True)
+        for f in groups[citation]:
+            budget.add(
+                f"| {f.severity.value}{_marker(report, f)} | {code(f.policy_id)} | {code(f.resource.address)} "
+                f"| {_where(report, f)} | {cell(_short(f.message))} |"
+            )
+        budget.add("", force=True)
+        budget.add("<details><summary>Remediation</summary>", force=True)
+        budget.add("", force=True)
+        seen: dict[str, Finding] = {}
+        for f in groups[citation]:
+            seen.setdefault(f.policy_id, f)
+        for policy_id, f in seen.items():
+            budget.add(f"- {code(policy_id)} ({cell(', '.join(f.safeguards))}): {cell(f.remediation)}")
+        budget.add("", force=True)
+        budget.add("</details>", force=True)
+
+
+def _simple_table(budget: _Budget, title: str, header: str, rows: list[str], folded: bool) -> None:
+    if not rows:
+        return
+    budget.add("", force=True)
+    if folded:
+        budget.add(f"<details><summary>{title}</summary>", force=True)
+    else:
+        budget.add(f"### {title}", force=True)
+    budget.add("", force=True)
+    budget.add(header, force=True)
+    budget.add("|" + "---|" * header.count(" | ") + "---|", force=True)
+    for row in rows:
+        budget.add(row)
+    if folded:
+        budget.add("", force=True)
+        budget.add("</details>", force=True)
+
+
+def render_markdown(report: Report, limit: int = MAX_BYTES) -> str:
+    budget = _Budget(limit)
+    for line in _heading(report):
+        budget.add(line, force=True)
+    ordered = report.sorted_findings()
+    by_status: dict[Status, list[Finding]] = defaultdict(list)
+    for finding in ordered:
+        by_status[finding.status].append(finding)
+    if by_status[Status.FAIL]:
+        _failures(report, budget, by_status[Status.FAIL])
+    waived_rows = []
+    for f in by_status[Status.WAIVED]:
+        w = report.waiver(f)
+        owner, expires, reason = (w.owner, w.expires.isoformat(), w.reason) if w else ("", "", "")
+        waived_rows.append(
+            f"| {code(f.policy_id)} | {code(f.resource.address)} | {cell(owner)} | {expires} | {cell(reason)} |"
+        )
+    _simple_table(
+        budget, f"Waived ({len(waived_rows)})", "| Policy | Resource | Owner | Expires | Reason |", waived_rows, False
+    )
+    open_rows = [
+        f"| {f.status.value} | {f.severity.value} | {code(f.policy_id)} | {code(f.resource.address)} | {cell(_short(f.message))} |"
+        for f in by_status[Status.ERROR] + by_status[Status.UNKNOWN]
+    ]
+    _simple_table(
+        budget,
+        f"Undetermined: error or unknown until apply ({len(open_rows)})",
+        "| Status | Severity | Policy | Resource | Why |",
+        open_rows,
+        True,
+    )
+    pass_rows = [f"| {code(f.policy_id)} | {code(f.resource.address)} |" for f in by_status[Status.PASS]]
+    _simple_table(budget, f"Passed ({len(pass_rows)})", "| Policy | Resource |", pass_rows, True)
+    if budget.dropped:
+        budget.add("", force=True)
+        budget.add(
+            f"> {budget.dropped} row(s) left out to stay under GitHub's 1 MiB step summary limit; "
+            "the JSON or SARIF report has every finding.",
+            force=True,
+        )
+    return "\n".join(budget.lines) + "\n"
