@@ -62,11 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hipaacheck {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    scan = commands.add_parser("scan", help="scan a Terraform plan")
+    scan = commands.add_parser("scan", help="scan a Terraform plan or a live AWS account")
     targets = scan.add_subparsers(dest="target", required=True, parser_class=_Parser)
     plan = targets.add_parser("plan", help="scan a plan: JSON from `terraform show -json`, or a binary plan file")
     plan.add_argument("path", type=Path, help="plan JSON or binary plan file")
     _scan_output_args(plan)
+    _aws_scan_parser(targets)
 
     policies = commands.add_parser("policies", help="list, validate or test policies")
     actions = policies.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -83,7 +84,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     matrix = commands.add_parser("matrix", help="Security Rule specification -> policies coverage table")
     _policy_args(matrix)
+    commands.add_parser("permissions", help="print the read-only IAM policy that `scan aws` needs")
     return parser
+
+
+def _aws_scan_parser(targets: argparse._SubParsersAction[_Parser]) -> None:
+    aws = targets.add_parser("aws", help="scan a live AWS account (read-only API calls)")
+    aws.add_argument("--profile", metavar="NAME", help="AWS config/SSO profile (default: the standard boto3 chain)")
+    aws.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="region to scan (repeatable; default: every region enabled for the account)",
+    )
+    aws.add_argument("--role-arn", metavar="ARN", help="assume this role first (to scan another account)")
+    aws.add_argument("--external-id", metavar="ID", help="external id for --role-arn")
+    aws.add_argument(
+        "--retry-mode",
+        choices=("adaptive", "standard"),
+        default="adaptive",
+        help="botocore retry mode for throttling (default: adaptive)",
+    )
+    aws.add_argument("--max-attempts", type=int, default=5, metavar="N", help="attempts per API call (default: 5)")
+    aws.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    _scan_output_args(aws)
 
 
 def _load(args: argparse.Namespace) -> list[Policy]:
@@ -99,6 +124,36 @@ def _cmd_scan_plan(args: argparse.Namespace) -> int:
     _check_outputs(args)
     report = scan_plan(args.path, _load(args), Severity(args.fail_on))
     return _emit(report, args)
+
+
+def _cmd_scan_aws(args: argparse.Namespace) -> int:
+    from .scan import scan_aws
+    from .sources.aws.options import ScanOptions
+
+    if args.external_id and not args.role_arn:
+        raise InputError("--external-id needs --role-arn")
+    if args.max_attempts < 1:
+        raise InputError("--max-attempts must be at least 1")
+    _check_outputs(args)
+    policies = _load(args)
+    options = ScanOptions(
+        profile=args.profile,
+        regions=tuple(args.region),
+        role_arn=args.role_arn,
+        external_id=args.external_id,
+        retry_mode=args.retry_mode,
+        max_attempts=args.max_attempts,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    report = scan_aws(options, policies, Severity(args.fail_on))
+    return _emit(report, args)
+
+
+def _cmd_permissions() -> int:
+    from .sources.aws.permissions import policy_json
+
+    sys.stdout.write(policy_json())
+    return EXIT_OK
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
@@ -200,7 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "scan":
-            return _cmd_scan_plan(args)
+            return _cmd_scan_aws(args) if args.target == "aws" else _cmd_scan_plan(args)
+        if args.command == "permissions":
+            return _cmd_permissions()
         if args.command == "policies":
             return _cmd_policies(args)
         return _cmd_matrix(args)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .engine import evaluate
 from .models import Severity
 from .policy.model import Policy
 from .report import Report
+
+if TYPE_CHECKING:
+    from .sources.aws.options import ScanOptions
 
 
 def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Report:
@@ -30,4 +34,21 @@ def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Repo
     )
     if plan.skipped_deletes:
         report.notes.append(f"{plan.skipped_deletes} resource(s) the plan deletes were not evaluated")
+    return report
+
+
+def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity) -> Report:
+    """Scan a live AWS account (read-only) with the same policies as a plan."""
+    from .sources.aws.runner import scan_account  # boto3 is loaded only for live scans
+
+    live = scan_account(options)
+    findings = evaluate(policies, live.resources)
+    report = Report(
+        source={"kind": "aws", "account": live.account, "regions": live.regions},
+        findings=findings,
+        fail_on=fail_on,
+        policy_count=len(policies),
+        resource_count=len(live.resources),
+    )
+    report.notes.extend(live.notes)
     return report

@@ -94,6 +94,7 @@ class Result:
     data: dict[str, Any] = field(default_factory=dict)
     not_configured: bool = False
     error: str | None = None  # why the read failed; None when it worked
+    unreachable: bool = False  # the endpoint did not answer at all (connection refused, DNS, timeout)
 
     @property
     def ok(self) -> bool:
@@ -157,7 +158,10 @@ class Fetcher:
         except (NoCredentialsError, PartialCredentialsError, TokenRetrievalError) as exc:
             raise CredentialFailure(f"AWS credentials stopped working during the scan ({exc})") from None
         except ConnectionError as exc:
-            return Result(error=f"{spec.action} failed: cannot reach the {spec.service} endpoint in {region} ({exc})")
+            return Result(
+                error=f"{spec.action} failed: cannot reach the {spec.service} endpoint in {region} ({exc})",
+                unreachable=True,
+            )
         except BotoCoreError as exc:
             return Result(error=f"{spec.action} failed: {exc}")
         data.pop("ResponseMetadata", None)

@@ -49,16 +49,16 @@ def _receives_logs(buckets: list[Resource], trails: list[Resource], facts: Facts
         if name in receivers:
             bucket.attrs["receives_logs"] = True
         elif unread:
-            bucket.gaps["receives_logs"] = Gap(
-                GapKind.ERROR, f"log destinations could not all be read ({unread[0]})"
-            )
+            bucket.gaps["receives_logs"] = Gap(GapKind.ERROR, f"log destinations could not all be read ({unread[0]})")
         else:
             bucket.attrs["receives_logs"] = False
 
 
 def _qualifies(attrs: dict[str, object]) -> bool:
-    return attrs.get("multi_region") is True and attrs.get("logging") is True and (
-        attrs.get("include_global_service_events") is True
+    return (
+        attrs.get("multi_region") is True
+        and attrs.get("logging") is True
+        and (attrs.get("include_global_service_events") is True)
     )
 
 

@@ -104,7 +104,9 @@ def _console_users(ctx: Context, b: LiveBuilder) -> None:
     if b.failed(C["get_credential_report"], report):
         return
     if report.not_configured:
-        b.error(["console_users_without_mfa"], f"the IAM credential report was not ready within {REPORT_WAIT_SECONDS:.0f}s")
+        b.error(
+            ["console_users_without_mfa"], f"the IAM credential report was not ready within {REPORT_WAIT_SECONDS:.0f}s"
+        )
         return
     content = report.data.get("Content", b"")
     text = content.decode("utf-8") if isinstance(content, bytes) else str(content)

@@ -13,9 +13,7 @@ EFS_CALLS = calls(
 DYNAMODB_CALLS = calls(
     Call("dynamodb", "list_tables", "dynamodb:ListTables", (ALL_FIELDS,), paginate=True),
     Call("dynamodb", "describe_table", "dynamodb:DescribeTable", ("sse_type", "kms_key_arn", "deletion_protection")),
-    Call(
-        "dynamodb", "describe_continuous_backups", "dynamodb:DescribeContinuousBackups", ("point_in_time_recovery",)
-    ),
+    Call("dynamodb", "describe_continuous_backups", "dynamodb:DescribeContinuousBackups", ("point_in_time_recovery",)),
     Call("dynamodb", "list_tags_of_resource", "dynamodb:ListTagsOfResource", ("tags",), paginate=True),
 )
 ELASTICACHE_CALLS = calls(

@@ -10,7 +10,9 @@ from ..calls import ALL_FIELDS, Call, calls
 from ..context import Collector, Context
 
 CALLS = calls(
-    Call("elbv2", "describe_load_balancers", "elasticloadbalancing:DescribeLoadBalancers", (ALL_FIELDS,), paginate=True),
+    Call(
+        "elbv2", "describe_load_balancers", "elasticloadbalancing:DescribeLoadBalancers", (ALL_FIELDS,), paginate=True
+    ),
     Call("elbv2", "describe_listeners", "elasticloadbalancing:DescribeListeners", (ALL_FIELDS,), paginate=True),
     Call("elbv2", "describe_tags", "elasticloadbalancing:DescribeTags", ("tags",)),
     Call(

@@ -55,12 +55,14 @@ def collect(ctx: Context) -> list[Resource]:
         return [_regionless(placeholder("iam_policy", ctx.where, details.error))]
     resources = []
     for policy in details.data.get("Policies", []):
-        b = LiveBuilder("iam_policy", str(policy.get("Arn")), where)
-        b.set("policy_name", policy.get("PolicyName"))
+        arn = str(policy.get("Arn"))
+        name = policy.get("PolicyName") or arn.rsplit("/", 1)[-1]  # moto leaves PolicyName out
+        b = LiveBuilder("iam_policy", arn, where)
+        b.set("policy_name", name)
         b.set("kind", "managed")
         versions = [v for v in policy.get("PolicyVersionList") or [] if v.get("IsDefaultVersion")]
         _facts(b, versions[0].get("Document") if versions else None)
-        resources.append(_regionless(b.build(policy.get("PolicyName"))))
+        resources.append(_regionless(b.build(name)))
     for list_key, policies_key, kind, owner_key in _INLINE:
         for owner in details.data.get(list_key, []):
             for inline in owner.get(policies_key) or []:

@@ -43,7 +43,8 @@ def collect(ctx: Context) -> list[Resource]:
             resources.append(b.build(key_id))
             continue
         meta = described.data.get("KeyMetadata") or {}
-        if meta.get("KeyManager") == "AWS":
+        # "alias/aws/" is reserved for AWS managed keys (moto reports KeyManager CUSTOMER for them).
+        if meta.get("KeyManager") == "AWS" or any(a.startswith("alias/aws/") for a in names.get(key_id, [])):
             continue
         b.set("enabled", meta.get("Enabled"))
         b.set("key_state", meta.get("KeyState"))

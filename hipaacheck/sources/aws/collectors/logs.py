@@ -12,9 +12,7 @@ from ..context import Collector, Context
 TRAIL_CALLS = calls(
     Call("cloudtrail", "describe_trails", "cloudtrail:DescribeTrails", (ALL_FIELDS,)),
     Call("cloudtrail", "get_trail_status", "cloudtrail:GetTrailStatus", ("logging",)),
-    Call(
-        "cloudtrail", "get_event_selectors", "cloudtrail:GetEventSelectors", ("management_events", "s3_data_events")
-    ),
+    Call("cloudtrail", "get_event_selectors", "cloudtrail:GetEventSelectors", ("management_events", "s3_data_events")),
     Call("cloudtrail", "list_tags", "cloudtrail:ListTags", ("tags",), paginate=True),
 )
 LOG_CALLS = calls(
@@ -87,7 +85,9 @@ def collect_trails(ctx: Context) -> list[Resource]:
             b.set("s3_data_events", s3_data_events(selectors.data))
         tags = ctx.fetch.call(c["list_tags"], region, ResourceIdList=[arn])
         if not b.failed(c["list_tags"], tags):
-            tag_lists = [t.get("TagsList") for t in tags.data.get("ResourceTagList") or [] if t.get("ResourceId") == arn]
+            tag_lists = [
+                t.get("TagsList") for t in tags.data.get("ResourceTagList") or [] if t.get("ResourceId") == arn
+            ]
             b.tags(tag_map(tag_lists[0] if tag_lists else []))
         resources.append(b.build(trail.get("Name")))
     return resources

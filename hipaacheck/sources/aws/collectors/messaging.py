@@ -9,7 +9,9 @@ from ..context import Collector, Context
 
 SQS_CALLS = calls(
     Call("sqs", "list_queues", "sqs:ListQueues", (ALL_FIELDS,), paginate=True),
-    Call("sqs", "get_queue_attributes", "sqs:GetQueueAttributes", ("kms_master_key_id", "sqs_managed_sse", "encrypted")),
+    Call(
+        "sqs", "get_queue_attributes", "sqs:GetQueueAttributes", ("kms_master_key_id", "sqs_managed_sse", "encrypted")
+    ),
     Call("sqs", "list_queue_tags", "sqs:ListQueueTags", ("tags",)),
 )
 SNS_CALLS = calls(

@@ -54,7 +54,9 @@ def _tls(ctx: Context, b: LiveBuilder, spec: Call, group: str | None, engine: An
     if not group:
         b.set("tls_enforced", default_tls_enforced(engine, version_text))
         return
-    param = "DBClusterParameterGroupName" if spec.operation == "describe_db_cluster_parameters" else "DBParameterGroupName"
+    param = (
+        "DBClusterParameterGroupName" if spec.operation == "describe_db_cluster_parameters" else "DBParameterGroupName"
+    )
     result: Result = ctx.fetch.call(spec, ctx.where.region, **{param: group})
     if b.failed(spec, result):
         return

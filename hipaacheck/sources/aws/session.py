@@ -1,0 +1,220 @@
+"""Credentials, role assumption, per-thread clients, the account id and the regions to scan.
+
+Credentials are resolved once, from the standard boto3 chain (env vars,
+shared config and SSO profiles, container and instance roles) or by assuming
+--role-arn, and shared as one thread-safe credentials object. boto3 Sessions
+are not thread-safe, so every thread builds its own Session (and clients)
+around those credentials. AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>)
+are honoured by botocore itself when clients are created.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import CredentialProvider, Credentials, RefreshableCredentials
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    TokenRetrievalError,
+)
+
+from ..errors import InputError
+from .options import ScanOptions
+
+DEFAULT_REGION = "us-east-1"
+_ENABLED = ("opt-in-not-required", "opted-in")
+
+
+def endpoint_override() -> bool:
+    """A custom endpoint (a local moto server, a VPC endpoint proxy) is configured."""
+    return any(k == "AWS_ENDPOINT_URL" or k.startswith("AWS_ENDPOINT_URL_") for k in os.environ)
+
+
+def client_config(mode: Literal["standard", "adaptive"], max_attempts: int) -> Config:
+    override = endpoint_override()
+    return Config(
+        retries={"mode": mode, "max_attempts": max_attempts},
+        connect_timeout=10,
+        read_timeout=60,
+        # A custom endpoint cannot take S3 Control's "{AccountId}." host prefix (moto in server mode).
+        inject_host_prefix=not override,
+        s3={"addressing_style": "path"} if override else None,
+        user_agent_extra="hipaacheck",
+    )
+
+
+class _SharedCredentials(CredentialProvider):
+    """Hands every thread's session the one credentials object resolved at start."""
+
+    METHOD = "hipaacheck-shared"
+    CANONICAL_NAME = "hipaacheck-shared"
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> Credentials:
+        return self._credentials
+
+
+@dataclass
+class ClientFactory:
+    """One boto3 Session per thread, clients cached per (thread, service, region)."""
+
+    credentials: Credentials
+    config: Config
+    on_session: Callable[[boto3.Session], None] | None = None  # tests hook events here
+    _local: threading.local = field(default_factory=threading.local)
+
+    def session(self) -> boto3.Session:
+        session: boto3.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            core = botocore.session.Session()
+            resolver = core.get_component("credential_provider")
+            resolver.insert_before("env", _SharedCredentials(self.credentials))
+            session = boto3.Session(botocore_session=core)
+            if self.on_session is not None:
+                self.on_session(session)
+            self._local.session = session
+            self._local.clients = {}
+        return session
+
+    def client(self, service: str, region: str) -> Any:
+        session = self.session()
+        clients: dict[tuple[str, str], Any] = self._local.clients
+        key = (service, region)
+        if key not in clients:
+            clients[key] = session.client(service, region_name=region, config=self.config)  # type: ignore[call-overload]
+        return clients[key]
+
+
+@dataclass(frozen=True)
+class Identity:
+    account: str
+    arn: str
+    partition: str
+    home_region: str
+
+
+def credential_error(exc: BaseException, what: str = "AWS credentials") -> InputError:
+    """One line that says what is wrong with the credentials or the endpoint."""
+    if isinstance(exc, ProfileNotFound):
+        return InputError(f"AWS profile {exc.kwargs.get('profile')!r} not found in the AWS config files")
+    if isinstance(exc, NoCredentialsError):
+        return InputError(
+            "no AWS credentials found: use --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+            "or run `aws sso login`"
+        )
+    if isinstance(exc, TokenRetrievalError | PartialCredentialsError):
+        return InputError(f"{what} could not be loaded: {exc}")
+    if isinstance(exc, ConnectionError):
+        return InputError(f"cannot reach AWS: {exc}")
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code, message = error.get("Code", "Error"), error.get("Message", "")
+        if code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
+            return InputError(f"{what} have expired ({message or code}): refresh them (e.g. `aws sso login`)")
+        return InputError(f"{what} were rejected: {code}: {message}".rstrip(": "))
+    return InputError(f"{what}: {exc}")
+
+
+def open_session(
+    options: ScanOptions, on_session: Callable[[boto3.Session], None] | None = None
+) -> tuple[ClientFactory, Identity]:
+    """Resolve credentials (assuming the role if asked), then ask STS who we are."""
+    try:
+        base = boto3.Session(profile_name=options.profile)
+        credentials = base.get_credentials()
+    except (BotoCoreError, ClientError) as exc:
+        raise credential_error(exc) from None
+    if credentials is None:
+        raise credential_error(NoCredentialsError())
+    # Not the first --region: an unknown name must be reported as such, not as an unreachable endpoint.
+    home = base.region_name or DEFAULT_REGION
+    # Start-up calls give up quickly: an unreachable endpoint is a one-line error, not minutes of retries.
+    quick = client_config("standard", 2)
+    if options.role_arn:
+        credentials = _assume_role(base, options, home, quick)
+    factory = ClientFactory(credentials, client_config(options.retry_mode, options.max_attempts), on_session)
+    try:
+        sts = factory.session().client("sts", region_name=home, config=quick)
+        caller = sts.get_caller_identity()
+    except NoRegionError as exc:
+        raise InputError(f"no AWS region configured: {exc}") from None
+    except (BotoCoreError, ClientError) as exc:
+        raise credential_error(exc) from None
+    arn = str(caller["Arn"])
+    return factory, Identity(str(caller["Account"]), arn, arn.split(":")[1] or "aws", home)
+
+
+def _assume_role(base: boto3.Session, options: ScanOptions, region: str, config: Config) -> Credentials:
+    sts = base.client("sts", region_name=region, config=config)
+    params: dict[str, Any] = {"RoleArn": options.role_arn, "RoleSessionName": "hipaacheck"}
+    if options.external_id:
+        params["ExternalId"] = options.external_id
+
+    def fetch() -> dict[str, Any]:
+        answer = sts.assume_role(**params)["Credentials"]
+        expiry = answer["Expiration"]
+        return {
+            "access_key": answer["AccessKeyId"],
+            "secret_key": answer["SecretAccessKey"],
+            "token": answer["SessionToken"],
+            "expiry_time": expiry.isoformat() if isinstance(expiry, datetime) else str(expiry),
+        }
+
+    try:
+        metadata = fetch()
+    except (BotoCoreError, ClientError) as exc:
+        raise credential_error(exc, f"cannot assume role {options.role_arn}; credentials") from None
+    # Refreshed by botocore before expiry, so scans longer than the role session keep working.
+    return RefreshableCredentials.create_from_metadata(metadata, refresh_using=fetch, method="assume-role")
+
+
+def resolve_regions(
+    factory: ClientFactory, identity: Identity, requested: tuple[str, ...]
+) -> tuple[list[str], dict[str, str]]:
+    """(regions to scan, {requested region that cannot be scanned: why})."""
+    ec2 = factory.session().client("ec2", region_name=identity.home_region, config=client_config("standard", 2))
+    try:
+        answer = ec2.describe_regions(AllRegions=True)["Regions"]
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        if not requested:
+            raise InputError(
+                f"cannot list the account's regions (ec2:DescribeRegions: {error.get('Code')}); pass --region"
+            ) from None
+        known = set(boto3.Session().get_available_regions("ec2", identity.partition))
+        unknown = [r for r in requested if r not in known]
+        if unknown:
+            raise InputError(f"unknown region {unknown[0]!r}") from None
+        return list(dict.fromkeys(requested)), {}
+    except BotoCoreError as exc:
+        raise credential_error(exc) from None
+    status = {str(r["RegionName"]): str(r.get("OptInStatus", "opt-in-not-required")) for r in answer}
+    if not requested:
+        return sorted(r for r, s in status.items() if s in _ENABLED), {}
+    unknown = [r for r in requested if r not in status]
+    if unknown:
+        raise InputError(f"unknown region {unknown[0]!r} (known: {', '.join(sorted(status))})")
+    scan = [r for r in dict.fromkeys(requested) if status[r] in _ENABLED]
+    disabled = {
+        r: f"region {r} is not enabled for account {identity.account} (opt-in status: {status[r]})"
+        for r in dict.fromkeys(requested)
+        if status[r] not in _ENABLED
+    }
+    return scan, disabled

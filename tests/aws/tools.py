@@ -1,0 +1,58 @@
+"""Helpers shared by the live-scan tests: the fixture generator's moto/terraform code, reused."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ..conftest import ROOT
+
+
+@cache
+def generator() -> ModuleType:
+    """scripts/generate-fixtures as a module (it has no .py suffix, so load it by path)."""
+    path = ROOT / "scripts" / "generate-fixtures"
+    loader = importlib.machinery.SourceFileLoader("hipaacheck_generate_fixtures", str(path))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+@contextmanager
+def moto_server(log_dir: Path) -> Iterator[Any]:
+    """A moto_server on 127.0.0.1 (a free port), stopped whatever happens."""
+    gen = generator()
+    server = gen.MotoServer(gen.find_moto_server(), log_dir / "moto.log")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def scan_env(endpoint: str, config: Path) -> dict[str, str]:
+    """The environment for a CLI run against a moto server: dummy credentials, nothing inherited."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": str(config),
+            "AWS_SHARED_CREDENTIALS_FILE": str(config),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL": endpoint,
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
+    )
+    return env
