@@ -79,4 +79,11 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    document = report_dict(report)
+    findings = document.pop("findings")
+    head = json.dumps(document, indent=2, ensure_ascii=False)
+    # One finding per line: still readable and diffable, and serialised by the C
+    # encoder (indent= falls back to the pure-Python one, 5x slower on big plans).
+    body = ",\n    ".join(json.dumps(f, ensure_ascii=False) for f in findings)
+    listing = f"[\n    {body}\n  ]" if findings else "[]"
+    return f'{head[:-2]},\n  "findings": {listing}\n}}\n'

@@ -216,11 +216,17 @@ _LOG_SENDERS = (
 def _log_receivers(plan: Plan, linker: Linker, buckets: list[PlanResource]) -> set[str]:
     """Addresses of buckets in this plan that other resources deliver logs to."""
     receivers: set[str] = set()
+    by_name: dict[str, str] = {}
+    for bucket in buckets:
+        name = bucket.raw.get("bucket")
+        if isinstance(name, str):
+            by_name.setdefault(name, bucket.address)
     for sender_type, attribute in _LOG_SENDERS:
         for sender in plan.of_type(sender_type):
-            if "." in attribute:
+            if "." in attribute:  # a nested block: only its known value can name the bucket
                 name = sender.raw.get(attribute)
-                receivers.update(b.address for b in buckets if isinstance(name, str) and b.raw.get("bucket") == name)
+                if isinstance(name, str) and name in by_name:
+                    receivers.add(by_name[name])
                 continue
             parent = linker.parent(sender, attribute, ("aws_s3_bucket",), ("bucket", "id"))
             if isinstance(parent, PlanResource):
