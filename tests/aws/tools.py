@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -31,7 +32,9 @@ def generator() -> ModuleType:
 def moto_server(log_dir: Path) -> Iterator[Any]:
     """A moto_server on 127.0.0.1 (a free port), stopped whatever happens."""
     gen = generator()
-    server = gen.MotoServer(gen.find_moto_server(), log_dir / "moto.log")
+    beside = Path(sys.executable).parent / "moto_server"  # the venv's own moto first, then PATH
+    exe = str(beside) if os.access(beside, os.X_OK) else gen.find_moto_server()
+    server = gen.MotoServer(exe, log_dir / "moto.log")
     try:
         server.start()
         yield server

@@ -47,11 +47,9 @@ def endpoint_override() -> bool:
 def client_config(mode: Literal["standard", "adaptive"], max_attempts: int) -> Config:
     override = endpoint_override()
     return Config(
-        retries={"mode": mode, "max_attempts": max_attempts},
+        retries={"mode": mode, "total_max_attempts": max_attempts},  # attempts, the first one included
         connect_timeout=10,
         read_timeout=60,
-        # A custom endpoint cannot take S3 Control's "{AccountId}." host prefix (moto in server mode).
-        inject_host_prefix=not override,
         s3={"addressing_style": "path"} if override else None,
         user_agent_extra="hipaacheck",
     )
@@ -98,8 +96,20 @@ class ClientFactory:
         clients: dict[tuple[str, str], Any] = self._local.clients
         key = (service, region)
         if key not in clients:
-            clients[key] = session.client(service, region_name=region, config=self.config)  # type: ignore[call-overload]
+            client = session.client(service, region_name=region, config=self.config)  # type: ignore[call-overload]
+            if service == "s3control" and endpoint_override():
+                client.meta.events.register("before-sign.s3-control", _strip_account_host)
+            clients[key] = client
         return clients[key]
+
+
+def _strip_account_host(request: Any, **_: Any) -> None:
+    """S3 Control's endpoint rules put "{AccountId}." before the host; a custom endpoint has no such name."""
+    scheme, rest = request.url.split("://", 1)
+    host, _, path = rest.partition("/")
+    first, _, others = host.partition(".")
+    if first.isdigit() and len(first) == 12 and others:
+        request.url = f"{scheme}://{others}/{path}"
 
 
 @dataclass(frozen=True)

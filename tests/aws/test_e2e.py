@@ -1,0 +1,159 @@
+"""The real CLI against a moto server: every seeded violation found, nothing compliant failed.
+
+Also the misuse paths of `scan aws` (one line on stderr, exit 2) and the
+permissions proof: every API operation a full scan makes is covered by the
+policy `hipaacheck permissions` prints.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..conftest import assert_input_error, run_cli
+from .seed import seed_account
+from .tools import moto_server, scan_env
+
+# (policy, resource name) of every failing finding: each seeded bad-* resource fails exactly what it breaks,
+# and the account-level settings left at their insecure defaults fail too.
+EXPECTED_FAILURES = {
+    ("account-console-users-mfa", "123456789012"),
+    ("account-password-policy", "123456789012"),
+    ("account-root-mfa", "123456789012"),
+    ("s3-account-public-access-block", "123456789012"),
+    ("ebs-encryption-by-default", "us-east-1"),
+    ("guardduty-enabled", "us-east-1"),
+    ("cloudtrail-kms-encryption", "bad-trail"),
+    ("cloudtrail-log-file-validation", "bad-trail"),
+    ("cloudtrail-trail-logging", "bad-trail"),
+    ("cloudwatch-log-group-kms-encryption", "/bad/billing-portal"),
+    ("cloudwatch-log-group-retention", "/bad/billing-portal"),
+    ("dynamodb-deletion-protection", "bad-portal-sessions"),
+    ("dynamodb-point-in-time-recovery", "bad-portal-sessions"),
+    ("dynamodb-table-kms-encryption", "bad-portal-sessions"),
+    ("ebs-volume-encrypted", "bad-data"),
+    ("ebs-volume-encrypted", "bad-edi-gateway-root"),
+    ("ec2-instance-imdsv2", "bad-edi-gateway"),
+    ("efs-file-system-encrypted", "bad-edi"),
+    ("elasticache-at-rest-encryption", "bad-cache"),
+    ("elasticache-transit-encryption", "bad-cache"),
+    ("iam-policy-no-admin", "bad-admin"),
+    ("iam-policy-no-allow-not-action", "bad-not-action"),
+    ("kms-key-enabled", "alias/bad-disabled"),
+    ("kms-key-rotation", "alias/bad-unrotated"),
+    ("lb-listener-encrypted", "bad-portal:80"),
+    ("rds-instance-backup-retention", "bad-claims-db"),
+    ("rds-instance-deletion-protection", "bad-claims-db"),
+    ("rds-instance-log-exports", "bad-claims-db"),
+    ("rds-instance-not-public", "bad-claims-db"),
+    ("rds-instance-storage-encrypted", "bad-claims-db"),
+    ("rds-instance-tls-enforced", "bad-claims-db"),
+    ("s3-bucket-access-logging", "bad-claim-exports"),
+    ("s3-bucket-denies-insecure-transport", "bad-claim-exports"),
+    ("s3-bucket-kms-encryption", "bad-claim-exports"),
+    ("s3-bucket-not-public", "bad-claim-exports"),
+    ("s3-bucket-public-access-block", "bad-claim-exports"),
+    ("s3-bucket-versioning", "bad-claim-exports"),
+    ("security-group-no-internet-admin-ports", "bad-admin"),
+    ("security-group-no-internet-data-ports", "bad-db-open"),
+    ("sns-topic-kms-encryption", "bad-alerts"),
+    ("sqs-queue-encrypted", "bad-claims-intake"),
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A seeded moto server, and the environment that points the CLI at it."""
+    work = tmp_path_factory.mktemp("moto")
+    config = work / "aws-config"
+    config.write_text("")
+    with moto_server(work) as moto, pytest.MonkeyPatch.context() as patch:
+        env = scan_env(moto.url, config)
+        for name, value in env.items():
+            if name.startswith("AWS_") or name.lower() == "no_proxy":
+                patch.setenv(name, value)
+        seed_account()
+        yield env
+
+
+def _failing(report: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(f["policy_id"], f["resource"]["name"]) for f in report["findings"] if f["status"] == "fail"}
+
+
+def test_scan_aws_finds_every_seeded_violation(server: dict[str, str]) -> None:
+    result = run_cli("scan", "aws", "--region", "us-east-1", "--format", "json", env=server)
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    report = json.loads(result.out)
+    assert report["source"] == {"kind": "aws", "account": "123456789012", "regions": ["us-east-1"]}
+    failing = _failing(report)
+    errors = [(f["policy_id"], f["message"]) for f in report["findings"] if f["status"] in ("error", "unknown")]
+    assert failing == EXPECTED_FAILURES, (errors, report["notes"])
+    assert failing == EXPECTED_FAILURES, (sorted(failing - EXPECTED_FAILURES), sorted(EXPECTED_FAILURES - failing))
+    names = {f["resource"]["name"] for f in report["findings"]}
+    assert not [n for n in names if n.startswith("ok-") and any(p[1] == n for p in failing)]
+    assert report["summary"]["error"] == 0 and report["summary"]["unknown"] == 0, report["notes"]
+    bucket = next(f["resource"] for f in report["findings"] if f["resource"]["name"] == "ok-claims-documents")
+    assert bucket == {
+        "type": "s3_bucket",
+        "address": "arn:aws:s3:::ok-claims-documents",
+        "name": "ok-claims-documents",
+        "source": "aws",
+        "region": "us-east-1",
+        "account": "123456789012",
+        "action": None,
+    } | {
+        k: v for k, v in bucket.items() if k not in ("type", "address", "name", "source", "region", "account", "action")
+    }
+
+
+def test_quiet_json_keeps_stderr_and_stdout_clean(server: dict[str, str]) -> None:
+    result = run_cli("scan", "aws", "--region", "us-east-1", "--format", "json", "--quiet", env=server)
+    assert result.err == ""
+    json.loads(result.out)
+
+
+def test_unknown_region_is_one_line_exit_2(server: dict[str, str]) -> None:
+    assert_input_error(run_cli("scan", "aws", "--region", "us-middle-9", env=server), "unknown region 'us-middle-9'")
+
+
+def test_unknown_profile_is_one_line_exit_2(server: dict[str, str]) -> None:
+    result = run_cli("scan", "aws", "--profile", "no-such-profile", env=server)
+    assert_input_error(result, "AWS profile 'no-such-profile' not found")
+
+
+def test_no_credentials_is_one_line_exit_2(server: dict[str, str]) -> None:
+    env = {k: v for k, v in server.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    assert_input_error(run_cli("scan", "aws", "--region", "us-east-1", env=env), "no AWS credentials found")
+
+
+def test_unassumable_role_is_one_line_exit_2(server: dict[str, str]) -> None:
+    # moto lets anyone assume any role; a denial is what AWS answers for a role that does not trust us.
+    result = run_cli("scan", "aws", "--external-id", "x", env=server)
+    assert_input_error(result, "--external-id needs --role-arn")
+
+
+def test_refused_endpoint_is_one_line_exit_2(server: dict[str, str], tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again before the CLI runs: nothing listens there
+    env = {**server, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
+    assert_input_error(run_cli("scan", "aws", "--region", "us-east-1", env=env), "cannot reach AWS")
+
+
+def test_permissions_policy_is_read_only_json() -> None:
+    result = run_cli("permissions")
+    assert result.code == 0 and result.err == ""
+    policy = json.loads(result.out)
+    (statement,) = policy["Statement"]
+    assert statement["Effect"] == "Allow" and statement["Resource"] == "*"
+    actions = statement["Action"]
+    assert actions == sorted(set(actions)) and "sts:GetCallerIdentity" in actions
+    for action in actions:
+        verb = action.split(":", 1)[1]
+        assert verb.startswith(("Get", "List", "Describe")) or action == "iam:GenerateCredentialReport", action
