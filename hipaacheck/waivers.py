@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from .display import redact
 from .models import Status
 from .report import Report, Waiver, finding_key
 from .sources.errors import InputError
@@ -140,8 +141,8 @@ def _read_entry(node: yaml.Node, name: str, number: int) -> Waiver:
     return Waiver(
         policy=values["policy"],
         resource=values["resource"],
-        reason=values["reason"],
-        owner=values["owner"],
+        reason=redact(values["reason"]),  # shown in every report: never a pasted secret
+        owner=redact(values["owner"]),
         expires=expires,
         file=name,
         line=node.start_mark.line + 1,

@@ -99,10 +99,10 @@ def _relative(path: Path, root: Path) -> str | None:
 
 
 def _fallback_uri(report: Report, finding: Finding, root: Path) -> str:
+    """Code scanning rejects a result without a file: the plan file, else a stable pseudo-path."""
     path = report.source.get("path")
-    relative = _relative(Path(path), root) if isinstance(path, str) else None
-    if relative is not None:
-        return relative
+    if isinstance(path, str):
+        return _relative(Path(path), root) or Path(path).name
     resource = finding.resource
     return f"aws/{resource.account or 'account'}/{resource.region or 'global'}"
 
