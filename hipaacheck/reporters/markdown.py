@@ -65,9 +65,9 @@ def _heading(report: Report) -> list[str]:
         "| " + " | ".join(str(counts[s.value]) for s in order) + " |",
         "",
     ]
-    for note in report.notes:
-        lines.append(f"> {cell(note)}")
     if report.notes:
+        lines += ["**Notes**", ""]
+        lines += [f"- {cell(note)}" for note in report.notes]
         lines.append("")
     return lines
 

@@ -257,3 +257,30 @@ def test_no_github_flag_and_plain_runs_stay_quiet(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1 and "::error" not in proc.stderr and not summary.exists()
     json.loads(proc.stdout)  # annotations never mix into stdout
+
+
+def test_action_with_waivers_and_baseline(tmp_path: Path) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        "  - {policy: 's3-*', resource: 'aws_s3_bucket.*', reason: legacy buckets, owner: data-team, expires: 2999-01-01}\n"
+        "  - {policy: '*', resource: 'account*', reason: old, owner: sec-team, expires: 2020-06-30}\n",
+        encoding="utf-8",
+    )
+    baseline = tmp_path / "baseline.json"
+    first, _, _ = _run_action(
+        tmp_path, plan=str(NONCOMPLIANT), waivers=str(waivers), reports=f"json={baseline}", **{"sarif-file": ""}
+    )
+    assert first.returncode == 1
+    assert f"::warning file={waivers},line=3,title=hipaacheck waiver expired::" in first.stderr
+    proc, summary, outputs = _run_action(
+        tmp_path, plan=str(NONCOMPLIANT), waivers=str(waivers), baseline=str(baseline), **{"sarif-file": ""}
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]  # nothing new since the baseline
+    values = _outputs(outputs)
+    assert values["failing"] == "0" and values["result"] == "pass"
+    assert int(values["waived"]) > 10 and int(values["failed"]) > 10
+    assert not [line for line in proc.stderr.splitlines() if line.startswith("::error")]
+    assert any(line.startswith("::warning file=") for line in proc.stderr.splitlines())  # known failures
+    text = summary.read_text(encoding="utf-8")
+    assert "(baseline)" in text and f"### Waived ({values['waived']})" in text and "legacy buckets" in text
