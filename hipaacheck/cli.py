@@ -84,8 +84,51 @@ def build_parser() -> argparse.ArgumentParser:
 
     matrix = commands.add_parser("matrix", help="Security Rule specification -> policies coverage table")
     _policy_args(matrix)
+    _evidence_args(matrix, reports_option=True)
     commands.add_parser("permissions", help="print the read-only IAM policy that `scan aws` needs")
+    _attest_parser(commands)
+    _report_parser(commands)
     return parser
+
+
+def _evidence_args(parser: argparse.ArgumentParser, *, reports_option: bool) -> None:
+    """--attestations (and, for matrix, --reports) plus --today: shared by matrix, attest check and report."""
+    from .attest.commands import today_arg
+
+    parser.add_argument(
+        "--attestations",
+        type=Path,
+        metavar="FILE",
+        help="attestations YAML (default: ./hipaacheck-attestations.yaml when it exists)",
+    )
+    if reports_option:
+        parser.add_argument(
+            "--reports",
+            nargs="+",
+            type=Path,
+            default=[],
+            metavar="REPORT.json",
+            help="JSON scan reports whose findings give each specification its current status",
+        )
+    parser.add_argument("--today", type=today_arg, metavar="YYYY-MM-DD", help="evaluate as of this date")
+
+
+def _attest_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    attest = commands.add_parser("attest", help="attestations for the safeguards infrastructure cannot show")
+    actions = attest.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    init = actions.add_parser("init", help="write a template with every attestation HIPAA needs, to fill in")
+    init.add_argument("--output", type=Path, metavar="FILE", help="where (default: hipaacheck-attestations.yaml)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    check = actions.add_parser("check", help="evaluate attestations: pass while current, fail otherwise")
+    _evidence_args(check, reports_option=False)
+
+
+def _report_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    report = commands.add_parser("report", help="write the evidence pack (HTML and Markdown) from JSON scan reports")
+    report.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json", help="JSON scan reports (plan or live)")
+    report.add_argument("--html", type=Path, metavar="FILE", help="write the self-contained HTML page here")
+    report.add_argument("--markdown", type=Path, metavar="FILE", help="write the Markdown version here")
+    _evidence_args(report, reports_option=False)
 
 
 def _aws_scan_parser(targets: argparse._SubParsersAction[_Parser]) -> None:
@@ -245,10 +288,23 @@ def _cmd_fields(type_name: str | None) -> int:
 
 
 def _cmd_matrix(args: argparse.Namespace) -> int:
-    from .matrix import render_matrix
+    from .evidence.commands import cmd_matrix
 
-    sys.stdout.write(render_matrix(_load(args)))
-    return EXIT_OK
+    return cmd_matrix(_load(args), args.attestations, args.reports, args.today)
+
+
+def _cmd_attest(args: argparse.Namespace) -> int:
+    from .attest.commands import cmd_check, cmd_init
+
+    if args.action == "init":
+        return cmd_init(args.output, args.force)
+    return cmd_check(args.attestations, args.today)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .evidence.commands import cmd_report
+
+    return cmd_report(args.reports, args.attestations, args.html, args.markdown, args.today)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -260,6 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_permissions()
         if args.command == "policies":
             return _cmd_policies(args)
+        if args.command == "attest":
+            return _cmd_attest(args)
+        if args.command == "report":
+            return _cmd_report(args)
         return _cmd_matrix(args)
     except (InputError, PolicyError, OutputError) as exc:
         print(f"hipaacheck: error: {exc}", file=sys.stderr)

@@ -1,0 +1,67 @@
+"""Text and links shared by the HTML and Markdown pages: redaction first, then each format's escaping."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from ..attest.model import Attestation, AttestationResult
+from ..display import redact
+from ..models import Status
+
+
+def clean(value: object) -> str:
+    """Every value taken from an input passes through here before any format escapes it."""
+    return redact(" ".join(str(value).split()))
+
+
+def evidence_href(attestation: Attestation, page_dir: Path) -> str | None:
+    """A link to the attestation's evidence from a page written in ``page_dir``, or None if not linkable."""
+    evidence = attestation.evidence
+    if evidence.uri is not None:
+        if not evidence.uri.lower().startswith(("https://", "http://")):
+            return None
+        return quote(evidence.uri, safe=":/?#[]@!$&'()*+,;=%-._~")
+    if evidence.path is None:
+        return None
+    relative = os.path.relpath(evidence.path, page_dir.resolve())
+    return quote(Path(relative).as_posix())
+
+
+def signed_line(attestation: Attestation) -> str:
+    if attestation.signed_at is None:
+        return "not signed yet"
+    return f"signed by {attestation.signed_by} on {attestation.signed_at.isoformat()}"
+
+
+def decision_line(attestation: Attestation) -> str:
+    if not attestation.applicable:
+        return f"does not apply: {attestation.rationale}"
+    if attestation.decision is None:
+        return ""
+    specs = ", ".join(spec.citation for spec in attestation.addressable())
+    text = f"addressable decision for {specs}: {attestation.decision}"
+    return f"{text} ({attestation.rationale})" if attestation.rationale else text
+
+
+def result_line(result: AttestationResult) -> str:
+    """What the attestation's state is, in words."""
+    why = "; ".join(result.reasons)
+    if result.status is Status.FAIL:
+        return f"does not count: {why}"
+    if result.due_soon:
+        return f"review due in {result.days_left} days; {why}"
+    return why
+
+
+def evidence_state(result: AttestationResult) -> str:
+    return {
+        "verified": "file present, sha256 verified",
+        "present": "file present (no sha256 recorded)",
+        "remote": "remote link, not fetched",
+        "missing": "file missing",
+        "mismatch": "file changed since signing",
+        "placeholder": "not given yet",
+        "unreadable": "cannot be checked",
+    }.get(result.evidence_state, result.evidence_state)
