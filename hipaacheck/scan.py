@@ -31,6 +31,7 @@ def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Repo
         fail_on=fail_on,
         policy_count=len(policies),
         resource_count=len(resources),
+        policies=list(policies),
     )
     if plan.skipped_deletes:
         report.notes.append(f"{plan.skipped_deletes} resource(s) the plan deletes were not evaluated")
@@ -49,6 +50,7 @@ def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity
         fail_on=fail_on,
         policy_count=len(policies),
         resource_count=len(live.resources),
+        policies=list(policies),
     )
     report.notes.extend(live.notes)
     return report

@@ -62,6 +62,7 @@ CASES = [
     ),
     ("id: my-policy", "id: other-policy", 1, "does not match the file name"),
     ("  all:", "  every:", 7, "unknown condition field 'every'"),
+    ('value: ["aws:kms"]', "value: [2026-02-30]", 8, "bad value"),
 ]
 
 

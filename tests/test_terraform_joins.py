@@ -386,3 +386,19 @@ def test_malformed_value_becomes_an_error_gap() -> None:
     doc = plan_doc([change("aws_db_instance.db", {"engine": "postgres", "backup_retention_period": {"oops": 1}})])
     gap = adapt(doc)["aws_db_instance.db"].gap_for("backup_retention_period")
     assert gap is not None and gap.kind is GapKind.ERROR
+
+
+def test_a_changed_part_marks_its_unchanged_parent_updated() -> None:
+    doc = plan_doc(
+        [
+            change("aws_s3_bucket.b", {"bucket": "claims"}, actions=("no-op",)),
+            change("aws_s3_bucket_logging.b", {"bucket": "claims", "target_bucket": "logs"}),
+            change("aws_s3_bucket.quiet", {"bucket": "quiet"}, actions=("no-op",)),
+            change("aws_iam_account_password_policy.p", {"minimum_password_length": 14}, actions=("update",)),
+        ]
+    )
+    result = adapt(doc)
+    assert result["aws_s3_bucket.b"].action == "update"
+    assert result["aws_s3_bucket.quiet"].action == "no-op"
+    assert result["account"].action == "update"
+    assert result["account/us-east-1"].action is None  # nothing regional is managed

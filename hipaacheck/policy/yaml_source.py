@@ -96,7 +96,8 @@ def _scalar(node: yaml.Node, located: Located) -> Any:
         raise SourceError(located.file, line, col, "expected a plain value here")
     try:
         return _construct(node)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        # e.g. a date that does not exist (2026-02-30) or an absurd number
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         raise SourceError(located.file, line, col, f"bad value: {exc}") from None
 

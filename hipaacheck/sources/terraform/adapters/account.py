@@ -60,6 +60,7 @@ def accounts(plan: Plan, linker: Linker) -> list[Resource]:
     if policy is None:
         b.not_managed("password_policy", "not managed by this plan (it has no aws_iam_account_password_policy)")
     else:
+        b.absorb(policy)
         for field, (raw_path, convert) in _PASSWORD_FIELDS.items():
             b.take(f"password_policy.{field}", raw_path, convert, source=policy)
     block = _first(plan, "aws_s3_account_public_access_block")
@@ -68,12 +69,15 @@ def accounts(plan: Plan, linker: Linker) -> list[Resource]:
             "s3_public_access_block", "not managed by this plan (it has no aws_s3_account_public_access_block)"
         )
     else:
+        b.absorb(block)
         values = [b.take(f"s3_public_access_block.{f}", f, to_bool, default=False, source=block) for f in _PAB_FLAGS]
         b.set("s3_public_access_block.all_enabled", UNKNOWN if UNKNOWN in values else all(v is True for v in values))
     trails = plan.of_type("aws_cloudtrail")
     if not trails:
         b.not_managed("multi_region_trail_logging", "not managed by this plan (it has no aws_cloudtrail)")
     else:
+        for trail in trails:
+            b.absorb(trail)
         verdicts = [_multi_region_logging(t) for t in trails]
         b.set("multi_region_trail_logging", True if True in verdicts else UNKNOWN if UNKNOWN in verdicts else False)
     for field in ("root_mfa_enabled", "root_access_keys_present", "console_users_without_mfa"):
@@ -105,8 +109,10 @@ def account_regions(plan: Plan, linker: Linker) -> list[Resource]:
         return by_region[region]
 
     for setting in plan.of_type("aws_ebs_encryption_by_default"):
+        builder(setting).absorb(setting)
         builder(setting).take("ebs_encryption_by_default", "enabled", to_bool, default=True, source=setting)
     for detector in plan.of_type("aws_guardduty_detector"):
+        builder(detector).absorb(detector)
         builder(detector).take("guardduty_enabled", "enable", to_bool, default=True, source=detector)
     if not by_region:
         region = plan.provider_region("aws") or "provider-default"

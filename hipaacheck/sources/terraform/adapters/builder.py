@@ -11,6 +11,7 @@ from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 
 SOURCE = "terraform-plan"
+_CHANGING = ("create", "update", "replace")
 AFTER_APPLY = "known only after apply"
 
 
@@ -58,6 +59,7 @@ class Builder:
         self.attrs: dict[str, Any] = {}
         self.gaps: dict[str, Gap] = {}
         self.sensitive: set[str] = set()
+        self.action = resource.action
 
     def take(
         self,
@@ -94,6 +96,17 @@ class Builder:
         set_path(self.attrs, path, value)
         return value
 
+    def absorb(self, part: PlanResource) -> None:
+        """A resource folded into this one (a split S3 resource, a rule) changes it when it changes.
+
+        A no-op bucket whose new aws_s3_bucket_logging is created is, as far
+        as its canonical form goes, updated: --changed-only must gate it.
+        """
+        if part.action in _CHANGING and self.action not in _CHANGING:
+            self.action = "update"
+        elif self.action is None and part.action is not None:
+            self.action = part.action
+
     def set(self, path: str, value: Any) -> None:
         if value is UNKNOWN:
             self.unknown(path, AFTER_APPLY)
@@ -128,7 +141,7 @@ class Builder:
             sensitive=frozenset(self.sensitive),
             name=tags.get("Name") if isinstance(tags.get("Name"), str) else name,
             region=self.plan.provider_region(self.resource.provider_key),
-            action=self.resource.action,
+            action=self.action,
         )
 
 

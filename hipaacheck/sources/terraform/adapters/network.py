@@ -72,6 +72,7 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
     if not groups:
         return []
     rules: dict[str, list[dict[str, Any]]] = {g.address: [] for g in groups}
+    parts: dict[str, list[PlanResource]] = {g.address: [] for g in groups}
     undetermined: dict[str, str] = {}
     unattached: list[str] = []
     for group in groups:
@@ -90,6 +91,7 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
             continue
         if parent is None:
             continue
+        parts[parent.address].append(rule)
         if _rule_unknown(rule):
             undetermined.setdefault(parent.address, f"{rule.address} has ports or sources known only after apply")
             continue
@@ -99,6 +101,8 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
     resources = []
     for group in groups:
         b = Builder(plan, group, "security_group")
+        for part in parts[group.address]:
+            b.absorb(part)
         b.tags()
         b.take("group_name", "name", known_str)
         b.take("vpc_id", "vpc_id", known_str)
@@ -140,6 +144,7 @@ def lb_listeners(plan: Plan, linker: Linker) -> list[Resource]:
             b.unknown("load_balancer_internal", balancer.reason)
         elif balancer is not None:
             b.take("load_balancer_internal", "internal", to_bool, default=False, source=balancer)
+            b.absorb(balancer)
         resources.append(b.build())
     for resource in plan.of_type("aws_elb"):
         internal = to_bool(resource.raw.get("internal"))

@@ -184,6 +184,7 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
                 # A split resource replaces whatever the inline block said.
                 _clear(target, field)
                 fold(target, child, "")
+                target.absorb(child)
                 done[parent.address].add(field)
     receivers = _log_receivers(plan, linker, buckets)
     resources = []
