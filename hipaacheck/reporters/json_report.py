@@ -46,7 +46,13 @@ def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, An
         },
         "message": redact(finding.message),
         "evidence": [
-            {"key": e.key, "observed": redact(e.observed), "expected": redact(e.expected)} for e in finding.evidence
+            {
+                "key": e.key,
+                "observed": redact(e.observed),
+                "expected": redact(e.expected),
+                "undetermined": e.undetermined,
+            }
+            for e in finding.evidence
         ],
         "remediation": finding.remediation,
         "location": {"file": location.file, "line": location.line} if location else None,
