@@ -191,6 +191,7 @@ class PartAnswer:
     listed: list[FindingRecord] = field(default_factory=list)  # the findings that need attention
     checked: int = 0
     passed: int = 0
+    unchecked: int = 0  # skipped because what was scanned could not show them
 
 
 @dataclass
@@ -221,18 +222,32 @@ def answer(topic: Topic, findings: Sequence[FindingRecord], results: Sequence[At
     return TopicAnswer(topic, verdict, _headline(verdict, parts, attests), parts, attests, attested)
 
 
+# The engine's words for a skipped check that could not be evaluated (not visible in a
+# plan, or a setting the plan does not manage), as opposed to one out of the policy's scope.
+NOT_EVALUATED = "Not evaluated"
+
+
+def _was(count: int) -> str:
+    return "was" if count == 1 else "were"
+
+
 def _part_answer(part: Part, findings: list[FindingRecord]) -> PartAnswer:
     considered = [f for f in findings if f.status is not Status.SKIPPED]
-    skipped = len(findings) - len(considered)
+    unchecked = [f for f in findings if f.status is Status.SKIPPED and f.message.startswith(NOT_EVALUATED)]
+    out_of_scope = len(findings) - len(considered) - len(unchecked)
     n = len(considered)
+    not_seen = (
+        f"{plural(len(unchecked), part.noun)} could not be evaluated from what was scanned "
+        "(a live account scan, or a plan that manages the setting, would show them)"
+    )
     if not n:
-        why = (
-            f"the {plural(skipped, part.noun)} in the reports {'was' if skipped == 1 else 'were'} skipped "
-            "(not managed by what was scanned)"
-            if skipped
-            else f"the reports contain no {part.noun}"
-        )
-        return PartAnswer(part.title, Verdict.NO_EVIDENCE, f"No evidence: {why}.")
+        if unchecked:
+            why = not_seen
+        elif out_of_scope:
+            why = f"the {plural(out_of_scope, part.noun)} in the reports {_was(out_of_scope)} out of scope"
+        else:
+            why = f"the reports contain no {part.noun}"
+        return PartAnswer(part.title, Verdict.NO_EVIDENCE, f"No evidence: {why}.", unchecked, unchecked=len(unchecked))
     failed = [f for f in considered if f.status is Status.FAIL]
     open_ = [f for f in considered if f.status in (Status.UNKNOWN, Status.ERROR)]
     waived = [f for f in considered if f.status is Status.WAIVED]
@@ -246,22 +261,28 @@ def _part_answer(part: Part, findings: list[FindingRecord]) -> PartAnswer:
         verdict = Verdict.GAPS
     elif open_:
         verdict = Verdict.UNDETERMINED
+    elif unchecked:
+        verdict = Verdict.PARTIAL
     elif waived:
         verdict = Verdict.EXCEPTIONS
     else:
+        verdict = Verdict.IN_PLACE
+    if not failed and not open_ and not waived:
         every = "The" if n == 1 else f"All {n}"
         sentences.append(f"{every} {part.noun}{'' if n == 1 else 's'} passed, on {plural(resources, 'resource')}.")
-        verdict = Verdict.IN_PLACE
     if open_:
         sentences.append(f"{len(open_)} of {n} could not be decided (a value known only after apply, or unreadable).")
     if waived:
         sentences.append(f"{plural(len(waived), 'failure')} accepted as dated exceptions (waived).")
     passed = sum(1 for f in considered if f.status is Status.PASS)
-    if verdict is not Verdict.IN_PLACE:
+    if failed or open_ or waived:
         sentences.append(f"{passed} passed.")
-    if skipped:
-        sentences.append(f"{skipped} more {'was' if skipped == 1 else 'were'} skipped as out of scope.")
-    return PartAnswer(part.title, verdict, " ".join(sentences), failed + open_ + waived, n, passed)
+    if unchecked:
+        sentences.append(f"{not_seen[0].upper()}{not_seen[1:]}.")
+    if out_of_scope:
+        sentences.append(f"{out_of_scope} more {_was(out_of_scope)} skipped as out of scope.")
+    listed = failed + open_ + waived + unchecked
+    return PartAnswer(part.title, verdict, " ".join(sentences), listed, n, passed, len(unchecked))
 
 
 def _attested_answer(title: str, results: list[AttestationResult]) -> PartAnswer:
@@ -286,7 +307,7 @@ def _combine(verdicts: list[Verdict]) -> Verdict:
     evidenced = [v for v in verdicts if v is not Verdict.NO_EVIDENCE]
     if not evidenced:
         return Verdict.NO_EVIDENCE
-    if len(evidenced) < len(verdicts):
+    if len(evidenced) < len(verdicts) or Verdict.PARTIAL in evidenced:
         return Verdict.PARTIAL
     return Verdict.EXCEPTIONS if Verdict.EXCEPTIONS in evidenced else Verdict.IN_PLACE
 
@@ -295,10 +316,13 @@ def _headline(verdict: Verdict, parts: list[PartAnswer], results: list[Attestati
     checked = sum(p.checked for p in parts)
     passed = sum(p.passed for p in parts)
     bits = []
+    unchecked = sum(p.unchecked for p in parts)
     if checked:
         bits.append(f"{passed} of {plural(checked, 'automated check')} passed")
     else:
         bits.append("no automated check in the reports")
+    if unchecked:
+        bits.append(f"{unchecked} not evaluated from what was scanned")
     current = sum(1 for r in results if r.status is Status.PASS)
     bits.append(f"{current} of {plural(len(results), 'attestation')} current" if results else "no attestation")
     text = "; ".join(bits)

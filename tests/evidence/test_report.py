@@ -109,6 +109,10 @@ def test_a_question_without_evidence_says_so(reports: Reports, tmp_path: Path) -
         assert "No evidence" in text and "This does not mean it is in place" in text, topic
         assert "none" in page.classes_by_id[f"q-{topic}"]
     assert "In place" not in page.text_by_id["q-baa"]
+    # Root MFA is visible only to a live scan: a plan cannot say "in place" for sign-in.
+    access = page.text_by_id["q-access"]
+    assert "could not be evaluated from what was scanned" in access and "not evaluated from what was scanned" in access
+    assert "warn" in page.classes_by_id["q-access"]
     assert "no attestation covers this" in page.text_by_id["q-training"].lower()
     assert "No attestations file was given" in page.text_by_id["attestations"]
     assert page.number("n-cov-nothing") > 0
