@@ -97,10 +97,10 @@ def _glance(pack: EvidencePack) -> str:
         f'<div class="big">{_n("fail", s.get("fail", 0))} failing</div>'
         f"<p>of {_n('findings', total)} checks: {_n('pass', s.get('pass', 0))} pass, "
         f"{_n('open', open_)} undecided (unknown or error), {_n('waived', s.get('waived', 0))} waived, "
-        f"{_n('skipped', s.get('skipped', 0))} skipped as out of scope.</p></div>",
+        f"{_n('skipped', s.get('skipped', 0))} skipped (out of scope, or not visible in what was scanned).</p></div>",
         '<div class="card"><div class="what">Attestations</div>'
         f'<div class="big">{_n("att-pass", a.get("pass", 0))} of {_n("att", len(pack.results))} current</div>'
-        f"<p>{_n('att-fail', a.get('fail', 0))} do not count yet: unsigned, overdue for review, or with missing "
+        f"<p>{_n('att-fail', a.get('fail', 0))} {'does' if a.get('fail', 0) == 1 else 'do'} not count yet: unsigned, overdue for review, or with missing "
         "or changed evidence.</p></div>"
         if pack.results
         else '<div class="card"><div class="what">Attestations</div><div class="big">none given</div>'

@@ -45,8 +45,8 @@ def render_markdown(pack: EvidencePack, page_dir: Path) -> str:
         "",
         f"- **Automated checks:** {s.get('fail', 0)} failing of {len(pack.findings)} ({s.get('pass', 0)} pass, "
         f"{s.get('unknown', 0) + s.get('error', 0)} undecided, {s.get('waived', 0)} waived, "
-        f"{s.get('skipped', 0)} skipped as out of scope).",
-        f"- **Attestations:** {a.get('pass', 0)} of {len(pack.results)} current; {a.get('fail', 0)} do not count yet."
+        f"{s.get('skipped', 0)} skipped: out of scope, or not visible in what was scanned).",
+        f"- **Attestations:** {a.get('pass', 0)} of {len(pack.results)} current; {a.get('fail', 0)} {'does' if a.get('fail', 0) == 1 else 'do'} not count yet."
         if pack.results
         else "- **Attestations:** none given.",
         f"- **Security Rule coverage:** {len(pack.matrix)} specifications: {c.get('both', 0)} with automated checks "
