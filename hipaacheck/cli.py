@@ -58,7 +58,9 @@ def _scan_output_args(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="hipaacheck", description="HIPAA Security Rule checks for AWS Terraform plans.")
+    parser = _Parser(
+        prog="hipaacheck", description="HIPAA Security Rule checks for AWS: Terraform plans and live accounts."
+    )
     parser.add_argument("--version", action="version", version=f"hipaacheck {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
