@@ -114,3 +114,25 @@ def test_plan_scan_does_not_import_boto3_or_moto() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "0 []", out
+
+
+def test_writing_to_a_device_writes_through_and_keeps_it(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from hipaacheck.output import write_atomic
+
+    before = Path("/dev/null").stat()
+    write_atomic(Path("/dev/null"), "discarded\n")
+    after = Path("/dev/null").stat()
+    assert (after.st_mode, after.st_rdev) == (before.st_mode, before.st_rdev)  # still the character device
+    target = Path(str(tmp_path)) / "report.txt"
+    write_atomic(target, "x")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    import os
+
+    current = os.umask(0)
+    os.umask(current)
+    return current
