@@ -127,6 +127,26 @@ def validation_problems(type_name: str, attrs: dict[str, Any]) -> dict[str, str]
     return {}
 
 
+def quarantine_malformed(type_name: str, attrs: dict[str, Any]) -> dict[str, str]:
+    """Remove every field that does not fit the schema from ``attrs``; return {path: problem}.
+
+    A value of the wrong shape must not decide a check: sources turn each
+    returned path into an error gap, so dependent checks report ``error``.
+    """
+    problems = validation_problems(type_name, attrs)
+    for path in problems:
+        if path == "(root)":
+            attrs.clear()
+            continue
+        parts = path.split(".")
+        node: Any = attrs
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(parts[-1], None)
+    return problems
+
+
 def schema_rows(type_name: str) -> list[tuple[str, str, str]]:
     """(path, kind, description) for every field of a type, nested objects expanded."""
     rows: list[tuple[str, str, str]] = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...models import Gap, GapKind, Resource
-from ...resource_types import RESOURCE_TYPES, validation_problems
+from ...resource_types import RESOURCE_TYPES, quarantine_malformed
 from .calls import ALL_FIELDS, Call, Result
 
 SOURCE = "aws"
@@ -86,8 +86,7 @@ class LiveBuilder:
 
     def build(self, natural_name: str | None = None) -> Resource:
         # A value of an unexpected shape from AWS must not decide a check.
-        for path, problem in validation_problems(self.type, self.attrs).items():
-            _drop(self.attrs, path)
+        for path, problem in quarantine_malformed(self.type, self.attrs).items():
             self.gaps[path] = Gap(GapKind.ERROR, f"unexpected value from AWS ({problem})")
         tags = self.attrs.get("tags") or {}
         natural_name = natural_name or self.name
@@ -109,14 +108,3 @@ def placeholder(canonical_type: str, where: Where, reason: str) -> Resource:
     b = LiveBuilder(canonical_type, f"aws://{where.account}/{where.region}/{canonical_type}/*", where)
     b.error([ALL_FIELDS], reason)
     return b.build(f"every {canonical_type} in {where.region} (not listed)")
-
-
-def _drop(attrs: dict[str, Any], path: str) -> None:
-    parts = path.split(".")
-    node: Any = attrs
-    for part in parts[:-1]:
-        node = node.get(part) if isinstance(node, dict) else None
-    if isinstance(node, dict):
-        node.pop(parts[-1], None)
-    elif path == "(root)":
-        attrs.clear()

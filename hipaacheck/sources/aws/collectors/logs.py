@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ....derive.cloudtrail import management_events as derive_management_events
 from ....models import Resource
 from ..builder import LiveBuilder, placeholder, tag_map
 from ..calls import ALL_FIELDS, Call, calls
@@ -22,25 +23,21 @@ LOG_CALLS = calls(
 
 
 def management_events(data: dict[str, Any]) -> str | None:
-    """The same reading of event selectors as the Terraform adapter, on the API's shapes."""
+    """get_event_selectors' answer, read by the rule the Terraform adapter uses too."""
     advanced = data.get("AdvancedEventSelectors") or []
+    categories = None
     if advanced:
-        for selector in advanced:
-            for field in selector.get("FieldSelectors") or []:
-                if field.get("Field") == "eventCategory" and "Management" in (field.get("Equals") or []):
-                    return "All"
-        return None
-    selectors = data.get("EventSelectors") or []
-    if not selectors:
-        return "All"  # no selectors: CloudTrail logs all management events
-    kinds = {
-        s.get("ReadWriteType", "All")
-        for s in selectors
-        if isinstance(s, dict) and s.get("IncludeManagementEvents", True) is not False
-    }
-    if not kinds:
-        return None
-    return "All" if "All" in kinds or {"ReadOnly", "WriteOnly"} <= kinds else str(kinds.pop())
+        categories = [
+            [
+                v
+                for f in s.get("FieldSelectors") or []
+                if f.get("Field") == "eventCategory"
+                for v in f.get("Equals") or []
+            ]
+            for s in advanced
+        ]
+    basic = [(s.get("ReadWriteType"), s.get("IncludeManagementEvents")) for s in data.get("EventSelectors") or []]
+    return derive_management_events(basic, categories)
 
 
 def s3_data_events(data: dict[str, Any]) -> list[str]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ....models import Gap, GapKind, Resource
-from ....resource_types import validation_problems
+from ....resource_types import quarantine_malformed
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 
@@ -128,8 +128,7 @@ class Builder:
     def build(self, name: str | None = None) -> Resource:
         # A value of the wrong shape (a malformed plan) must not decide a check:
         # drop it and record why, so dependent checks report error.
-        for path, problem in validation_problems(self.type, self.attrs).items():
-            _drop(self.attrs, path)
+        for path, problem in quarantine_malformed(self.type, self.attrs).items():
             self.gaps[path] = Gap(GapKind.ERROR, f"malformed value in the plan ({problem})")
         tags = self.attrs.get("tags") or {}
         return Resource(
@@ -149,17 +148,6 @@ def _string_map(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): v if isinstance(v, str) else to_str(v) for k, v in value.items() if v is not None}
     return value
-
-
-def _drop(attrs: dict[str, Any], path: str) -> None:
-    parts = path.split(".")
-    node: Any = attrs
-    for part in parts[:-1]:
-        node = node.get(part) if isinstance(node, dict) else None
-    if isinstance(node, dict):
-        node.pop(parts[-1], None)
-    elif path == "(root)":
-        attrs.clear()
 
 
 def known_str(value: Any) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ....derive.cloudtrail import management_events
 from ....models import Resource
 from ..plan import Plan
 from ..raw import UNKNOWN
@@ -14,27 +15,24 @@ from .builder import Builder, known_str, to_bool, to_int
 def _management_events(selectors: Any, advanced: Any) -> Any:
     if selectors is UNKNOWN or advanced is UNKNOWN:
         return UNKNOWN
+    categories = None
     if isinstance(advanced, list) and advanced:
-        for selector in advanced:
-            fields = selector.get("field_selector") if isinstance(selector, dict) else None
-            for field in fields if isinstance(fields, list) else []:
-                if (
-                    isinstance(field, dict)
-                    and field.get("field") == "eventCategory"
-                    and "Management" in (field.get("equals") or [])
-                ):
-                    return "All"
-        return None
-    if not isinstance(selectors, list) or not selectors:
-        return "All"  # no selectors: CloudTrail logs all management events
-    kinds = {
-        s.get("read_write_type", "All")
-        for s in selectors
-        if isinstance(s, dict) and s.get("include_management_events", True) is not False
-    }
-    if not kinds:
-        return None
-    return "All" if "All" in kinds or {"ReadOnly", "WriteOnly"} <= kinds else kinds.pop()
+        categories = [
+            [
+                v
+                for f in (s.get("field_selector") or [])
+                if f.get("field") == "eventCategory"
+                for v in f.get("equals") or []
+            ]
+            for s in advanced
+            if isinstance(s, dict)
+        ]
+    basic = [
+        (s.get("read_write_type"), s.get("include_management_events"))
+        for s in (selectors if isinstance(selectors, list) else [])
+        if isinstance(s, dict)
+    ]
+    return management_events(basic, categories)
 
 
 def _s3_data_events(selectors: Any) -> Any:
