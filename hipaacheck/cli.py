@@ -1,8 +1,9 @@
 """Command line: parse arguments, call one function per command, choose the reporter, exit code.
 
 Exit codes: 0 nothing failing at or above --fail-on; 1 failing findings
-(or failing policy self-tests); 2 usage or input error. Input errors are one
-line on stderr, never a traceback.
+(or failing policy self-tests); 2 usage or input error; 3 incomplete scan:
+nothing failing, but a check at or above --fail-on could not run (see
+report.py). Input errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -84,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     fields = actions.add_parser("fields", help="list the fields of a canonical resource type")
     fields.add_argument("type", nargs="?", help="resource type (default: list the types)")
 
-    matrix = commands.add_parser("matrix", help="Security Rule specification -> policies coverage table")
+    matrix = commands.add_parser(
+        "matrix", help="Security Rule coverage: policies, attestations and current status per specification"
+    )
     _policy_args(matrix)
     _evidence_args(matrix, reports_option=True)
     commands.add_parser("permissions", help="print the read-only IAM policy that `scan aws` needs")
