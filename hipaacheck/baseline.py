@@ -89,13 +89,17 @@ def apply_changed_only(report: Report) -> None:
     A resource with no recorded action (account-level settings built from
     several Terraform resources) stays gated: the safe side for a gate.
     """
-    skipped = {
-        finding_key(f)
+    unchanged = [
+        f
         for f in report.findings
-        if f.status is Status.FAIL and f.resource.action is not None and f.resource.action not in _CHANGING
-    }
-    report.not_gated |= skipped
+        if f.status in (Status.FAIL, Status.ERROR)
+        and f.resource.action is not None
+        and f.resource.action not in _CHANGING
+    ]
+    # Errors too: a check that could not run on an unchanged resource does not make the run incomplete.
+    report.not_gated |= {finding_key(f) for f in unchanged}
     report.gate["changed_only"] = True
+    skipped = {finding_key(f) for f in unchanged if f.status is Status.FAIL}
     if skipped:
         report.notes.append(f"{len(skipped)} failure(s) on resources this plan does not change do not gate")
 

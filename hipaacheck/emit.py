@@ -78,6 +78,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="plans: only resources the plan creates, updates or replaces can fail the run",
     )
     parser.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="exit 0, not 3, when nothing fails but some checks could not run (they stay `error` in the report)",
+    )
+    parser.add_argument(
         "--no-github",
         action="store_true",
         help="no annotations, step summary or step outputs even when GITHUB_ACTIONS=true",
@@ -153,6 +158,8 @@ def apply_gates(report: Report, args: argparse.Namespace, prepared: Prepared) ->
     from .baseline import apply_baseline, apply_changed_only
     from .waivers import apply_waivers
 
+    if getattr(args, "allow_incomplete", False):
+        report.allow_incomplete = True
     if prepared.waivers is not None:
         apply_waivers(report, prepared.waivers, date.today())
     if prepared.baseline is not None and prepared.baseline_file is not None:

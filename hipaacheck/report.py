@@ -5,6 +5,20 @@ scan: waivers that turned failures into ``waived``, failures already known
 from a baseline, resources a ``--changed-only`` run does not gate, and where
 each finding's resource is written in the Terraform sources. The engine
 knows none of this; ``emit`` fills it in after the scan.
+
+The exit decision (``exit_code``, ``result``):
+
+* 1 ``fail`` -- a ``fail`` finding at or above --fail-on that no waiver,
+  baseline or --changed-only excuses. Failures win over everything else.
+* 3 ``incomplete`` -- no such failure, but a check at or above --fail-on could
+  not run (an ``error`` finding: a denied, throttled or unreachable read, a
+  malformed value), on a resource --changed-only does not leave out. The
+  report is complete; the verdict is not, so CI must not read it as a pass.
+  --allow-incomplete turns this back into 0. ``unknown`` (known only after
+  apply) and ``skipped`` never make a scan incomplete: a plan cannot know them.
+* 0 ``pass`` -- otherwise.
+
+Exit 2 (bad input, no report) is decided before a report exists, in cli.py.
 """
 
 from __future__ import annotations
@@ -24,6 +38,8 @@ STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.UNKNOWN, Status.WAIVED, Status
 _STATUS_RANK = {status: i for i, status in enumerate(STATUS_ORDER)}
 
 FindingKey = tuple[str, str]  # (policy id, resource address): stable across runs
+
+EXIT_PASS, EXIT_FAIL, EXIT_INCOMPLETE = 0, 1, 3
 
 
 def finding_key(finding: Finding) -> FindingKey:
@@ -85,6 +101,7 @@ class Report:
     not_gated: set[FindingKey] = field(default_factory=set)  # --changed-only: resource not changed by the plan
     gate: dict[str, Any] = field(default_factory=dict)  # how the exit code was decided (files, flags)
     locator: Locator | None = None
+    allow_incomplete: bool = False  # --allow-incomplete: checks that could not run do not change the exit code
 
     def counts(self) -> dict[str, int]:
         counter = Counter(f.status for f in self.findings)
@@ -103,9 +120,32 @@ class Report:
         """Failures at or above the threshold: these decide the exit code."""
         return [f for f in self.findings if self.decides(f)]
 
+    def leaves_incomplete(self, finding: Finding) -> bool:
+        """A check at or above the threshold that could not run, on a resource that gates."""
+        return (
+            finding.status is Status.ERROR
+            and not self.allow_incomplete
+            and finding.severity.rank >= self.fail_on.rank
+            and self.gates(finding)
+        )
+
+    def incomplete(self) -> list[Finding]:
+        """Checks that could not run and keep the verdict open: exit 3 when nothing fails."""
+        return [f for f in self.findings if self.leaves_incomplete(f)]
+
+    def counts_for_exit(self, finding: Finding) -> bool:
+        return self.decides(finding) or self.leaves_incomplete(finding)
+
+    @property
+    def result(self) -> str:
+        """fail, incomplete or pass: the exit code in words (JSON ``result``, step output ``result``)."""
+        if self.failing():
+            return "fail"
+        return "incomplete" if self.incomplete() else "pass"
+
     @property
     def exit_code(self) -> int:
-        return 1 if self.failing() else 0
+        return {"fail": EXIT_FAIL, "incomplete": EXIT_INCOMPLETE}.get(self.result, EXIT_PASS)
 
     def waiver(self, finding: Finding) -> Waiver | None:
         return self.waivers.get(finding_key(finding)) if finding.status is Status.WAIVED else None

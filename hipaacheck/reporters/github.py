@@ -78,7 +78,7 @@ def outputs(report: Report, sarif_file: str | None) -> dict[str, str]:
         "unknown": str(counts[Status.UNKNOWN.value]),
         "errors": str(counts[Status.ERROR.value]),
         "waived": str(counts[Status.WAIVED.value]),
-        "result": "fail" if report.exit_code else "pass",
+        "result": report.result,
         "sarif-file": sarif_file or "",
     }
 

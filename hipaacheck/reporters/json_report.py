@@ -9,6 +9,11 @@ null), ``baseline`` (a failure the baseline already had) and ``gating``
 (this finding counts for the exit code); at the top level: ``gate`` (the
 waivers file, baseline and --changed-only used, and how many failures decided
 the result).
+
+1.2 added ``result: "incomplete"`` (exit 3: nothing failing, but a check at or
+above --fail-on could not run), ``gate.incomplete`` (how many such checks) and
+``gate.allow_incomplete``; a finding's ``gating`` is also true for an
+``error`` that leaves the scan incomplete.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from ..display import redact
 from ..models import Finding
 from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, Any]:
@@ -58,7 +63,7 @@ def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, An
         "location": {"file": location.file, "line": location.line} if location else None,
         "waiver": waiver.as_dict() if waiver else None,
         "baseline": report is not None and finding_key(finding) in report.in_baseline,
-        "gating": report is not None and report.decides(finding),
+        "gating": report is not None and report.counts_for_exit(finding),
     }
 
 
@@ -71,11 +76,13 @@ def report_dict(report: Report) -> dict[str, Any]:
         "policies": report.policy_count,
         "resources": report.resource_count,
         "fail_on": report.fail_on.value,
-        "result": "fail" if report.exit_code else "pass",
+        "result": report.result,
         "summary": report.counts(),
         "notes": report.notes,
         "gate": {
             "failing": len(report.failing()),
+            "incomplete": len(report.incomplete()),
+            "allow_incomplete": report.allow_incomplete,
             "waivers": report.gate.get("waivers"),
             "baseline": report.gate.get("baseline"),
             "changed_only": bool(report.gate.get("changed_only")),

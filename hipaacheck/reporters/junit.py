@@ -86,7 +86,7 @@ def render_junit(report: Report) -> str:
     suite = ET.SubElement(suites, "testsuite", {"name": _text(f"hipaacheck {scanned}"), **totals})
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="fail_on", value=report.fail_on.value)
-    ET.SubElement(properties, "property", name="result", value="fail" if report.exit_code else "pass")
+    ET.SubElement(properties, "property", name="result", value=report.result)
     for finding in sorted(report.findings, key=lambda f: (f.policy_id, f.resource.address)):
         suite.append(_testcase(report, finding))
     if report.notes:

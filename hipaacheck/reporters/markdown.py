@@ -51,7 +51,12 @@ class _Budget:
 
 def _heading(report: Report) -> list[str]:
     failing = len(report.failing())
-    verdict = f"❌ FAILED: {failing} failing at or above {report.fail_on.value}" if failing else "✅ PASSED"
+    if failing:
+        verdict = f"❌ FAILED: {failing} failing at or above {report.fail_on.value}"
+    elif report.result == "incomplete":
+        verdict = f"⚠️ INCOMPLETE: {len(report.incomplete())} check(s) at or above {report.fail_on.value} could not run"
+    else:
+        verdict = "✅ PASSED"
     scanned = report.source.get("path") or report.source.get("kind", "")
     counts = report.counts()
     order = (Status.FAIL, Status.PASS, Status.UNKNOWN, Status.ERROR, Status.WAIVED, Status.SKIPPED)

@@ -79,11 +79,19 @@ def _counts_text(report: Report) -> str:
     return f"{len(report.findings)} findings ({parts})"
 
 
+def _verdict(report: Report) -> tuple[str, str]:
+    """(word, why): FAILED / INCOMPLETE with the count that decided it, or PASSED."""
+    threshold = report.fail_on.value
+    if report.result == "fail":
+        return "FAILED", f"{len(report.failing())} failing at or above {threshold}"
+    if report.result == "incomplete":
+        return "INCOMPLETE", f"{len(report.incomplete())} check(s) at or above {threshold} could not run"
+    return "PASSED", ""
+
+
 def summary_line(report: Report) -> str:
-    verdict = (
-        f"FAILED: {len(report.failing())} failing at or above {report.fail_on.value}" if report.exit_code else "PASSED"
-    )
-    return f"{_counts_text(report)}. {verdict}"
+    word, why = _verdict(report)
+    return f"{_counts_text(report)}. {word}: {why}" if why else f"{_counts_text(report)}. {word}"
 
 
 def _summary_lines(report: Report) -> list[str]:
@@ -91,6 +99,7 @@ def _summary_lines(report: Report) -> list[str]:
     line = summary_line(report)
     if len(line) <= 80:
         return [line]
-    verdict = f"{len(report.failing())} failing at or above {report.fail_on.value}: FAILED" if report.exit_code else ""
+    word, why = _verdict(report)
+    verdict = f"{why}: {word}" if why else ""
     counts = textwrap.wrap(_counts_text(report) + ("." if verdict else ". PASSED"), 80, subsequent_indent="  ")
     return counts + ([verdict] if verdict else [])
