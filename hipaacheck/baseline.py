@@ -11,6 +11,7 @@ over: when a waiver expires the failure is new again, as intended.
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,10 @@ MAX_BASELINE_BYTES = 256 * 1024 * 1024
 def load_baseline(path: Path) -> set[FindingKey]:
     name = str(path)
     try:
-        if path.stat().st_size > MAX_BASELINE_BYTES:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{name}: baseline is not a regular file (expected a hipaacheck JSON report)")
+        if info.st_size > MAX_BASELINE_BYTES:
             raise InputError(f"{name}: baseline larger than {MAX_BASELINE_BYTES // (1024 * 1024)} MB")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -41,6 +45,8 @@ def load_baseline(path: Path) -> set[FindingKey]:
         raise InputError(f"{name}: baseline is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise InputError(f"{name}: baseline JSON is nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise InputError(f"{name}: baseline is not a hipaacheck JSON report ({exc})") from None
     return _failures(document, name)
 
 

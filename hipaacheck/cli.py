@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
+from .display import one_line, redact
 from .models import Severity
 from .output import OutputError
 from .policy.loader import PolicyError, load_policies
@@ -264,7 +265,7 @@ def _cmd_validate(directory: Path) -> int:
             )
         seen.setdefault(policy.id, policy.file)
     for error in errors:
-        print(error, file=sys.stderr)
+        print(redact(one_line(error)), file=sys.stderr)
     if errors:
         return EXIT_INPUT
     print(f"{len(files)} policies valid in {directory}")
@@ -327,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_report(args)
         return _cmd_matrix(args)
     except (InputError, PolicyError, OutputError) as exc:
-        print(f"hipaacheck: error: {exc}", file=sys.stderr)
+        print(f"hipaacheck: error: {redact(one_line(str(exc)))}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("hipaacheck: interrupted", file=sys.stderr)

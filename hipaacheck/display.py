@@ -29,6 +29,18 @@ def redact(text: str) -> str:
     return _CREDENTIAL_PATTERNS.sub(REDACTED, text)
 
 
+def one_line(text: str) -> str:
+    """An error message as one line: CI logs and the exit-2 contract (one line on stderr) need it.
+
+    Messages can carry input text (a YAML parser's multi-line report, a key
+    with a newline), so line breaks and other control characters become spaces.
+    """
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
 def looks_secret(text: str) -> bool:
     return _CREDENTIAL_PATTERNS.search(text) is not None
 

@@ -23,7 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .output import OutputError, check_writable, write_atomic
+from .display import one_line, redact
+from .output import ENCODING_ERRORS, OutputError, check_writable, write_atomic
 from .report import FindingKey, Report
 from .sources.errors import InputError
 
@@ -124,10 +125,11 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
         from .waivers import load_waivers
 
         if not waivers_file.is_file():
-            raise InputError(f"{waivers_file}: waivers file does not exist")
+            what = "is not a regular file" if waivers_file.exists() else "does not exist"
+            raise InputError(f"{waivers_file}: waivers file {what}")
         prepared.waivers = load_waivers(waivers_file, date.today())
         for warning in prepared.waivers.warnings():
-            print(f"hipaacheck: warning: {warning}", file=sys.stderr)
+            print(f"hipaacheck: warning: {redact(one_line(warning))}", file=sys.stderr)
     if args.baseline is not None:
         from .baseline import load_baseline
 
@@ -141,6 +143,15 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
             if not path.is_file() or not os.access(path, os.W_OK):
                 check_writable(path)
     return prepared
+
+
+def write_stdout(text: str) -> None:
+    """The main report on stdout; a character the stream cannot encode is escaped, not a crash."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        sys.stdout.write(text.encode(encoding, ENCODING_ERRORS).decode(encoding, "replace"))
 
 
 def _tf_dir(args: argparse.Namespace) -> Path | None:
@@ -196,7 +207,7 @@ def emit(
         rendered.append((path, text))
     for path, text in rendered:
         if path is None:
-            sys.stdout.write(text)
+            write_stdout(text)
         else:
             write_atomic(path, text)
     if prepared.github:

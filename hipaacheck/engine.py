@@ -43,6 +43,7 @@ def evaluate(policies: Sequence[Policy], resources: Iterable[Resource]) -> list[
 
 def evaluate_one(policy: Policy, resource: Resource) -> Finding:
     scope_note = ""
+    scope_truth = Truth.TRUE
     if policy.scope is not None:
         scope = policy.scope.evaluate(resource)
         if scope.truth is Truth.FALSE:
@@ -51,12 +52,16 @@ def evaluate_one(policy: Policy, resource: Resource) -> Finding:
             )
         if scope.truth is not Truth.TRUE:
             scope_note = _describe(scope.evidence)
+            scope_truth = scope.truth
     outcome = policy.require.evaluate(resource)
     status = _STATUS[outcome.truth]
     message = _LEAD[status] + _describe(outcome.evidence)
     if scope_note and status is not Status.PASS:
-        # The policy may not even apply: say so rather than claim a failure.
-        status = Status.UNKNOWN if status is Status.FAIL else status
+        # The policy may not even apply: say so rather than claim a failure. When the
+        # scope could not be read (a malformed value, a denied read) that is an error:
+        # an unknown would let a broken input turn a failure into something that never gates.
+        if status is Status.FAIL:
+            status = Status.ERROR if scope_truth is Truth.ERROR else Status.UNKNOWN
         message = f"{message} (whether the policy applies is undetermined: {scope_note})"
     return _finding(policy, resource, status, message, outcome.evidence)
 

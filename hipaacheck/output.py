@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import secrets
 import stat
 import tempfile
 from pathlib import Path
@@ -34,29 +36,102 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+# A report must always be writable: a value no encoder accepts (a lone surrogate
+# from a JSON escape) is written as its \udXXXX escape instead of failing the run.
+ENCODING_ERRORS = "backslashreplace"
+
+
+def encode(text: str) -> bytes:
+    return text.encode("utf-8", ENCODING_ERRORS)
+
+
 def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the whole new one.
+
+    On Linux the new content goes to an anonymous O_TMPFILE inode that gets a
+    name only once it is complete, so even SIGKILL mid-write leaves nothing
+    behind; elsewhere a hidden ``.NAME.*.tmp`` file is written and renamed
+    (a kill can leave that temporary file, never a partial report).
+    """
     check_writable(path)
+    data = encode(text)
     if path.exists() and not path.is_file():
         # /dev/null, /dev/stdout, a FIFO: write through. Renaming over them would
         # replace a device node with a regular file.
         try:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with open(path, "wb") as handle:
+                handle.write(data)
         except OSError as exc:
             raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
         return
     parent = path.parent if str(path.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    mode = _mode_for(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, _mode_for(path))
-        os.replace(temp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, OSError):
-            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        if not _replace_via_tmpfile(path, parent, data, mode):
+            _replace_via_named_temp(path, parent, data, mode)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _replace_via_tmpfile(path: Path, parent: Path, data: bytes, mode: int) -> bool:
+    """Linux: write an unnamed file, then link it beside ``path`` and rename. False when unsupported."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):
+        return False
+    try:
+        fd = os.open(parent, flag | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return False  # a file system without O_TMPFILE support
+    temp = parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+        os.fchmod(fd, mode)
+        os.link(f"/proc/self/fd/{fd}", temp, follow_symlinks=True)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP) and not temp.exists():
+            return False  # linking is not possible here: fall back (nothing was left behind)
         raise
+    finally:
+        os.close(fd)
+    _rename(temp, path, parent)
+    return True
+
+
+def _replace_via_named_temp(path: Path, parent: Path, data: bytes, mode: int) -> None:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    temp = Path(name)
+    try:
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _rename(temp, path, parent)
+
+
+def _rename(temp: Path, path: Path, parent: Path) -> None:
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        directory = os.open(parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)

@@ -35,6 +35,7 @@ def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Repo
     )
     if plan.skipped_deletes:
         report.notes.append(f"{plan.skipped_deletes} resource(s) the plan deletes were not evaluated")
+    report.notes.extend(plan.notes)
     return report
 
 

@@ -41,4 +41,4 @@ def default_tls_enforced(engine: str, version: str | None) -> bool:
     if not version:
         return True  # RDS picks a current default major version (15 or later)
     major = version.split(".")[0]
-    return major.isdigit() and int(major) >= 15
+    return major.isascii() and major.isdigit() and len(major) <= 6 and int(major) >= 15

@@ -44,14 +44,48 @@ def parse_document(document: Any) -> dict[str, Any]:
             raise DocumentError(f"policy is not valid JSON ({exc})") from None
     if not isinstance(document, dict):
         raise DocumentError("policy is not a JSON object")
+    if _depth(document) > MAX_DEPTH:
+        # A real policy is a few levels deep; reading a deeper one (str() of a nested
+        # list recurses) could exhaust the stack.
+        raise DocumentError(f"policy is nested more than {MAX_DEPTH} levels deep")
     return document
 
 
+MAX_DEPTH = 32
+
+
+def _depth(document: Any) -> int:
+    """How deeply lists and objects nest; a loop, not recursion."""
+    deepest = 0
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+_STRING_OR_LIST = ("Action", "NotAction", "Resource", "NotResource")
+
+
 def statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The statements, checked as far as a verdict depends on them: IAM itself rejects the rest."""
     raw = document.get("Statement", [])
     items = raw if isinstance(raw, list) else [raw]
-    if not all(isinstance(s, dict) for s in items):
-        raise DocumentError("policy Statement entries must be objects")
+    for statement in items:
+        if not isinstance(statement, dict):
+            raise DocumentError("policy Statement entries must be objects")
+        if statement.get("Effect") not in ("Allow", "Deny"):
+            raise DocumentError("a policy statement's Effect must be Allow or Deny")
+        for key in _STRING_OR_LIST:
+            value = statement.get(key)
+            if value is not None and not (
+                isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+            ):
+                raise DocumentError(f"a policy statement's {key} must be a string or a list of strings")
     return items
 
 

@@ -209,7 +209,7 @@ class _PolicyReader:
                 (*path, "key"),
                 f"{key!r} is not a field of {resource_type} (see `hipaacheck policies fields {resource_type}`)",
             )
-        if op not in OPERATORS:
+        if not isinstance(op, str) or op not in OPERATORS:
             raise self.fail((*path, "op"), f"unknown operator {op!r} (known: {', '.join(OPERATORS)})")
         operator = OPERATORS[op]
         if not operator.takes_value:

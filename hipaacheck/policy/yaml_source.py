@@ -7,6 +7,7 @@ positions keyed by the path to each value.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,9 +46,21 @@ class Located:
         return SourceError(self.file, line, col, message)
 
 
+# A policy is a page of YAML. Aliases can make a small file expand without limit
+# ("billion laughs"), so building stops at this many values.
+MAX_VALUES = 100_000
+MAX_BYTES = 1024 * 1024
+
+
 def load_located(path: Path) -> Located:
     name = str(path)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO would block the scan forever; a device or socket is no policy either.
+            raise SourceError(name, 1, 1, "not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise SourceError(name, 1, 1, f"larger than {MAX_BYTES // 1024} KiB; a policy is a page of YAML")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise SourceError(name, 1, 1, f"not UTF-8 text ({exc.reason})") from None
@@ -55,6 +68,8 @@ def load_located(path: Path) -> Located:
         raise SourceError(name, 1, 1, f"cannot read: {exc.strerror or exc}") from None
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        raise SourceError(name, 1, 1, "YAML nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -65,12 +80,33 @@ def load_located(path: Path) -> Located:
     located = Located(name, None)
     if node is None:
         raise SourceError(name, 1, 1, "empty file")
-    located.value = _build(node, (), located)
+    try:
+        located.value = _build(node, (), located, [0], set())
+    except RecursionError:
+        raise SourceError(name, 1, 1, "YAML nested too deeply") from None
     return located
 
 
-def _build(node: yaml.Node, path: PathKey, located: Located) -> Any:
+def _build(node: yaml.Node, path: PathKey, located: Located, count: list[int], active: set[int]) -> Any:
+    """Plain values from a node; ``count`` caps how many (aliases), ``active`` catches an alias to itself."""
+    count[0] += 1
+    if count[0] > MAX_VALUES:
+        raise located.error(path, f"more than {MAX_VALUES} values (YAML aliases expand without limit?)")
+    if id(node) in active:
+        raise located.error(path, "a YAML alias refers to a value that contains it")
     located.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        active.add(id(node))
+        try:
+            return _build_collection(node, path, located, count, active)
+        finally:
+            active.discard(id(node))
+    return _scalar(node, located)
+
+
+def _build_collection(
+    node: yaml.MappingNode | yaml.SequenceNode, path: PathKey, located: Located, count: list[int], active: set[int]
+) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -82,12 +118,10 @@ def _build(node: yaml.Node, path: PathKey, located: Located) -> Any:
                 raise SourceError(located.file, line, col, f"duplicate key {key!r}")
             child = (*path, str(key))
             located.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = _build(value_node, child, located)
+            result[key] = _build(value_node, child, located, count, active)
             located.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), located) for i, item in enumerate(node.value)]
-    return _scalar(node, located)
+    return [_build(item, (*path, i), located, count, active) for i, item in enumerate(node.value)]
 
 
 def _scalar(node: yaml.Node, located: Located) -> Any:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..display import redact
 from ..models import Finding, Status
+from ..output import ENCODING_ERRORS
 from ..report import Report
 from .markdown import MAX_BYTES, render_markdown
 
@@ -102,11 +103,11 @@ def publish(report: Report, env: Mapping[str, str], sarif_file: str | None) -> l
         path = Path(summary)
         used = path.stat().st_size if path.exists() else 0
         text = render_markdown(report, limit=max(MAX_BYTES - used, 64 * 1024))
-        with open(path, "a", encoding="utf-8") as handle:
+        with open(path, "a", encoding="utf-8", errors=ENCODING_ERRORS) as handle:
             handle.write(text)
     output = env.get("GITHUB_OUTPUT")
     if output:
-        with open(output, "a", encoding="utf-8") as handle:
+        with open(output, "a", encoding="utf-8", errors=ENCODING_ERRORS) as handle:
             for name, value in outputs(report, sarif_file).items():
                 handle.write(_format_output(name, value))
     return annotation_lines(report)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from .. import safeguards
 from ..display import redact
 from ..models import Finding, Status
+from ..output import ENCODING_ERRORS
 from ..report import Report, finding_key
 
 MAX_BYTES = 1024 * 1024 - 16 * 1024  # GitHub's step summary limit, minus room for closing tags and notes
@@ -40,7 +41,7 @@ class _Budget:
         self.dropped = 0
 
     def add(self, line: str, *, force: bool = False) -> bool:
-        size = len(line.encode("utf-8")) + 1
+        size = len(line.encode("utf-8", ENCODING_ERRORS)) + 1
         if not force and self.used + size > self.limit:
             self.dropped += 1
             return False

@@ -30,6 +30,7 @@ from typing import Any
 from .. import __version__
 from ..display import redact
 from ..models import Finding, Severity, Status
+from ..output import ENCODING_ERRORS
 from ..report import Report, finding_key
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -51,7 +52,7 @@ _RESULT_STATUSES = (Status.FAIL, Status.WAIVED)
 
 
 def fingerprint(policy_id: str, address: str) -> str:
-    return hashlib.sha256(f"{policy_id}\0{address}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{policy_id}\0{address}".encode("utf-8", ENCODING_ERRORS)).hexdigest()[:32]
 
 
 def _rule_name(policy_id: str) -> str:

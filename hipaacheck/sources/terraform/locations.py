@@ -311,5 +311,5 @@ def _nested_line(block: Block, rest: str) -> int:
         return block.line
     index_text = (match.group(2) or "[0]")[1:-1]
     lines = block.nested.get(match.group(1), [])
-    index = int(index_text) if index_text.isdigit() else -1
+    index = int(index_text) if index_text.isascii() and index_text.isdigit() and len(index_text) <= 20 else -1
     return lines[index] if 0 <= index < len(lines) else block.line

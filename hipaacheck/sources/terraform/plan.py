@@ -53,7 +53,8 @@ class Plan:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
         self.format_version: str = document.get("format_version", "")
-        self.terraform_version: str = str(document.get("terraform_version", ""))
+        version = document.get("terraform_version")
+        self.terraform_version: str = version if isinstance(version, str) else ""
         configuration = document.get("configuration")
         self.configuration: dict[str, Any] = configuration if isinstance(configuration, dict) else {}
         self.resources: list[PlanResource] = _walk(document)
@@ -65,8 +66,9 @@ class Plan:
         self.module_calls: dict[str, dict[str, Any]] = {}
         root = self.configuration.get("root_module")
         if isinstance(root, dict):
-            self._index_module(root, "")
+            self._index_modules(root)
         self.skipped_deletes = sum(1 for rc in _changes(document) if _actions(rc) == ("delete",))
+        self.notes: list[str] = []  # what the adapters could not read, for the report
 
     def of_type(self, *types: str) -> list[PlanResource]:
         if len(types) == 1:
@@ -96,26 +98,34 @@ class Plan:
         provider = providers.get(provider_key) or providers.get("aws")
         if not isinstance(provider, dict):
             return None
-        region = (provider.get("expressions") or {}).get("region")
+        expressions = provider.get("expressions")
+        region = expressions.get("region") if isinstance(expressions, dict) else None
         value = region.get("constant_value") if isinstance(region, dict) else None
         return value if isinstance(value, str) else None
 
-    def _index_module(self, module: dict[str, Any], prefix: str) -> None:
-        self.config_modules[prefix] = module
-        for block in module.get("resources") or []:
-            if isinstance(block, dict) and block.get("mode", "managed") == "managed":
-                local = f"{block.get('type')}.{block.get('name')}"
-                self.config_resources[f"{prefix}.{local}" if prefix else local] = block
-        calls = module.get("module_calls") or {}
-        if not isinstance(calls, dict):
-            return
-        for name, call in calls.items():
-            if not isinstance(call, dict):
-                continue
-            child = f"{prefix}.module.{name}" if prefix else f"module.{name}"
-            self.module_calls[child] = call
-            if isinstance(call.get("module"), dict):
-                self._index_module(call["module"], child)
+    def _index_modules(self, root: dict[str, Any]) -> None:
+        # A loop, not recursion: module nesting comes from the input, and may be deep.
+        stack: list[tuple[dict[str, Any], str]] = [(root, "")]
+        while stack:
+            module, prefix = stack.pop()
+            self.config_modules[prefix] = module
+            for block in _list(module.get("resources")):
+                if isinstance(block, dict) and block.get("mode", "managed") == "managed":
+                    local = f"{block.get('type')}.{block.get('name')}"
+                    self.config_resources[f"{prefix}.{local}" if prefix else local] = block
+            calls = module.get("module_calls")
+            for name, call in calls.items() if isinstance(calls, dict) else ():
+                if not isinstance(call, dict):
+                    continue
+                child = f"{prefix}.module.{name}" if prefix else f"module.{name}"
+                self.module_calls[child] = call
+                if isinstance(call.get("module"), dict):
+                    stack.append((call["module"], child))
+
+
+def _list(value: Any) -> list[Any]:
+    """A list from the plan, or nothing: a malformed plan may put anything where a list belongs."""
+    return value if isinstance(value, list) else []
 
 
 def _changes(document: dict[str, Any]) -> list[Any]:
@@ -149,16 +159,17 @@ def _walk(document: dict[str, Any]) -> list[PlanResource]:
 def _walk_planned_values(document: dict[str, Any]) -> list[PlanResource]:
     """Very old or hand-trimmed plans carry only planned_values: read them as they are."""
     resources: list[PlanResource] = []
-    root = (document.get("planned_values") or {}).get("root_module")
+    planned = document.get("planned_values")
+    root = planned.get("root_module") if isinstance(planned, dict) else None
     stack = [root] if isinstance(root, dict) else []
     while stack:
         module = stack.pop()
-        for block in module.get("resources") or []:
+        for block in _list(module.get("resources")):
             if isinstance(block, dict) and block.get("mode", "managed") == "managed":
                 resource = _resource(block, block.get("values"), None, block.get("sensitive_values"), None)
                 if resource is not None:
                     resources.append(resource)
-        stack.extend(m for m in module.get("child_modules") or [] if isinstance(m, dict))
+        stack.extend(m for m in _list(module.get("child_modules")) if isinstance(m, dict))
     return resources
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,55 @@ def read_plan(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise InputError(f"{path}: JSON nested too deeply to be a Terraform plan") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise InputError(f"{path}: not a Terraform plan ({exc})") from None
+    if "\\ud" in text or "\\uD" in text:
+        # \ud800-style escapes can encode lone surrogates, which no output can encode.
+        document = replace_lone_surrogates(document)
     check_plan_document(document, str(path))
     # The document is millions of long-lived objects without cycles: keep the
     # cyclic garbage collector from walking them again and again.
     gc.freeze()
     return document  # type: ignore[no-any-return]
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+
+
+def replace_lone_surrogates(document: Any) -> Any:
+    """Every string (values and keys) with lone surrogates replaced by U+FFFD; a loop, not recursion.
+
+    Terraform never writes them (Go's encoder replaces invalid UTF-16), but a
+    JSON escape can, and a report could then not be written as UTF-8.
+    """
+    if isinstance(document, str):
+        return _clean(document)
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in list(node):
+                value = node[key]
+                if isinstance(value, str):
+                    value = _clean(value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+                if isinstance(key, str) and _LONE_SURROGATE.search(key):
+                    del node[key]
+                    node[_clean(key)] = value
+                else:
+                    node[key] = value
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    node[i] = _clean(value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+    return document
 
 
 def _read_bytes(path: Path) -> bytes:

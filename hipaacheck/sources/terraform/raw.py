@@ -69,11 +69,17 @@ class RawValues:
 
 
 def _any_true(node: Any) -> bool:
-    """A container whose markers are all false is not marked; any true leaf marks it."""
-    if node is True:
-        return True
-    if isinstance(node, dict):
-        return any(_any_true(v) for v in node.values())
-    if isinstance(node, list):
-        return any(_any_true(v) for v in node)
+    """A container whose markers are all false is not marked; any true leaf marks it.
+
+    A loop, not recursion: marker trees come from the plan and may nest deeply.
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is True:
+            return True
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
     return False

@@ -43,7 +43,7 @@ class _Context:
 def _parse_index(text: str) -> int | str | None:
     """A constant index, or None for count.index / each.key (meaning: the referrer's own)."""
     text = text.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 20:
         return int(text)
     if len(text) >= 2 and text[0] == text[-1] == '"':
         return text[1:-1]

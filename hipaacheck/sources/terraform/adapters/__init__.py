@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ....models import Resource
+from ....display import redact
+from ....models import Gap, GapKind, Resource
+from ....resource_types import RESOURCE_TYPES
 from ..plan import Plan
 from ..references import Linker
 from .account import account_regions, accounts
+from .builder import SOURCE
 from .compute import ebs_volumes, ec2_instances, efs_file_systems
 from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
 from .identity import iam_policies, kms_keys
@@ -44,6 +47,26 @@ ADAPTERS: dict[str, Adapter] = {
 def adapt_plan(plan: Plan) -> list[Resource]:
     linker = Linker(plan)
     resources: list[Resource] = []
-    for adapter in ADAPTERS.values():
-        resources.extend(adapter(plan, linker))
+    for canonical_type, adapter in ADAPTERS.items():
+        try:
+            resources.extend(adapter(plan, linker))
+        except Exception as exc:
+            # A plan shaped in a way no adapter expected must not end the scan with a
+            # traceback, nor drop the type: every check of the type reports error.
+            resources.append(_unreadable(plan, canonical_type, exc))
     return resources
+
+
+def _unreadable(plan: Plan, canonical_type: str, exc: Exception) -> Resource:
+    detail = redact(str(exc))[:200]
+    reason = f"the plan's {canonical_type} resources could not be read ({type(exc).__name__}: {detail})"
+    plan.notes.append(f"{reason}; every {canonical_type} check reports error")
+    gaps = {name: Gap(GapKind.ERROR, reason) for name in RESOURCE_TYPES[canonical_type].model_fields}
+    return Resource(
+        type=canonical_type,
+        address=f"plan/{canonical_type}/*",
+        source=SOURCE,
+        attrs={},
+        gaps=gaps,
+        name=f"every {canonical_type} (unreadable)",
+    )

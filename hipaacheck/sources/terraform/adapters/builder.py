@@ -22,10 +22,17 @@ def to_bool(value: Any) -> Any:
     return value
 
 
+def is_number_text(text: str) -> bool:
+    """ASCII digits only ('²'.isdigit() is true, int('²') raises), and few enough for a 64-bit number."""
+    return 0 < len(text) <= 20 and text.isascii() and text.isdigit()
+
+
 def to_int(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    # A 64-bit number has at most 20 characters; a longer digit string is not a number
+    # Terraform wrote (and int() of a huge one raises): leave it for the schema check.
+    if isinstance(value, str) and len(value) <= 24 and is_number_text(value.strip().lstrip("-")):
         return int(value)
     return value
 
@@ -36,7 +43,12 @@ def to_str(value: Any) -> Any:
 
 def to_str_list(value: Any) -> Any:
     if isinstance(value, list):
-        return [str(v) for v in value if v is not None]
+        # Scalars become text; anything else stays as it is, so the schema check reports it.
+        return [
+            str(v) if isinstance(v, str | int | float) and not isinstance(v, bool) else v
+            for v in value
+            if v is not None
+        ]
     return value
 
 

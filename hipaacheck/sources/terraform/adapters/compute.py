@@ -71,8 +71,14 @@ def _devices(plan: Plan, resource: PlanResource, block: str, inner: str, by_defa
         else:
             b.unknown("encrypted", f"{resource.address}.{block} is known only after apply")
         return [b.build()]
+    if devices is not None and not isinstance(devices, list):
+        # A volume is there (a root volume always is), but how it is set up cannot be read.
+        b = Builder(plan, resource, "ebs_volume", f"{resource.address}.{block}")
+        b.set("attached_to", resource.address)
+        b.error("encrypted", f"malformed value in the plan ({resource.address}.{block} is not a list of blocks)")
+        return [b.build()]
     result = []
-    for i, device in enumerate(devices if isinstance(devices, list) else []):
+    for i, device in enumerate(devices or []):
         if not isinstance(device, dict) or (inner and not device.get("ebs")):
             continue
         b = Builder(plan, resource, "ebs_volume", f"{resource.address}.{block}[{i}]")

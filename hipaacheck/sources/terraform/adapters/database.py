@@ -65,10 +65,19 @@ def _tls_from_group(b: Builder, group: PlanResource, engine: str, version: str |
     if parameters is UNKNOWN:
         b.unknown("tls_enforced", f"{group.address}.parameter is known only after apply")
         return
+    if parameters is not None and (
+        not isinstance(parameters, list)
+        or not all(isinstance(p, dict) and isinstance(p.get("name"), str) for p in parameters)
+    ):
+        b.error("tls_enforced", f"malformed value in the plan ({group.address}.parameter is not a list of parameters)")
+        return
     values: dict[str, str] = {}
-    for parameter in parameters if isinstance(parameters, list) else []:
-        if isinstance(parameter, dict) and isinstance(parameter.get("name"), str):
-            values[parameter["name"]] = str(parameter.get("value", ""))
+    for parameter in parameters or []:
+        value = parameter.get("value")
+        if value is not None and not isinstance(value, str | int | float):
+            b.error("tls_enforced", f"malformed value in the plan ({group.address} parameter {parameter['name']!r})")
+            return
+        values[parameter["name"]] = "" if value is None else str(value)
     b.set("tls_enforced", tls_enforced_by_parameters(engine, version, values))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ....derive.cloudtrail import management_events
@@ -12,26 +13,50 @@ from ..references import Linker
 from .builder import Builder, known_str, to_bool, to_int
 
 
+class _Malformed(ValueError):
+    """An event selector of a shape Terraform never writes: the derived field is an error, not a guess."""
+
+
+def _blocks(value: Any, what: str) -> list[dict[str, Any]]:
+    """A list of blocks; null or absent is none. Anything else is malformed."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise _Malformed(f"{what} is not a list of blocks")
+    return value
+
+
+def _strings(value: Any, what: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Malformed(f"{what} is not a list of strings")
+    return value
+
+
 def _management_events(selectors: Any, advanced: Any) -> Any:
     if selectors is UNKNOWN or advanced is UNKNOWN:
         return UNKNOWN
     categories = None
-    if isinstance(advanced, list) and advanced:
+    advanced_blocks = _blocks(advanced, "advanced_event_selector")
+    if advanced_blocks:
         categories = [
             [
                 v
-                for f in (s.get("field_selector") or [])
+                for f in _blocks(s.get("field_selector"), "advanced_event_selector.field_selector")
                 if f.get("field") == "eventCategory"
-                for v in f.get("equals") or []
+                for v in _strings(f.get("equals"), "advanced_event_selector.field_selector.equals")
             ]
-            for s in advanced
-            if isinstance(s, dict)
+            for s in advanced_blocks
         ]
-    basic = [
-        (s.get("read_write_type"), s.get("include_management_events"))
-        for s in (selectors if isinstance(selectors, list) else [])
-        if isinstance(s, dict)
-    ]
+    basic = []
+    for selector in _blocks(selectors, "event_selector"):
+        read_write, include = selector.get("read_write_type"), to_bool(selector.get("include_management_events"))
+        if not (read_write is None or isinstance(read_write, str)) or not (
+            include is None or isinstance(include, bool)
+        ):
+            raise _Malformed("event_selector has a read_write_type or include_management_events of the wrong type")
+        basic.append((read_write, include))
     return management_events(basic, categories)
 
 
@@ -39,11 +64,18 @@ def _s3_data_events(selectors: Any) -> Any:
     if selectors is UNKNOWN:
         return UNKNOWN
     values: list[str] = []
-    for selector in selectors if isinstance(selectors, list) else []:
-        for resource in (selector.get("data_resource") or []) if isinstance(selector, dict) else []:
-            if isinstance(resource, dict) and resource.get("type") == "AWS::S3::Object":
-                values.extend(str(v) for v in resource.get("values") or [])
+    for selector in _blocks(selectors, "event_selector"):
+        for resource in _blocks(selector.get("data_resource"), "event_selector.data_resource"):
+            if resource.get("type") == "AWS::S3::Object":
+                values.extend(_strings(resource.get("values"), "event_selector.data_resource.values"))
     return values
+
+
+def _derived(b: Builder, field: str, compute: Callable[..., Any], *args: Any) -> None:
+    try:
+        b.set(field, compute(*args))
+    except _Malformed as exc:
+        b.error(field, f"malformed value in the plan ({b.resource.address}.{exc})")
 
 
 def cloudtrails(plan: Plan, linker: Linker) -> list[Resource]:
@@ -59,9 +91,9 @@ def cloudtrails(plan: Plan, linker: Linker) -> list[Resource]:
         b.take("kms_key_id", "kms_key_id", known_str)
         b.take("s3_bucket_name", "s3_bucket_name", known_str)
         b.take("cloudwatch_log_group", "cloud_watch_logs_group_arn", known_str)
-        selectors = resource.raw.get("event_selector")
-        b.set("management_events", _management_events(selectors, resource.raw.get("advanced_event_selector")))
-        b.set("s3_data_events", _s3_data_events(selectors))
+        selectors, advanced = resource.raw.get("event_selector"), resource.raw.get("advanced_event_selector")
+        _derived(b, "management_events", _management_events, selectors, advanced)
+        _derived(b, "s3_data_events", _s3_data_events, selectors)
         resources.append(b.build(name=known_str(resource.raw.get("name"))))
     return resources
 

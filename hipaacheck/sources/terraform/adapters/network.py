@@ -14,18 +14,49 @@ from .builder import Builder, known_str, to_bool, to_int
 _RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
 
 
-def _strings(value: Any) -> list[str]:
-    return [str(v) for v in value if isinstance(v, str)] if isinstance(value, list) else []
+class _Malformed(ValueError):
+    """A rule value of a shape Terraform never writes: the group's exposure is an error, not a guess."""
+
+
+def _strings(value: Any, what: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Malformed(f"{what} is not a list of strings")
+    return value
+
+
+def _one(value: Any, what: str) -> list[str]:
+    if value is None or value is UNKNOWN:  # an unknown source group does not widen internet exposure
+        return []
+    if not isinstance(value, str):
+        raise _Malformed(f"{what} is not a string")
+    return [value]
+
+
+def _port(value: Any, what: str) -> int | None:
+    port = to_int(value)
+    if port is not None and (not isinstance(port, int) or isinstance(port, bool)):
+        raise _Malformed(f"{what} is not a port number")
+    return port
+
+
+def _protocol(value: Any, what: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):  # Terraform writes names and numbers alike as strings ("tcp", "6", "-1")
+        raise _Malformed(f"{what} is not a protocol name or number")
+    return value
 
 
 def _inline_rule(rule: dict[str, Any], origin: str) -> dict[str, Any]:
     return {
-        "protocol": str(rule.get("protocol", "")),
-        "from_port": to_int(rule.get("from_port")),
-        "to_port": to_int(rule.get("to_port")),
-        "cidr_ipv4": _strings(rule.get("cidr_blocks")),
-        "cidr_ipv6": _strings(rule.get("ipv6_cidr_blocks")),
-        "source_security_groups": _strings(rule.get("security_groups")),
+        "protocol": _protocol(rule.get("protocol"), f"{origin}.protocol"),
+        "from_port": _port(rule.get("from_port"), f"{origin}.from_port"),
+        "to_port": _port(rule.get("to_port"), f"{origin}.to_port"),
+        "cidr_ipv4": _strings(rule.get("cidr_blocks"), f"{origin}.cidr_blocks"),
+        "cidr_ipv6": _strings(rule.get("ipv6_cidr_blocks"), f"{origin}.ipv6_cidr_blocks"),
+        "source_security_groups": _strings(rule.get("security_groups"), f"{origin}.security_groups"),
         "origin": origin,
     }
 
@@ -37,16 +68,14 @@ def _separate_rule(rule: PlanResource) -> dict[str, Any] | None:
         if raw.get("type") != "ingress":
             return None
         parsed = _inline_rule(raw.after, rule.address)
-        source = raw.get("source_security_group_id")
-        parsed["source_security_groups"] = [source] if isinstance(source, str) else []
+        parsed["source_security_groups"] = _one(raw.get("source_security_group_id"), f"{rule.address}.source")
         return parsed
-    cidr4, cidr6 = raw.get("cidr_ipv4"), raw.get("cidr_ipv6")
     return {
-        "protocol": str(raw.get("ip_protocol") or ""),
-        "from_port": to_int(raw.get("from_port")),
-        "to_port": to_int(raw.get("to_port")),
-        "cidr_ipv4": [cidr4] if isinstance(cidr4, str) else [],
-        "cidr_ipv6": [cidr6] if isinstance(cidr6, str) else [],
+        "protocol": _protocol(raw.get("ip_protocol"), f"{rule.address}.ip_protocol"),
+        "from_port": _port(raw.get("from_port"), f"{rule.address}.from_port"),
+        "to_port": _port(raw.get("to_port"), f"{rule.address}.to_port"),
+        "cidr_ipv4": _one(raw.get("cidr_ipv4"), f"{rule.address}.cidr_ipv4"),
+        "cidr_ipv6": _one(raw.get("cidr_ipv6"), f"{rule.address}.cidr_ipv6"),
         "source_security_groups": [],
         "origin": rule.address,
     }
@@ -74,6 +103,7 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
     rules: dict[str, list[dict[str, Any]]] = {g.address: [] for g in groups}
     parts: dict[str, list[PlanResource]] = {g.address: [] for g in groups}
     undetermined: dict[str, str] = {}
+    malformed: dict[str, str] = {}
     unattached: list[str] = []
     for group in groups:
         inline = group.raw.get("ingress")
@@ -81,9 +111,15 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
             if plan.configured(group, "ingress"):
                 undetermined[group.address] = f"{group.address}.ingress is known only after apply"
             continue
-        for rule in inline if isinstance(inline, list) else []:
-            if isinstance(rule, dict):
+        try:
+            if inline is not None and not isinstance(inline, list):
+                raise _Malformed(f"{group.address}.ingress is not a list of rules")
+            for rule in inline or []:
+                if not isinstance(rule, dict):
+                    raise _Malformed(f"{group.address}.ingress holds a rule that is not a block")
                 rules[group.address].append(_inline_rule(rule, f"{group.address}.ingress"))
+        except _Malformed as exc:
+            malformed.setdefault(group.address, str(exc))
     for rule in plan.of_type(*_RULE_TYPES):
         parent = linker.parent(rule, "security_group_id", ("aws_security_group",), ("id",))
         if isinstance(parent, Unresolved):
@@ -95,7 +131,11 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
         if _rule_unknown(rule):
             undetermined.setdefault(parent.address, f"{rule.address} has ports or sources known only after apply")
             continue
-        parsed = _separate_rule(rule)
+        try:
+            parsed = _separate_rule(rule)
+        except _Malformed as exc:
+            malformed.setdefault(parent.address, str(exc))
+            continue
         if parsed is not None:
             rules[parent.address].append(parsed)
     resources = []
@@ -109,7 +149,12 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
         b.set("ingress", rules[group.address])
         reason = undetermined.get(group.address) or (unattached[0] if unattached else None)
         exposure = internet_exposure(rules[group.address])
-        if reason and not exposure.all_traffic:
+        if group.address in malformed:
+            problem = f"malformed value in the plan ({malformed[group.address]})"
+            b.error("internet_exposed_ports", problem)
+            b.error("internet_all_traffic", problem)
+            b.error("ingress", problem)
+        elif reason and not exposure.all_traffic:
             # Known rules may already expose ports; the unknown ones could add more.
             b.unknown("internet_exposed_ports", reason)
             b.unknown("internet_all_traffic", reason)
@@ -134,8 +179,11 @@ def lb_listeners(plan: Plan, linker: Linker) -> list[Resource]:
             b.unknown("redirects_to_https", f"{resource.address}.default_action is known only after apply")
         else:
             b.set("redirects_to_https", action == "redirect" and redirect == "HTTPS")
+        raw_protocol = resource.raw.get("protocol")
         if protocol is UNKNOWN:
             b.unknown("encrypted", f"{resource.address}.protocol is known only after apply")
+        elif raw_protocol is not None and not isinstance(raw_protocol, str):
+            b.error("encrypted", f"malformed value in the plan ({resource.address}.protocol is not a string)")
         else:
             # The provider defaults a listener to HTTP, or to TCP on a network load balancer.
             b.set("encrypted", protocol in ("HTTPS", "TLS"))
@@ -152,7 +200,8 @@ def lb_listeners(plan: Plan, linker: Linker) -> list[Resource]:
         for i, listener in enumerate(listeners if isinstance(listeners, list) else []):
             b = Builder(plan, resource, "lb_listener", f"{resource.address}.listener[{i}]")
             b.tags()
-            protocol = str(listener.get("lb_protocol", "")).upper() if isinstance(listener, dict) else ""
+            raw_protocol = listener.get("lb_protocol") if isinstance(listener, dict) else None
+            protocol = raw_protocol.upper() if isinstance(raw_protocol, str) else ""
             b.set("protocol", protocol)
             b.set("port", to_int(listener.get("lb_port")) if isinstance(listener, dict) else None)
             b.set("encrypted", protocol in ("HTTPS", "SSL"))

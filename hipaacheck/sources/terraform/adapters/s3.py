@@ -62,6 +62,12 @@ def _fold_acl(b: Builder, src: PlanResource, prefix: str) -> None:
     grants = src.raw.get("grant" if src.type == "aws_s3_bucket" else "access_control_policy.0.grant")
     if grants is UNKNOWN and not b.plan.configured(src, grants_attribute):
         grants = []  # the provider computes the grants from the canned ACL; none were written
+    if canned is not None and canned is not UNKNOWN and not isinstance(canned, str):
+        b.error("acl.public", f"malformed value in the plan ({src.address} acl is not a string)")
+        return
+    if grants is not None and grants is not UNKNOWN and not isinstance(grants, list):
+        b.error("acl.public", f"malformed value in the plan ({src.address} grants are not a list)")
+        return
     if canned in _PUBLIC_CANNED:
         b.set("acl.public", True)
         return
@@ -95,6 +101,10 @@ def _fold_versioning(b: Builder, src: PlanResource, prefix: str) -> None:
 def _fold_logging(b: Builder, src: PlanResource, prefix: str) -> None:
     # target_bucket is required: a logging configuration that exists logs somewhere,
     # even when that bucket's name is known only after apply.
+    target = src.raw.get(f"{prefix}target_bucket")
+    if target is not None and target is not UNKNOWN and not isinstance(target, str):
+        b.error("logging", f"malformed value in the plan ({src.address} target_bucket is not a bucket name)")
+        return
     b.take("logging.target_bucket", f"{prefix}target_bucket", known_str, source=src)
     b.set("logging.enabled", True)
 
@@ -112,6 +122,9 @@ def _fold_replication(b: Builder, src: PlanResource, prefix: str) -> None:
     rules = src.raw.get(f"{prefix}rules" if src.type == "aws_s3_bucket" else "rule")
     if rules is UNKNOWN:
         b.unknown("replication_enabled", f"{src.address} replication rules are known only after apply")
+        return
+    if rules is not None and not isinstance(rules, list):
+        b.error("replication_enabled", f"malformed value in the plan ({src.address} replication rules are not a list)")
         return
     b.set("replication_enabled", any(isinstance(r, dict) and r.get("status") == "Enabled" for r in rules or []))
 
