@@ -16,7 +16,10 @@ MAX_TEXT = 80
 # Shapes of credentials worth hiding wherever they turn up.
 _CREDENTIAL_PATTERNS = re.compile(
     r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}"  # AWS key ids
-    r"|(?i:secret|password|passwd|pwd|token|private[_-]?key)\s*[=:]\s*\S+"  # key=value secrets
+    # key=value secrets, also with a suffixed key: aws_secret_access_key=..., DB_PASSWORD: ... (no leading
+    # wildcard: a lazy prefix made this quadratic on long strings)
+    r"|(?i:(?:secret|password|passwd|pwd|token|private[_-]?key|api[_-]?key)(?:[_-]?access)?(?:[_-]?key)?"
+    r"\s*[=:]\s*\S+)"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
     r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub tokens
     r"|xox[abpr]-[A-Za-z0-9-]{10,}"  # Slack tokens
@@ -27,6 +30,21 @@ REDACTED = "(redacted)"
 
 def redact(text: str) -> str:
     return _CREDENTIAL_PATTERNS.sub(REDACTED, text)
+
+
+# Redact a little past the cut: a credential that starts before it is still recognised whole.
+_MARGIN = 64
+
+
+def short(text: str, limit: int) -> str:
+    """At most ``limit`` characters (with an ellipsis), redacted; cheap on huge strings."""
+    if len(text) <= limit:
+        return redact(text)
+    shown = redact(text[: limit + _MARGIN])
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+MAX_NAME = 200
 
 
 def one_line(text: str) -> str:
@@ -49,10 +67,7 @@ def show_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        text = redact(value)
-        if len(text) > MAX_TEXT:
-            text = text[: MAX_TEXT - 1] + "…"
-        return f'"{text}"'
+        return f'"{short(value, MAX_TEXT)}"'
     if isinstance(value, list):
         shown = [show_value(v) for v in value[:8]]
         if len(value) > 8:

@@ -333,3 +333,27 @@ def test_an_error_naming_a_credential_is_redacted(tmp_path: Path, capsys: pytest
     (folder / "x.yaml").write_text("AKIAIOSFODNN7EXAMPLE: 1\n", encoding="utf-8")
     result = run_main(capsys, ["policies", "validate", str(folder)])
     assert result.code == 2 and "AKIAIOSFODNN7EXAMPLE" not in result.err and "(redacted)" in result.err
+
+
+# ---------------------------------------------------------------- cost on huge text
+
+
+@pytest.mark.parametrize("text", ["x" * 2_000_000, "secret_" * 300_000, "a" * 2_000_000 + " password=x"])
+def test_redaction_is_linear_on_long_strings(text: str) -> None:
+    """Cause: a credential pattern with a lazy prefix ([a-z0-9_.-]*?secret) was quadratic: a 190 MB tag hung."""
+    import time
+
+    from hipaacheck.display import redact
+
+    started = time.perf_counter()
+    redact(text)
+    assert time.perf_counter() - started < 5  # linear: ~0.2 s; quadratic would take hours
+
+
+def test_a_huge_name_tag_is_shown_short(scan: Scan) -> None:
+    document = plan_doc(
+        [change("aws_s3_bucket.b", {"bucket": "b", "tags": {"Name": "n" * 5_000_000 + "AKIAIOSFODNN7EXAMPLE"}})]
+    )
+    _, report = scan(document)
+    names = {f["resource"]["name"] for f in report["findings"] if f["resource"]["type"] == "s3_bucket"}
+    assert names == {"n" * 199 + "…"}

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ...display import MAX_NAME, redact, short
 from ...models import Gap, GapKind, Resource
 from ...resource_types import RESOURCE_TYPES, quarantine_malformed
 from .calls import ALL_FIELDS, Call, Result
@@ -93,11 +94,12 @@ class LiveBuilder:
         name = tags.get("Name") if isinstance(tags.get("Name"), str) and tags.get("Name") else natural_name
         return Resource(
             type=self.type,
-            address=self.address,
+            # Names (tags) and addresses are shown in every report: never a credential-shaped string.
+            address=redact(self.address),
             source=SOURCE,
             attrs=self.attrs,
             gaps=self.gaps,
-            name=name,
+            name=short(name, MAX_NAME) if name is not None else None,
             region=self.where.region,
             account=self.where.account,
         )

@@ -8,6 +8,7 @@ error gaps, so it shows up as `error` findings instead of disappearing.
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -57,7 +58,20 @@ class Progress:
             sys.stderr.flush()
 
 
+# The SDK logs whole API responses (tags, policies) at DEBUG: a logging setup that
+# turns DEBUG on must not copy an account's free text into a CI log.
+QUIET_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer")
+
+
+def quiet_sdk_logs() -> None:
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+
 def scan_account(options: ScanOptions, on_session: Callable[[boto3.Session], None] | None = None) -> LiveScan:
+    quiet_sdk_logs()
     factory, identity = open_session(options, on_session)
     regions, disabled = resolve_regions(factory, identity, options.regions)
     fetch = Fetcher(factory.client, options.max_attempts)

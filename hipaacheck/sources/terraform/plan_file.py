@@ -10,6 +10,7 @@ import gc
 import json
 import re
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,9 @@ def read_plan(path: Path) -> dict[str, Any]:
     if data.startswith(_ZIP_MAGIC):
         data = _show_binary_plan(path)
     text = _decode(data, path)
+    del data  # the text is all we need: do not hold the plan twice while parsing it
+    # \ud800-style escapes can encode lone surrogates, which no output can encode.
+    escapes = "\\ud" in text or "\\uD" in text
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -36,8 +40,8 @@ def read_plan(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: JSON nested too deeply to be a Terraform plan") from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise InputError(f"{path}: not a Terraform plan ({exc})") from None
-    if "\\ud" in text or "\\uD" in text:
-        # \ud800-style escapes can encode lone surrogates, which no output can encode.
+    del text  # free it before the adapters build on the document
+    if escapes:
         document = replace_lone_surrogates(document)
     check_plan_document(document, str(path))
     # The document is millions of long-lived objects without cycles: keep the
@@ -91,17 +95,35 @@ def _read_bytes(path: Path) -> bytes:
     if path.is_dir():
         raise InputError(f"{path}: is a directory; give the plan JSON file (terraform show -json PLAN > plan.json)")
     try:
-        size = path.stat().st_size
-        if size > MAX_PLAN_BYTES:
-            raise InputError(
-                f"{path}: {size // (1024 * 1024)} MiB is larger than the {MAX_PLAN_BYTES // (1024 * 1024)} MiB limit"
-            )
-        data = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISREG(info.st_mode):
+            if info.st_size > MAX_PLAN_BYTES:
+                raise InputError(f"{path}: {_size(info.st_size)} is larger than the limit of {_size(MAX_PLAN_BYTES)}")
+            data = path.read_bytes()
+        else:
+            data = _read_stream(path)  # a pipe: `scan plan <(terraform show -json tfplan)`
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that would copy a 200 MB plan
         raise InputError(f"{path}: empty file")
     return data
+
+
+def _read_stream(path: Path) -> bytes:
+    """Read a pipe up to the size limit: its size is not known in advance."""
+    chunks: list[bytes] = []
+    total = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            total += len(chunk)
+            if total > MAX_PLAN_BYTES:
+                raise InputError(f"{path}: larger than the limit of {_size(MAX_PLAN_BYTES)} (read as a stream)")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count // 1024} KiB"
 
 
 def _decode(data: bytes, path: Path) -> str:

@@ -56,6 +56,22 @@ class RawValues:
     def is_sensitive(self, path: str) -> bool:
         return self._marked(self.sensitive, split_path(path), partial=True)
 
+    def sensitive_strings(self) -> frozenset[str]:
+        """Every string value under a sensitive marker: such text must not become a display name."""
+        if not self.sensitive:
+            return frozenset()
+        found: set[str] = set()
+        stack: list[tuple[Any, Any]] = [(self.after, self.sensitive)]
+        while stack:
+            value, marker = stack.pop()
+            if marker is True:
+                found.update(_strings_in(value))
+            elif isinstance(marker, dict) and isinstance(value, dict):
+                stack.extend((value.get(k), m) for k, m in marker.items())
+            elif isinstance(marker, list) and isinstance(value, list):
+                stack.extend(zip(value, marker, strict=False))
+        return frozenset(found)
+
     @staticmethod
     def _marked(tree: Any, parts: tuple[str | int, ...], partial: bool) -> bool:
         node = tree
@@ -66,6 +82,20 @@ class RawValues:
             if node is None or node is False:
                 return False
         return node is True or (partial and isinstance(node, dict | list) and _any_true(node))
+
+
+def _strings_in(value: Any) -> list[str]:
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def _any_true(node: Any) -> bool:

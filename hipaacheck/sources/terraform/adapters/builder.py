@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ....display import MAX_NAME, redact, short
 from ....models import Gap, GapKind, Resource
 from ....resource_types import quarantine_malformed
 from ..plan import Plan, PlanResource
@@ -135,7 +136,11 @@ class Builder:
         self.gaps[path] = Gap(GapKind.NOT_MANAGED, reason)
 
     def tags(self) -> None:
-        self.take("tags", "tags", _string_map)
+        self.take("tags", "tags", _string_map)  # any sensitive tag marks "tags": no Name is shown then
+
+    def _is_sensitive(self, path: str) -> bool:
+        parts = path.split(".")
+        return any(".".join(parts[: i + 1]) in self.sensitive for i in range(len(parts)))
 
     def build(self, name: str | None = None) -> Resource:
         # A value of the wrong shape (a malformed plan) must not decide a check:
@@ -143,14 +148,21 @@ class Builder:
         for path, problem in quarantine_malformed(self.type, self.attrs).items():
             self.gaps[path] = Gap(GapKind.ERROR, f"malformed value in the plan ({problem})")
         tags = self.attrs.get("tags") or {}
+        tag_name = tags.get("Name") if isinstance(tags.get("Name"), str) else None
+        if tag_name is not None and self._is_sensitive("tags.Name"):
+            tag_name = None
+        if name is not None and name in self.resource.raw.sensitive_strings():
+            name = None  # a name Terraform marks sensitive (an identifier from a sensitive variable)
+        shown = tag_name or name
         return Resource(
             type=self.type,
-            address=self.address,
+            # Names and addresses are shown in every report: never a credential-shaped string.
+            address=redact(self.address),
             source=SOURCE,
             attrs=self.attrs,
             gaps=self.gaps,
             sensitive=frozenset(self.sensitive),
-            name=tags.get("Name") if isinstance(tags.get("Name"), str) else name,
+            name=short(shown, MAX_NAME) if shown is not None else None,
             region=self.plan.provider_region(self.resource.provider_key),
             action=self.action,
         )

@@ -55,9 +55,8 @@ def _tls(b: Builder, linker: Linker, attribute: str, group_type: str) -> None:
             return
         b.set("tls_enforced", default_tls_enforced(engine, version_text))
         return
-    b.unknown(
-        "tls_enforced", f"parameter group {group_name!r} is not managed by this plan, so its TLS setting is not visible"
-    )
+    shown = "(sensitive)" if "parameter_group" in b.sensitive else repr(group_name)
+    b.unknown("tls_enforced", f"parameter group {shown} is not managed by this plan, so its TLS setting is not visible")
 
 
 def _tls_from_group(b: Builder, group: PlanResource, engine: str, version: str | None) -> None:
