@@ -53,17 +53,34 @@ def write_atomic(path: Path, text: str) -> None:
     behind; elsewhere a hidden ``.NAME.*.tmp`` file is written and renamed
     (a kill can leave that temporary file, never a partial report).
     """
+    _write(path, encode(text), append=False)
+
+
+def append_atomic(path: Path, text: str) -> None:
+    """Append ``text`` to ``path`` the same way: the old content plus the new, renamed into place.
+
+    For the files a CI runner reads after the step (GitHub's step summary and
+    outputs): a kill mid-write leaves them as they were, not with half a line.
+    """
+    _write(path, encode(text), append=True)
+
+
+def _write(path: Path, data: bytes, append: bool) -> None:
     check_writable(path)
-    data = encode(text)
     if path.exists() and not path.is_file():
         # /dev/null, /dev/stdout, a FIFO: write through. Renaming over them would
         # replace a device node with a regular file.
         try:
-            with open(path, "wb") as handle:
+            with open(path, "ab" if append else "wb") as handle:
                 handle.write(data)
         except OSError as exc:
             raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
         return
+    if append:
+        try:
+            data = path.read_bytes() + data if path.exists() else data
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot read to append ({exc.strerror or exc})") from None
     parent = path.parent if str(path.parent) else Path(".")
     mode = _mode_for(path)
     try:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..display import redact
 from ..models import Finding, Status
-from ..output import ENCODING_ERRORS
+from ..output import append_atomic
 from ..report import Report
 from .markdown import MAX_BYTES, render_markdown
 
@@ -102,14 +102,11 @@ def publish(report: Report, env: Mapping[str, str], sarif_file: str | None) -> l
     if summary:
         path = Path(summary)
         used = path.stat().st_size if path.exists() else 0
-        text = render_markdown(report, limit=max(MAX_BYTES - used, 64 * 1024))
-        with open(path, "a", encoding="utf-8", errors=ENCODING_ERRORS) as handle:
-            handle.write(text)
+        append_atomic(path, render_markdown(report, limit=max(MAX_BYTES - used, 64 * 1024)))
     output = env.get("GITHUB_OUTPUT")
     if output:
-        with open(output, "a", encoding="utf-8", errors=ENCODING_ERRORS) as handle:
-            for name, value in outputs(report, sarif_file).items():
-                handle.write(_format_output(name, value))
+        lines = [_format_output(name, value) for name, value in outputs(report, sarif_file).items()]
+        append_atomic(Path(output), "".join(lines))
     return annotation_lines(report)
 
 
