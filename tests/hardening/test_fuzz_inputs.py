@@ -35,6 +35,7 @@ from .fuzzing import (
 )
 
 PLAN = FIXTURES / "noncompliant" / "plan.json"
+POLICY_EXAMPLES = WAIVER_EXAMPLES = BASELINE_EXAMPLES = 200
 POLICY_FILES = sorted((ROOT / "policies").rglob("*.yaml"))
 
 YAML_SNIPPETS = [
@@ -121,7 +122,7 @@ def _policy_paths(index: int) -> list[Any]:
 policy_counter = Counter("policies")
 
 
-@budget(100)
+@budget(POLICY_EXAMPLES)
 @given(data=st.data())
 def test_fuzzed_policies_are_valid_or_one_located_error(
     data: st.DataObject, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
@@ -238,7 +239,7 @@ def waivers_text(draw: st.DrawFn) -> tuple[str, str]:
 waiver_counter = Counter("waivers")
 
 
-@budget(100)
+@budget(WAIVER_EXAMPLES)
 @given(data=st.data())
 def test_fuzzed_waivers_give_a_report_or_one_line(
     data: st.DataObject, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -294,7 +295,7 @@ def _baseline_paths() -> list[Any]:
 baseline_counter = Counter("baselines")
 
 
-@budget(100)
+@budget(BASELINE_EXAMPLES)
 @given(data=st.data())
 def test_fuzzed_baselines_give_a_report_or_one_line(
     data: st.DataObject, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -321,7 +322,11 @@ def test_fuzzed_baselines_give_a_report_or_one_line(
 
 def test_fuzz_input_counts(request: pytest.FixtureRequest) -> None:
     """Runs last in this file: the number of inputs each suite tried, for the record."""
-    for counter, normal in ((policy_counter, 100), (waiver_counter, 100), (baseline_counter, 100)):
+    for counter, normal in (
+        (policy_counter, POLICY_EXAMPLES),
+        (waiver_counter, WAIVER_EXAMPLES),
+        (baseline_counter, BASELINE_EXAMPLES),
+    ):
         if counter.runs:
             print(counter.line())
             request.node.user_properties.append((f"fuzz_{counter.name}", counter.line()))
