@@ -30,6 +30,10 @@ def read_plan(path: Path) -> dict[str, Any]:
     del data  # the text is all we need: do not hold the plan twice while parsing it
     # \ud800-style escapes can encode lone surrogates, which no output can encode.
     escapes = "\\ud" in text or "\\uD" in text
+    # Parsing creates millions of objects and no cycles: the cyclic collector,
+    # triggered over and over while they pile up, would make parsing superlinear.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -40,6 +44,9 @@ def read_plan(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: JSON nested too deeply to be a Terraform plan") from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise InputError(f"{path}: not a Terraform plan ({exc})") from None
+    finally:
+        if collecting:
+            gc.enable()
     del text  # free it before the adapters build on the document
     if escapes:
         document = replace_lone_surrogates(document)
