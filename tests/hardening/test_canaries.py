@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ..conftest import FIXTURES, ROOT, change, config_resource, plan_doc
-from .fuzzing import run_main
+from .fuzzing import budget, run_main
 
 FORMATS = ("table", "json", "sarif", "junit", "markdown")
 
@@ -335,3 +337,23 @@ def test_a_live_scan_leaks_nothing(
         f["resource"]["name"] for f in json.loads(texts["json"])["findings"] if f["resource"]["type"] == "s3_bucket"
     }
     assert names == {"(redacted)"}
+
+
+# ---------------------------------------------------------------- redaction's fast path
+
+FRAGMENTS = [
+    "AKIA", "ASIA", "A3T", "AROA", "IOSFODNN7EXAMPLE", "ABCDEFGHIJKLMNOP", "secret", "SECRET", "Password", "passwd",
+    "PWD", "token", "Token", "private_key", "private-key", "privatekey", "api_key", "API-KEY", "_access", "_key", "=",
+    ":", " = ", "\t", "value", "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN ", "ghp_", "gho_", "xoxb-",
+    "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7", "ſecret", "tOKEN", "\u212a", "İ",
+]  # fmt: skip
+
+
+@budget(300)
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=12))
+def test_the_fast_path_never_skips_a_credential(parts: list[str]) -> None:
+    """redact() checks cheap triggers before the full pattern; it must redact exactly what the pattern does."""
+    from hipaacheck.display import _CREDENTIAL_PATTERNS, REDACTED, redact
+
+    text = "".join(parts)
+    assert redact(text) == _CREDENTIAL_PATTERNS.sub(REDACTED, text)
