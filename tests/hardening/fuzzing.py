@@ -8,7 +8,8 @@ nesting, huge or odd strings, duplicates) and sometimes a byte-level one
 
 Budgets: the normal run uses a small, derandomized number of examples per
 suite, so CI is fast and reproducible. ``HIPAACHECK_FUZZ_EXAMPLES=N`` runs N
-examples per suite with fresh randomness (``HIPAACHECK_FUZZ_SEED=S`` pins it).
+examples per suite with fresh randomness; a failure prints the input and a
+``@reproduce_failure`` blob that replays it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from hypothesis import strategies as st
 from ..conftest import CORPUS, FIXTURES, Run
 
 LARGE_RUN = int(os.environ.get("HIPAACHECK_FUZZ_EXAMPLES", "0"))
-SEED = os.environ.get("HIPAACHECK_FUZZ_SEED")
 # Seconds one example may take before it counts as a hang.
 HANG_SECONDS = 30
 
@@ -44,7 +44,7 @@ def budget(normal: int) -> settings:
     return settings(
         max_examples=examples,
         deadline=None,
-        derandomize=not LARGE_RUN or SEED is not None,
+        derandomize=not LARGE_RUN,
         database=None,
         print_blob=True,
         suppress_health_check=[
