@@ -28,6 +28,9 @@ def _cell(report: Report, finding: Finding) -> str:
         lines += _wrap(f"at {location.file}:{location.line}")
     lines += _wrap(redact(finding.message))
     lines += _wrap("HIPAA " + ", ".join(finding.safeguards))
+    if finding.status is Status.FAIL and finding.remediation:
+        # The start of the fix, so the table is actionable; JSON and Markdown carry all of it.
+        lines += _wrap(textwrap.shorten("Fix: " + finding.remediation, 2 * (_FINDING_WIDTH - 2) - 10, placeholder=" …"))
     waiver = report.waiver(finding)
     if waiver is not None:
         lines += _wrap(redact(waiver.describe()))
