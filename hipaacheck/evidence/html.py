@@ -30,6 +30,13 @@ def t(value: object) -> str:
     return escape(clean(value), quote=True)
 
 
+def _evidence_link(attestation: Attestation, page_dir: Path) -> str:
+    """The evidence as a link relative to the page when it can be reached from it, else as text."""
+    href = evidence_href(attestation, page_dir)
+    text = t(attestation.evidence.text)
+    return f'<a href="{escape(href, quote=True)}">{text}</a>' if href else f"<code>{text}</code>"
+
+
 def _signed(attestation: Attestation) -> str:
     if attestation.signed_at is None:
         return t(signed_line(attestation))
@@ -157,12 +164,7 @@ def _topic(pack: EvidencePack, answer: TopicAnswer, page_dir: Path) -> str:
         items = []
         for result in answer.attestations:
             a = result.attestation
-            href = evidence_href(a, page_dir)
-            evidence = (
-                f'<a href="{escape(href, quote=True)}">{t(a.evidence.text)}</a>'
-                if href
-                else f"<code>{t(a.evidence.text)}</code>"
-            )
+            evidence = _evidence_link(a, page_dir)
             decision = decision_line(a)
             items.append(
                 f'<li>{_status(result.status.value)} <a href="#a-{t(a.id)}">{t(a.id)}</a>: “{t(a.statement)}” '
@@ -272,12 +274,7 @@ def _attestations(pack: EvidencePack, page_dir: Path) -> str:
     rows = []
     for result in pack.results:
         a = result.attestation
-        href = evidence_href(a, page_dir)
-        evidence = (
-            f'<a href="{escape(href, quote=True)}">{t(a.evidence.text)}</a>'
-            if href
-            else f"<code>{t(a.evidence.text)}</code>"
-        )
+        evidence = _evidence_link(a, page_dir)
         rows.append(
             f'<tr id="a-{t(a.id)}"><td><strong>{t(a.id)}</strong></td><td>{_status(result.status.value)}</td>'
             f'<td>{t(", ".join(a.safeguards))}</td><td>{t(a.statement)}<br><span class="muted">owner: {t(a.owner)}'

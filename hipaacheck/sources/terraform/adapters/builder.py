@@ -176,3 +176,16 @@ def _string_map(value: Any) -> Any:
 
 def known_str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+class Malformed(ValueError):
+    """A value of a shape Terraform never writes: the field derived from it is an error, not a guess."""
+
+
+def string_list(value: Any, what: str) -> list[str]:
+    """A list of strings; null or absent is empty. Anything else is malformed."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Malformed(f"{what} is not a list of strings")
+    return value

@@ -10,11 +10,7 @@ from ....models import Resource
 from ..plan import Plan
 from ..raw import UNKNOWN
 from ..references import Linker
-from .builder import Builder, known_str, to_bool, to_int
-
-
-class _Malformed(ValueError):
-    """An event selector of a shape Terraform never writes: the derived field is an error, not a guess."""
+from .builder import Builder, Malformed, known_str, string_list, to_bool, to_int
 
 
 def _blocks(value: Any, what: str) -> list[dict[str, Any]]:
@@ -22,15 +18,7 @@ def _blocks(value: Any, what: str) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise _Malformed(f"{what} is not a list of blocks")
-    return value
-
-
-def _strings(value: Any, what: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _Malformed(f"{what} is not a list of strings")
+        raise Malformed(f"{what} is not a list of blocks")
     return value
 
 
@@ -45,7 +33,7 @@ def _management_events(selectors: Any, advanced: Any) -> Any:
                 v
                 for f in _blocks(s.get("field_selector"), "advanced_event_selector.field_selector")
                 if f.get("field") == "eventCategory"
-                for v in _strings(f.get("equals"), "advanced_event_selector.field_selector.equals")
+                for v in string_list(f.get("equals"), "advanced_event_selector.field_selector.equals")
             ]
             for s in advanced_blocks
         ]
@@ -55,7 +43,7 @@ def _management_events(selectors: Any, advanced: Any) -> Any:
         if not (read_write is None or isinstance(read_write, str)) or not (
             include is None or isinstance(include, bool)
         ):
-            raise _Malformed("event_selector has a read_write_type or include_management_events of the wrong type")
+            raise Malformed("event_selector has a read_write_type or include_management_events of the wrong type")
         basic.append((read_write, include))
     return management_events(basic, categories)
 
@@ -67,14 +55,14 @@ def _s3_data_events(selectors: Any) -> Any:
     for selector in _blocks(selectors, "event_selector"):
         for resource in _blocks(selector.get("data_resource"), "event_selector.data_resource"):
             if resource.get("type") == "AWS::S3::Object":
-                values.extend(_strings(resource.get("values"), "event_selector.data_resource.values"))
+                values.extend(string_list(resource.get("values"), "event_selector.data_resource.values"))
     return values
 
 
 def _derived(b: Builder, field: str, compute: Callable[..., Any], *args: Any) -> None:
     try:
         b.set(field, compute(*args))
-    except _Malformed as exc:
+    except Malformed as exc:
         b.error(field, f"malformed value in the plan ({b.resource.address}.{exc})")
 
 

@@ -9,35 +9,23 @@ from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved
-from .builder import Builder, known_str, to_bool, to_int
+from .builder import Builder, Malformed, known_str, string_list, to_bool, to_int
 
 _RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
-
-
-class _Malformed(ValueError):
-    """A rule value of a shape Terraform never writes: the group's exposure is an error, not a guess."""
-
-
-def _strings(value: Any, what: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _Malformed(f"{what} is not a list of strings")
-    return value
 
 
 def _one(value: Any, what: str) -> list[str]:
     if value is None or value is UNKNOWN:  # an unknown source group does not widen internet exposure
         return []
     if not isinstance(value, str):
-        raise _Malformed(f"{what} is not a string")
+        raise Malformed(f"{what} is not a string")
     return [value]
 
 
 def _port(value: Any, what: str) -> int | None:
     port = to_int(value)
     if port is not None and (not isinstance(port, int) or isinstance(port, bool)):
-        raise _Malformed(f"{what} is not a port number")
+        raise Malformed(f"{what} is not a port number")
     return port
 
 
@@ -45,7 +33,7 @@ def _protocol(value: Any, what: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):  # Terraform writes names and numbers alike as strings ("tcp", "6", "-1")
-        raise _Malformed(f"{what} is not a protocol name or number")
+        raise Malformed(f"{what} is not a protocol name or number")
     return value
 
 
@@ -54,9 +42,9 @@ def _inline_rule(rule: dict[str, Any], origin: str) -> dict[str, Any]:
         "protocol": _protocol(rule.get("protocol"), f"{origin}.protocol"),
         "from_port": _port(rule.get("from_port"), f"{origin}.from_port"),
         "to_port": _port(rule.get("to_port"), f"{origin}.to_port"),
-        "cidr_ipv4": _strings(rule.get("cidr_blocks"), f"{origin}.cidr_blocks"),
-        "cidr_ipv6": _strings(rule.get("ipv6_cidr_blocks"), f"{origin}.ipv6_cidr_blocks"),
-        "source_security_groups": _strings(rule.get("security_groups"), f"{origin}.security_groups"),
+        "cidr_ipv4": string_list(rule.get("cidr_blocks"), f"{origin}.cidr_blocks"),
+        "cidr_ipv6": string_list(rule.get("ipv6_cidr_blocks"), f"{origin}.ipv6_cidr_blocks"),
+        "source_security_groups": string_list(rule.get("security_groups"), f"{origin}.security_groups"),
         "origin": origin,
     }
 
@@ -113,12 +101,12 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
             continue
         try:
             if inline is not None and not isinstance(inline, list):
-                raise _Malformed(f"{group.address}.ingress is not a list of rules")
+                raise Malformed(f"{group.address}.ingress is not a list of rules")
             for rule in inline or []:
                 if not isinstance(rule, dict):
-                    raise _Malformed(f"{group.address}.ingress holds a rule that is not a block")
+                    raise Malformed(f"{group.address}.ingress holds a rule that is not a block")
                 rules[group.address].append(_inline_rule(rule, f"{group.address}.ingress"))
-        except _Malformed as exc:
+        except Malformed as exc:
             malformed.setdefault(group.address, str(exc))
     for rule in plan.of_type(*_RULE_TYPES):
         parent = linker.parent(rule, "security_group_id", ("aws_security_group",), ("id",))
@@ -133,7 +121,7 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
             continue
         try:
             parsed = _separate_rule(rule)
-        except _Malformed as exc:
+        except Malformed as exc:
             malformed.setdefault(parent.address, str(exc))
             continue
         if parsed is not None:
