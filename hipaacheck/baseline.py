@@ -10,11 +10,10 @@ over: when a waiver expires the failure is new again, as intended.
 
 from __future__ import annotations
 
-import json
-import stat
 from pathlib import Path
 from typing import Any
 
+from .json_input import read_json_file
 from .models import Status
 from .report import FindingKey, Report, finding_key
 from .sources.errors import InputError
@@ -25,29 +24,7 @@ MAX_BASELINE_BYTES = 256 * 1024 * 1024
 
 
 def load_baseline(path: Path) -> set[FindingKey]:
-    name = str(path)
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{name}: baseline is not a regular file (expected a hipaacheck JSON report)")
-        if info.st_size > MAX_BASELINE_BYTES:
-            raise InputError(f"{name}: baseline larger than {MAX_BASELINE_BYTES // (1024 * 1024)} MB")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{name}: baseline file does not exist") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: baseline is not UTF-8 text (expected a hipaacheck JSON report)") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read baseline ({exc.strerror or exc})") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: baseline is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise InputError(f"{name}: baseline JSON is nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        raise InputError(f"{name}: baseline is not a hipaacheck JSON report ({exc})") from None
-    return _failures(document, name)
+    return _failures(read_json_file(path, "baseline", MAX_BASELINE_BYTES), str(path))
 
 
 def _failures(document: Any, name: str) -> set[FindingKey]:

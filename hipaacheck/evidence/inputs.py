@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..display import redact
+from ..json_input import read_json_file
 from ..models import Severity, Status
 from ..sources.errors import InputError
 
@@ -78,22 +79,8 @@ def load_reports(paths: list[Path]) -> list[ScanReport]:
 
 
 def load_report(path: Path) -> ScanReport:
-    name = str(path)
-    try:
-        if path.stat().st_size > MAX_REPORT_BYTES:
-            raise InputError(f"{name}: larger than {MAX_REPORT_BYTES // 2**20} MiB; not a hipaacheck report")
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: not UTF-8 text; expected a hipaacheck JSON report") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{name}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}); expected a hipaacheck report"
-        ) from None
-    return _Reader(name).report(doc)
+    doc = read_json_file(path, "report", MAX_REPORT_BYTES)
+    return _Reader(str(path)).report(doc)
 
 
 class _Reader:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from hipaacheck.safeguards import SPECIFICATIONS
 
-from ..conftest import assert_input_error, run_cli
+from ..conftest import FIXTURES, assert_input_error, run_cli
 from .conftest import AS_OF, EXAMPLE, Reports
 from .page import Page
 
@@ -211,4 +212,28 @@ def test_report_usage_errors(reports: Reports, tmp_path: Path) -> None:
     bad.write_text("attestations:\n  - id: x\n    unknown: 1\n")
     result = run_cli("report", compliant, "--attestations", str(bad), "--html", str(tmp_path / "x.html"))
     assert_input_error(result, f"{bad}:3:5: unknown field 'unknown'")
+    assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"n": ' + "9" * 5000 + "}", "not a hipaacheck JSON report"),
+        (None, "is not a regular file"),
+    ],
+    ids=["deep", "huge-integer", "fifo"],
+)
+def test_hostile_report_files_are_refused_like_baselines(tmp_path: Path, content: str | None, message: str) -> None:
+    """The evidence pack and the baseline gate share one JSON reader (hipaacheck/json_input.py)."""
+    path = tmp_path / "report.json"
+    if content is None:
+        os.mkfifo(path)
+    else:
+        path.write_text(content)
+    for args in (
+        ["report", str(path), "--html", str(tmp_path / "x.html")],
+        ["scan", "plan", str(FIXTURES / "compliant" / "plan.json"), "--baseline", str(path)],
+    ):
+        assert_input_error(run_cli(*args), message)
     assert not (tmp_path / "x.html").exists()
