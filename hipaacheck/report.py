@@ -86,6 +86,10 @@ class Locator(Protocol):
     def locate(self, finding: Finding) -> Location | None: ...
 
 
+# How each reporter words Report.exemption().
+EXEMPTIONS = {"baseline": "already in the baseline", "unchanged": "resource not changed by the plan"}
+
+
 @dataclass
 class Report:
     source: dict[str, Any]
@@ -109,8 +113,16 @@ class Report:
 
     def gates(self, finding: Finding) -> bool:
         """A failure counts for the exit code unless the baseline knows it or --changed-only leaves it out."""
+        return self.exemption(finding) is None
+
+    def exemption(self, finding: Finding) -> str | None:
+        """Why a finding does not gate: "baseline" or "unchanged" (see EXEMPTIONS), or None."""
         key = finding_key(finding)
-        return key not in self.in_baseline and key not in self.not_gated
+        if key in self.in_baseline:
+            return "baseline"
+        if key in self.not_gated:
+            return "unchanged"
+        return None
 
     def decides(self, finding: Finding) -> bool:
         """A failure at or above the threshold that no baseline or --changed-only excuses."""

@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 
 from ..display import redact
 from ..models import Finding, Status
-from ..report import Report, finding_key
+from ..report import EXEMPTIONS, Report
 
 # XML 1.0 cannot carry most control characters, even escaped, nor lone surrogates.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -39,11 +39,9 @@ def _body(report: Report, finding: Finding) -> str:
 
 
 def _why_not_gating(report: Report, finding: Finding) -> str:
-    key = finding_key(finding)
-    if key in report.in_baseline:
-        return " [in the baseline: does not fail the run]"
-    if key in report.not_gated:
-        return " [resource not changed by the plan: does not fail the run]"
+    exemption = report.exemption(finding)
+    if exemption is not None:
+        return f" [{EXEMPTIONS[exemption]}: does not fail the run]"
     if finding.severity.rank < report.fail_on.rank:
         return f" [below --fail-on {report.fail_on.value}: does not fail the run]"
     return ""

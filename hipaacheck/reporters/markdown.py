@@ -16,7 +16,7 @@ from .. import safeguards
 from ..display import redact
 from ..models import Finding, Status
 from ..output import ENCODING_ERRORS
-from ..report import Report, finding_key
+from ..report import Report
 
 MAX_BYTES = 1024 * 1024 - 16 * 1024  # GitHub's step summary limit, minus room for closing tags and notes
 _SHOWN_MESSAGE = 300
@@ -84,12 +84,8 @@ def _where(report: Report, finding: Finding) -> str:
 
 
 def _marker(report: Report, finding: Finding) -> str:
-    key = finding_key(finding)
-    if key in report.in_baseline:
-        return " (baseline)"
-    if key in report.not_gated:
-        return " (unchanged)"
-    return ""
+    exemption = report.exemption(finding)
+    return f" ({exemption})" if exemption else ""
 
 
 def _short(text: str) -> str:

@@ -9,7 +9,7 @@ from tabulate import SEPARATING_LINE, tabulate
 
 from ..display import redact
 from ..models import Finding, Status
-from ..report import Report, finding_key
+from ..report import EXEMPTIONS, Report
 
 # STATUS (8) + SEVERITY (10) + two gutters (4) leave 58 columns of an 80-column terminal.
 _FINDING_WIDTH = 56
@@ -34,11 +34,9 @@ def _cell(report: Report, finding: Finding) -> str:
     waiver = report.waiver(finding)
     if waiver is not None:
         lines += _wrap(redact(waiver.describe()))
-    key = finding_key(finding)
-    if key in report.in_baseline:
-        lines += _wrap("already in the baseline: does not fail the run")
-    elif key in report.not_gated:
-        lines += _wrap("resource not changed by the plan: does not fail the run")
+    exemption = report.exemption(finding)
+    if exemption is not None:
+        lines += _wrap(f"{EXEMPTIONS[exemption]}: does not fail the run")
     return "\n".join(lines)
 
 
