@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -97,10 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _date_arg(text: str) -> date:
+    """argparse type for ``--today YYYY-MM-DD`` (here, not in attest/: every run builds the parser)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, not {text!r}") from None
+
+
 def _evidence_args(parser: argparse.ArgumentParser, *, reports_option: bool) -> None:
     """--attestations (and, for matrix, --reports) plus --today: shared by matrix, attest check and report."""
-    from .attest.commands import today_arg
-
     parser.add_argument(
         "--attestations",
         type=Path,
@@ -116,7 +123,7 @@ def _evidence_args(parser: argparse.ArgumentParser, *, reports_option: bool) -> 
             metavar="REPORT.json",
             help="JSON scan reports whose findings give each specification its current status",
         )
-    parser.add_argument("--today", type=today_arg, metavar="YYYY-MM-DD", help="evaluate as of this date")
+    parser.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="evaluate as of this date")
 
 
 def _attest_parser(commands: argparse._SubParsersAction[_Parser]) -> None:

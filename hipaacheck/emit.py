@@ -135,10 +135,11 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
 
         prepared.baseline = load_baseline(args.baseline)
         prepared.baseline_file = str(args.baseline)
-    from .reporters.github import github_files, in_github_actions
-
-    prepared.github = in_github_actions(environment) and not args.no_github
+    # Checked here, not in reporters.github: outside Actions that module is never imported.
+    prepared.github = environment.get("GITHUB_ACTIONS") == "true" and not args.no_github
     if prepared.github:
+        from .reporters.github import github_files
+
         for path in github_files(environment):
             if not path.is_file() or not os.access(path, os.W_OK):
                 check_writable(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,14 +16,6 @@ from .model import DEFAULT_FILE, AttestationResult, AttestationSet
 from .template import ITEMS, render_template
 
 EXIT_OK, EXIT_FAIL = 0, 1
-
-
-def today_arg(text: str) -> date:
-    """argparse type for ``--today YYYY-MM-DD``."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, not {text!r}") from None
 
 
 def attestations_path(given: Path | None, *, required: bool) -> Path | None:

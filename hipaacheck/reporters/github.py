@@ -14,7 +14,6 @@ Annotations, in order, capped at ``MAX_ANNOTATIONS`` (the runner shows at most
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -108,7 +107,3 @@ def publish(report: Report, env: Mapping[str, str], sarif_file: str | None) -> l
         lines = [_format_output(name, value) for name, value in outputs(report, sarif_file).items()]
         append_atomic(Path(output), "".join(lines))
     return annotation_lines(report)
-
-
-def in_github_actions(env: Mapping[str, str] | None = None) -> bool:
-    return (env if env is not None else os.environ).get("GITHUB_ACTIONS") == "true"
