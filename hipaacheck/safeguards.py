@@ -1,7 +1,7 @@
 """Registry of HIPAA Security Rule standards and implementation specifications.
 
 Source: the structure tables in section 1 of the project's domain reference,
-/work/shared/HIPAA.md (45 CFR 164.308, 164.310, 164.312, 164.314 and 164.316),
+docs/HIPAA.md (45 CFR 164.308, 164.310, 164.312, 164.314 and 164.316),
 with short names following the regulation's own paragraph headings (45 CFR
 Part 164 Subpart C as amended by the 2013 Omnibus Rule). Only the current
 rule is modelled; the 2025 NPRM, which would drop the "addressable"

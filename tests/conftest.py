@@ -24,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "terraform"
-CORPUS = ROOT.parent / "shared" / "corpus" / "terraform-plans"
+CORPUS = ROOT / "fixtures" / "corpus" / "terraform-plans"
 
 
 # ---------------------------------------------------------------- network guard

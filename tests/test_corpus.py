@@ -18,7 +18,7 @@ PLANS = sorted(CORPUS.glob("*.json")) if CORPUS.is_dir() else []
 POLICIES = load_policies([builtin_policy_dir()])
 
 
-@pytest.mark.skipif(not PLANS, reason="shared corpus ../shared/corpus/terraform-plans is absent")
+@pytest.mark.skipif(not PLANS, reason="corpus fixtures/corpus/terraform-plans is absent")
 def test_corpus_has_all_forty_plans() -> None:
     assert len(PLANS) == 40
 
@@ -36,7 +36,7 @@ def test_corpus_plan_evaluates(path: Path) -> None:
             assert not any(e.undetermined for e in finding.evidence), finding.message
 
 
-@pytest.mark.skipif(not PLANS, reason="shared corpus absent")
+@pytest.mark.skipif(not PLANS, reason="corpus absent")
 def test_corpus_spot_checks() -> None:
     """A few verdicts on plans written by others, checked by hand against their sources."""
     results = {}

@@ -95,7 +95,7 @@ def test_unwritable_output_leaves_nothing(tmp_path: Path) -> None:
 def test_utf16_plan_is_read() -> None:
     path = CORPUS / "checkov__utf16_encoded_s3.json"
     if not path.exists():
-        pytest.skip("shared corpus not present")
+        pytest.skip("corpus not present")
     result = run_cli("scan", "plan", str(path), "--format", "json")
     assert result.code in (0, 1), result.err
     assert json.loads(result.out)["source"]["format_version"]

@@ -1,6 +1,6 @@
 """The attestation template that ``hipaacheck attest init`` writes.
 
-One record per item of HIPAA.md section 3 ("What infrastructure cannot
+One record per item of docs/HIPAA.md section 3 ("What infrastructure cannot
 show"), plus the addressable decisions for the encryption and integrity
 specifications and the organizational requirements that usually do not apply
 to a billing vendor, so that a filled-in template and the built-in policies
@@ -275,7 +275,8 @@ ITEMS: tuple[Item, ...] = (
 
 _HEADER = """\
 # hipaacheck attestations: signed statements for the HIPAA Security Rule
-# safeguards that infrastructure cannot show (HIPAA.md section 3).
+# safeguards that infrastructure cannot show (section 3 of docs/HIPAA.md in
+# the hipaacheck repository).
 #
 # Every value that starts with TODO is a placeholder: `hipaacheck attest check`
 # reports the record as fail until a person fills it in and signs it.

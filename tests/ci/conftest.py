@@ -15,7 +15,7 @@ NONCOMPLIANT = FIXTURES / "noncompliant" / "plan.json"
 COMPLIANT = FIXTURES / "compliant" / "plan.json"
 MODULES = FIXTURES / "modules_unknowns" / "plan.json"
 LIFECYCLE = FIXTURES / "lifecycle" / "plan.json"
-SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schemas" / "sarif-schema-2.1.0.json"
 GITHUB_VARS = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT")
 
 Cli = Callable[..., Run]
