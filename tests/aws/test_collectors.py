@@ -57,9 +57,10 @@ def test_s3_buckets(scanned: Any) -> None:
     assert ok.attrs["versioning"]["enabled"] is True
     assert ok.attrs["logging"] == {"enabled": True, "target_bucket": "ok-access-logs"}
     assert ok.attrs["tags"] == {"phi": "true"} and ok.attrs["receives_logs"] is False
-    # Access logs, trail logs and ALB logs land in these: receives_logs, from every sender.
+    # Only S3 server access logs make a log bucket exempt (they would loop); a trail's bucket is
+    # judged like any other (CIS AWS 3.6 wants access logging on it).
     assert one(scanned, "s3_bucket", "ok-access-logs").attrs["receives_logs"] is True
-    assert one(scanned, "s3_bucket", "ok-audit-trail").attrs["receives_logs"] is True
+    assert one(scanned, "s3_bucket", "ok-audit-trail").attrs["receives_logs"] is False
     bad = one(scanned, "s3_bucket", "bad-claim-exports").attrs
     assert bad["encryption"] == {"algorithm": "AES256"}  # no configuration: the SSE-S3 default
     assert bad["public_access_block"] == {"all_enabled": False}

@@ -1,8 +1,11 @@
 """Facts that span collectors, set once everything is collected (as the plan adapter's joins do).
 
-* s3_bucket.receives_logs: another bucket's access logs, a trail or a load
-  balancer delivers to the bucket. When some sender could not be read, a
-  bucket not already known to receive logs gets an error gap instead of false.
+* s3_bucket.receives_logs: another bucket's S3 server access logs are
+  delivered to the bucket (the only log buckets exempt from access logging:
+  logging them into themselves would loop; a trail's or load balancer's log
+  bucket is judged like any other, as in the plan adapter). When some
+  bucket's logging could not be read, a bucket not already known to receive
+  logs gets an error gap instead of false.
 * account.multi_region_trail_logging: a multi-region trail with global
   service events is logging (the same test as the plan adapter's).
 """
@@ -21,14 +24,14 @@ def link(resources: Sequence[Resource], facts: Facts, fetch: Fetcher) -> None:
     by_type: dict[str, list[Resource]] = {}
     for resource in resources:
         by_type.setdefault(resource.type, []).append(resource)
-    _receives_logs(by_type.get("s3_bucket", []), by_type.get("cloudtrail", []), facts)
+    _receives_logs(by_type.get("s3_bucket", []))
     for account in by_type.get("account", []):
         _multi_region_trail(account, by_type.get("cloudtrail", []), facts, fetch)
 
 
-def _receives_logs(buckets: list[Resource], trails: list[Resource], facts: Facts) -> None:
-    receivers = set(facts.log_buckets)
-    unread = list(facts.log_sources_unread)
+def _receives_logs(buckets: list[Resource]) -> None:
+    receivers: set[str] = set()
+    unread: list[str] = []
     for bucket in buckets:
         target = bucket.attrs.get("logging", {}).get("target_bucket")
         if target:
@@ -36,12 +39,6 @@ def _receives_logs(buckets: list[Resource], trails: list[Resource], facts: Facts
         gap = bucket.gap_for("logging.target_bucket")
         if gap is not None:
             unread.append(f"{bucket.attrs.get('bucket')}: {gap.reason}")
-    for trail in trails:
-        trail_gap = trail.gap_for("s3_bucket_name")
-        if trail.attrs.get("s3_bucket_name"):
-            receivers.add(trail.attrs["s3_bucket_name"])
-        elif trail_gap is not None:
-            unread.append(trail_gap.reason)
     for bucket in buckets:
         name = bucket.attrs.get("bucket")
         if name is None:

@@ -4,40 +4,83 @@ Since AWS provider v4 a bucket's encryption, versioning, policy ... are
 separate resources whose ``bucket`` is unknown at plan time when the bucket
 is new. The configuration still says ``bucket = aws_s3_bucket.phi.id``;
 this module follows such references through ``count``/``for_each``
-instances, module outputs and module input variables.
+instances, module outputs, module input variables and (when the .tf sources
+are at hand) ``locals``.
+
+Two rules keep the answer sound:
+
+* **Most specific reference.** Terraform lists ``aws_sg.sg[0].id``,
+  ``aws_sg.sg[0]`` and the bare ``aws_sg.sg``; the bare form never widens
+  a constant index to every instance.
+* **Module scope.** A reference inside a module instance reaches only that
+  instance (and the modules it calls) and what its call passes in. When a
+  reference cannot be followed (a ``local`` without sources, a data
+  source, another resource's computed value), the candidates are the
+  parents within that scope, never the whole plan: one untraceable
+  sub-resource in ``module.a`` leaves ``module.b`` alone.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from .plan import Plan, PlanResource, strip_indexes
 from .raw import UNKNOWN
 
-_RESOURCE_REF = re.compile(r"^(?P<type>[a-z][a-z0-9_]*)\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?:\[(?P<index>[^\]]+)\])?")
+_RESOURCE_REF = re.compile(
+    r"^(?P<type>[a-z][a-z0-9_]*)\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?:\[(?P<index>[^\]]+)\])?(?:\.(?P<attr>[A-Za-z_][A-Za-z0-9_-]*))?"
+)
 _MODULE_REF = re.compile(
     r"^module\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?P<key>\[[^\]]+\])?\.(?P<output>[A-Za-z_][A-Za-z0-9_-]*)"
 )
 _VAR_REF = re.compile(r"^var\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)")
+_LOCAL_REF = re.compile(r"^local\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)")
 _MAX_DEPTH = 12
+# Names that never lead to a resource: the referrer's own index, paths, workspace.
+_INERT_ROOTS = ("count.", "path.", "terraform.", "self.")
+_CANDIDATES_SHOWN = 4
+
+# (config module address, local name) -> the references of its expression; None when the
+# module's sources are not available (the local cannot be followed).
+LocalsLookup = Callable[[str, str], "list[str] | None"]
 
 
 class Unresolved:
-    """The child points at something in this plan that cannot be pinned down before apply."""
+    """The child cannot be pinned to one parent before apply.
 
-    __slots__ = ("reason",)
+    ``candidates`` are the parents in this plan it may join; ``open`` says it
+    may also name something this plan does not hold (a default, an existing
+    resource, a data source).
+    """
 
-    def __init__(self, reason: str) -> None:
+    __slots__ = ("candidates", "open", "reason")
+
+    def __init__(self, reason: str, candidates: tuple[PlanResource, ...] = (), open: bool = True) -> None:
         self.reason = reason
+        self.candidates = candidates
+        self.open = open
 
 
 @dataclass(frozen=True, slots=True)
 class _Context:
     module: str  # module instance address
     index: int | str | None  # the referencing instance's count/for_each key
+    own_index: bool = False  # the expression uses count.index / each.*: a bare reference means "my instance"
+    each_value: Any = None  # the for_each expression each.value stands for
+
+
+@dataclass(slots=True)
+class _Targets:
+    found: dict[str, PlanResource] = field(default_factory=dict)
+    open: bool = False
+
+    def add(self, other: _Targets) -> None:
+        self.found.update(other.found)
+        self.open = self.open or other.open
 
 
 def _parse_index(text: str) -> int | str | None:
@@ -50,13 +93,40 @@ def _parse_index(text: str) -> int | str | None:
     return None
 
 
+def _most_specific(references: list[str]) -> list[str]:
+    """Drop ``type.name`` when ``type.name[i]`` is also listed: the index is what the expression says."""
+    indexed = {r.split("[", 1)[0] for r in references if "[" in r}
+    return [r for r in references if "[" in r or r.split(".")[0] in ("var", "local") or _bare(r) not in indexed]
+
+
+def _bare(reference: str) -> str:
+    parts = reference.split(".")
+    return ".".join(parts[:2]) if parts[0] not in ("module", "data") else ".".join(parts[:3])
+
+
 class Linker:
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, locals_lookup: LocalsLookup | None = None) -> None:
         self.plan = plan
+        self.locals_lookup = locals_lookup
         self._instances: dict[tuple[str, str], list[PlanResource]] = defaultdict(list)
+        self._by_index: dict[tuple[str, str, int | str], PlanResource] = {}
+        self._by_module: dict[tuple[str, str], list[PlanResource]] = defaultdict(list)
+        self._children: dict[str, set[str]] = defaultdict(set)
         for resource in plan.resources:
-            self._instances[(resource.module, f"{resource.type}.{resource.name}")].append(resource)
+            local = f"{resource.type}.{resource.name}"
+            self._instances[(resource.module, local)].append(resource)
+            if resource.index is not None:
+                self._by_index[(resource.module, local, resource.index)] = resource
+            self._by_module[(resource.type, resource.module)].append(resource)
+            self._register_module(resource.module)
         self._by_value: dict[tuple[str, str], dict[str, PlanResource]] = {}
+        self._scopes: dict[tuple[str, tuple[str, ...], str], tuple[PlanResource, ...]] = {}
+
+    def _register_module(self, module: str) -> None:
+        while module and module not in self._children.get(_parent_module(module), ()):
+            parent = _parent_module(module)
+            self._children[parent].add(module)
+            module = parent
 
     def parent(
         self, child: PlanResource, attribute: str, parent_types: tuple[str, ...], value_keys: tuple[str, ...]
@@ -69,18 +139,62 @@ class Linker:
                     found = self._value_index(parent_type, key).get(value)
                     if found is not None:
                         return found
-        targets = self._follow(
-            self.plan.expressions(child).get(attribute), _Context(child.module, child.index), parent_types, 0
-        )
-        if len(targets) == 1:
-            return targets[0]
-        if len(targets) > 1:
-            return Unresolved(f"{child.address}.{attribute} may refer to any of {len(targets)} resources")
-        if value is UNKNOWN:
-            return Unresolved(
-                f"{child.address}.{attribute} is known only after apply and its reference could not be traced"
-            )
-        return None
+        expression = self._expression(child, attribute)
+        block = self.plan.config_resources.get(child.config_key) or {}
+        context = _Context(child.module, child.index, each_value=block.get("for_each_expression"))
+        targets = self._follow(expression, context, parent_types, attribute, 0)
+        if len(targets.found) == 1 and not targets.open:
+            return next(iter(targets.found.values()))
+        if value is not UNKNOWN:
+            return None  # a known value that matches nothing here names a resource outside this plan
+        if not isinstance(expression, dict) or not targets.found:
+            targets.open = True  # no configuration to follow, or it leads nowhere: anything in reach
+        scope = self.scope(child.module, parent_types, attribute) if targets.open else ()
+        return _unresolved(child, attribute, targets, scope)
+
+    def scope(self, module: str, parent_types: tuple[str, ...], attribute: str = "") -> tuple[PlanResource, ...]:
+        """Every parent a reference inside ``module`` could reach: its own, its sub-modules', its inputs'."""
+        key = (module, parent_types, attribute)
+        cached = self._scopes.get(key)
+        if cached is not None:
+            return cached
+        self._scopes[key] = ()  # a module cannot reach itself through its own inputs
+        found: dict[str, PlanResource] = {}
+        stack = [module]
+        while stack:
+            current = stack.pop()
+            for parent_type in parent_types:
+                for resource in self._by_module.get((parent_type, current), ()):
+                    found[resource.address] = resource
+            stack.extend(self._children.get(current, ()))
+        if module:
+            inputs = self._inputs(module, parent_types, attribute)
+            found.update(inputs.found)
+            if inputs.open:
+                found.update((r.address, r) for r in self.scope(_parent_module(module), parent_types, attribute))
+        result = tuple(found.values())
+        self._scopes[key] = result
+        return result
+
+    def _inputs(self, module: str, parent_types: tuple[str, ...], attribute: str) -> _Targets:
+        call = self.plan.module_calls.get(strip_indexes(module))
+        expressions = call.get("expressions") if call else None
+        targets = _Targets()
+        caller = _Context(_parent_module(module), _module_key(module))
+        for expression in expressions.values() if isinstance(expressions, dict) else ():
+            targets.add(self._follow(expression, caller, parent_types, attribute, 1))
+        return targets
+
+    def _expression(self, resource: PlanResource, attribute: str) -> Any:
+        node: Any = self.plan.expressions(resource)
+        for part in attribute.split("."):
+            if isinstance(node, list):
+                node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
+            elif isinstance(node, dict):
+                node = node.get(part)
+            else:
+                return None
+        return node
 
     def _value_index(self, parent_type: str, key: str) -> dict[str, PlanResource]:
         index = self._by_value.get((parent_type, key))
@@ -94,78 +208,161 @@ class Linker:
         return index
 
     def _follow(
-        self, expression: Any, context: _Context, parent_types: tuple[str, ...], depth: int
-    ) -> list[PlanResource]:
-        if depth > _MAX_DEPTH or not isinstance(expression, dict):
-            return []
-        references = expression.get("references")
+        self, expression: Any, context: _Context, parent_types: tuple[str, ...], attribute: str, depth: int
+    ) -> _Targets:
+        targets = _Targets()
+        if depth > _MAX_DEPTH:
+            targets.open = True
+            return targets
+        references = expression.get("references") if isinstance(expression, dict) else None
         if not isinstance(references, list):
-            return []
-        found: dict[str, PlanResource] = {}
-        for reference in references:
-            if not isinstance(reference, str):
-                continue
-            for target in self._resolve(reference, context, parent_types, depth):
-                found[target.address] = target
-        return list(found.values())
+            return targets  # a constant (or nothing): it names no resource of this plan
+        names = [r for r in references if isinstance(r, str)]
+        own = context.own_index or any(r == "count.index" or r.startswith("each.") for r in names)
+        context = _Context(context.module, context.index, own, context.each_value)
+        for reference in _most_specific(names):
+            targets.add(self._resolve(reference, context, parent_types, attribute, depth))
+        return targets
+
+    def _follow_listed(
+        self, expression: Any, context: _Context, parent_types: tuple[str, ...], attribute: str, depth: int
+    ) -> _Targets:
+        """Like _follow, but an expression with no references is unknown here, not a constant."""
+        if not isinstance(expression, dict) or not isinstance(expression.get("references"), list):
+            return _Targets(open=True)
+        return self._follow(expression, context, parent_types, attribute, depth)
 
     def _resolve(
-        self, reference: str, context: _Context, parent_types: tuple[str, ...], depth: int
-    ) -> list[PlanResource]:
-        match = _RESOURCE_REF.match(reference)
-        if match and match["type"] in parent_types:
-            candidates = self._instances.get((context.module, f"{match['type']}.{match['name']}"), [])
-            return _pick(candidates, match["index"], context.index)
+        self, reference: str, context: _Context, parent_types: tuple[str, ...], attribute: str, depth: int
+    ) -> _Targets:
+        if reference.startswith(_INERT_ROOTS) or reference == "each.key":
+            return _Targets()
+        if reference.startswith("each.value"):
+            if context.each_value is None:
+                return _Targets(open=True)
+            each = _Context(context.module, context.index, True)
+            return self._follow_listed(context.each_value, each, parent_types, attribute, depth + 1)
         match = _MODULE_REF.match(reference)
         if match:
-            return self._through_output(match, context, parent_types, depth)
+            return self._through_output(match, context, parent_types, attribute, depth)
+        if reference.startswith("module."):
+            return _Targets()  # module.m["k"] alone: Terraform lists it beside module.m["k"].output
         match = _VAR_REF.match(reference)
-        if match and context.module:
-            return self._through_variable(match["name"], context, parent_types, depth)
-        return []
+        if match:
+            if not context.module:
+                return _Targets()  # a root variable is a constant the caller of terraform gave
+            return self._through_variable(match["name"], context, parent_types, attribute, depth)
+        match = _LOCAL_REF.match(reference)
+        if match:
+            return self._through_local(match["name"], context, parent_types, attribute, depth)
+        match = _RESOURCE_REF.match(reference)
+        if match and not reference.startswith(("data.", "each.")):
+            if match["type"] in parent_types:
+                return _Targets(dict((c.address, c) for c in self._pick(match, context)))
+            if match["attr"] == attribute.split(".")[0]:
+                # Chained through a sibling (bucket = aws_s3_bucket_versioning.this.bucket): follow its own.
+                chained = _Targets()
+                for sibling in self._pick(match, context):
+                    chained.add(
+                        self._follow(
+                            self._expression(sibling, attribute),
+                            _Context(sibling.module, sibling.index),
+                            parent_types,
+                            attribute,
+                            depth + 1,
+                        )
+                    )
+                return chained
+        # A data source, another resource's computed value, each.value: it could be anything.
+        return _Targets(open=True)
+
+    def _pick(self, match: re.Match[str], context: _Context) -> list[PlanResource]:
+        local = f"{match['type']}.{match['name']}"
+        index_text = match["index"]
+        if index_text is not None:
+            wanted = _parse_index(index_text)
+            if wanted is None:  # count.index / each.key: the referrer's own instance
+                wanted = context.index
+            if wanted is None:
+                return self._instances.get((context.module, local), [])
+            found = self._by_index.get((context.module, local, wanted))
+            return [found] if found is not None else []
+        candidates = self._instances.get((context.module, local), [])
+        if len(candidates) > 1 and context.own_index and context.index is not None:
+            # element(aws_s3_bucket.b.*.id, count.index), aws_s3_bucket.b[count.index]: my instance.
+            found = self._by_index.get((context.module, local, context.index))
+            return [found] if found is not None else []
+        return candidates
 
     def _through_output(
-        self, match: re.Match[str], context: _Context, parent_types: tuple[str, ...], depth: int
-    ) -> list[PlanResource]:
+        self, match: re.Match[str], context: _Context, parent_types: tuple[str, ...], attribute: str, depth: int
+    ) -> _Targets:
         key = match["key"] or ""
         callee = f"{context.module}.module.{match['name']}{key}" if context.module else f"module.{match['name']}{key}"
         module = self.plan.config_modules.get(strip_indexes(callee))
         outputs = module.get("outputs") if module else None
         output = outputs.get(match["output"]) if isinstance(outputs, dict) else None
         if not isinstance(output, dict):
-            return []
-        return self._follow(output.get("expression"), _Context(callee, None), parent_types, depth + 1)
+            return _Targets(open=True)
+        targets = _Targets()
+        instances = [callee] if key else self._module_instances(callee) or [callee]
+        for instance in instances:
+            targets.add(
+                self._follow(output.get("expression"), _Context(instance, None), parent_types, attribute, depth + 1)
+            )
+        return targets
+
+    def _module_instances(self, callee: str) -> list[str]:
+        """module.m called with count/for_each has instances module.m[0], module.m["k"]: all of them."""
+        parent = _parent_module(callee)
+        return [m for m in self._children.get(parent, ()) if strip_indexes(m) == strip_indexes(callee)]
 
     def _through_variable(
-        self, name: str, context: _Context, parent_types: tuple[str, ...], depth: int
-    ) -> list[PlanResource]:
+        self, name: str, context: _Context, parent_types: tuple[str, ...], attribute: str, depth: int
+    ) -> _Targets:
         call = self.plan.module_calls.get(strip_indexes(context.module))
         expressions = call.get("expressions") if call else None
         expression = expressions.get(name) if isinstance(expressions, dict) else None
-        caller, _, _ = context.module.rpartition(".module.")
-        own_key = _module_key(context.module)
-        return self._follow(expression, _Context(caller, own_key), parent_types, depth + 1)
+        caller = _Context(
+            _parent_module(context.module),
+            _module_key(context.module),
+            each_value=call.get("for_each_expression") if call else None,
+        )
+        return self._follow(expression, caller, parent_types, attribute, depth + 1)
+
+    def _through_local(
+        self, name: str, context: _Context, parent_types: tuple[str, ...], attribute: str, depth: int
+    ) -> _Targets:
+        references = self.locals_lookup(strip_indexes(context.module), name) if self.locals_lookup else None
+        if references is None:
+            return _Targets(open=True)  # plan JSON has no locals; without the sources it cannot be followed
+        return self._follow({"references": references}, context, parent_types, attribute, depth + 1)
+
+
+def _unresolved(child: PlanResource, attribute: str, targets: _Targets, scope: tuple[PlanResource, ...]) -> Unresolved:
+    found = dict(targets.found)
+    found.update((r.address, r) for r in scope)
+    candidates = tuple(found.values())
+    where = f"{child.address}.{attribute}"
+    if not candidates:
+        reason = f"{where} is known only after apply and names no resource of this plan that it can reach"
+    else:
+        reason = f"{where} is known only after apply and may name any of {describe(candidates)}"
+    return Unresolved(reason, candidates, targets.open)
+
+
+def describe(candidates: tuple[PlanResource, ...]) -> str:
+    shown = ", ".join(c.address for c in candidates[:_CANDIDATES_SHOWN])
+    more = len(candidates) - _CANDIDATES_SHOWN
+    return f"{len(candidates)} resources ({shown}{f', and {more} more' if more > 0 else ''})"
+
+
+def _parent_module(module: str) -> str:
+    caller, _, _ = module.rpartition(".module.")
+    return caller
 
 
 def _module_key(module: str) -> int | str | None:
     if not module.endswith("]"):
         return None
     return _parse_index(module[module.rfind("[") + 1 : -1])
-
-
-def _pick(candidates: list[PlanResource], index_text: str | None, own_index: int | str | None) -> list[PlanResource]:
-    if not candidates:
-        return []
-    if index_text is not None:
-        wanted = _parse_index(index_text)
-        if wanted is not None:
-            return [c for c in candidates if c.index == wanted]
-        # count.index / each.key: the instance with the referrer's own key.
-        return [c for c in candidates if c.index == own_index] if own_index is not None else candidates
-    if len(candidates) == 1:
-        return candidates
-    if own_index is not None:
-        same = [c for c in candidates if c.index == own_index]
-        if same:
-            return same
-    return candidates

@@ -41,7 +41,7 @@ def _tls(b: Builder, linker: Linker, attribute: str, group_type: str) -> None:
         return
     parent = linker.parent(resource, attribute, (group_type,), ("name", "id"))
     if isinstance(parent, Unresolved):
-        b.unknown("tls_enforced", parent.reason)
+        _tls_from_candidates(b, parent, engine, version_text)
         return
     if parent is not None:
         _tls_from_group(b, parent, engine, version_text)
@@ -57,6 +57,23 @@ def _tls(b: Builder, linker: Linker, attribute: str, group_type: str) -> None:
         return
     shown = "(sensitive)" if "parameter_group" in b.sensitive else repr(group_name)
     b.unknown("tls_enforced", f"parameter group {shown} is not managed by this plan, so its TLS setting is not visible")
+
+
+def _tls_from_candidates(b: Builder, unresolved: Unresolved, engine: str, version: str | None) -> None:
+    """The group is one of several: decided when every candidate (and, if open, the engine default) agrees."""
+    outcomes = set()
+    for group in unresolved.candidates:
+        trial = Builder(b.plan, b.resource, b.type)
+        _tls_from_group(trial, group, engine, version)
+        outcomes.add(trial.attrs.get("tls_enforced") if "tls_enforced" not in trial.gaps else None)
+    if unresolved.open or not unresolved.candidates:
+        version_unknown = b.resource.raw.get("engine_version") is UNKNOWN and engine == "postgres"
+        outcomes.add(None if version_unknown else default_tls_enforced(engine, version))
+    # A group outside this plan could force TLS: an open set decides only a failure.
+    if outcomes == {False} or (outcomes == {True} and not unresolved.open):
+        b.set("tls_enforced", outcomes.pop())
+        return
+    b.unknown("tls_enforced", unresolved.reason)
 
 
 def _tls_from_group(b: Builder, group: PlanResource, engine: str, version: str | None) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....derive.network import internet_exposure
+from ....derive.network import Exposure, internet_exposure
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
-from ..references import Linker, Unresolved
+from ..references import Linker, Unresolved, describe
 from .builder import Builder, Malformed, known_str, string_list, to_bool, to_int
 
 _RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
@@ -86,13 +86,13 @@ def _rule_unknown(rule: PlanResource) -> bool:
 
 def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
     groups = plan.of_type("aws_security_group")
-    if not groups:
+    rule_resources = plan.of_type(*_RULE_TYPES)
+    if not groups and not rule_resources:
         return []
     rules: dict[str, list[dict[str, Any]]] = {g.address: [] for g in groups}
     parts: dict[str, list[PlanResource]] = {g.address: [] for g in groups}
     undetermined: dict[str, str] = {}
     malformed: dict[str, str] = {}
-    unattached: list[str] = []
     for group in groups:
         inline = group.raw.get("ingress")
         if inline is UNKNOWN:
@@ -108,11 +108,15 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
                 rules[group.address].append(_inline_rule(rule, f"{group.address}.ingress"))
         except Malformed as exc:
             malformed.setdefault(group.address, str(exc))
-    for rule in plan.of_type(*_RULE_TYPES):
+    unpinned: list[tuple[PlanResource, Unresolved]] = []
+    for rule in rule_resources:
         parent = linker.parent(rule, "security_group_id", ("aws_security_group",), ("id",))
         if isinstance(parent, Unresolved):
-            unattached.append(parent.reason)
-            continue
+            if len(parent.candidates) != 1:
+                unpinned.append((rule, parent))
+                continue
+            # The only group within the rule's reach: more exposure never turns a failure into a pass.
+            parent = parent.candidates[0]
         if parent is None:
             continue
         parts[parent.address].append(rule)
@@ -126,7 +130,8 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
             continue
         if parsed is not None:
             rules[parent.address].append(parsed)
-    resources = []
+    maybe: dict[str, list[tuple[PlanResource, Exposure | None]]] = {g.address: [] for g in groups}
+    resources = [_unpinned_rule(plan, rule, unresolved, maybe) for rule, unresolved in unpinned]
     for group in groups:
         b = Builder(plan, group, "security_group")
         for part in parts[group.address]:
@@ -135,8 +140,8 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
         b.take("group_name", "name", known_str)
         b.take("vpc_id", "vpc_id", known_str)
         b.set("ingress", rules[group.address])
-        reason = undetermined.get(group.address) or (unattached[0] if unattached else None)
         exposure = internet_exposure(rules[group.address])
+        reason = undetermined.get(group.address) or _could_widen(exposure, maybe[group.address])
         if group.address in malformed:
             problem = f"malformed value in the plan ({malformed[group.address]})"
             b.error("internet_exposed_ports", problem)
@@ -150,7 +155,62 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
             b.set("internet_exposed_ports", exposure.ports)
             b.set("internet_all_traffic", exposure.all_traffic)
         resources.append(b.build(name=known_str(group.raw.get("name"))))
-    return resources
+    return [r for r in resources if r is not None]
+
+
+def _unpinned_rule(
+    plan: Plan, rule: PlanResource, unresolved: Unresolved, maybe: dict[str, list[tuple[PlanResource, Exposure | None]]]
+) -> Resource | None:
+    """A rule whose group cannot be pinned down before apply.
+
+    A rule that opens no watched port to the internet changes no verdict
+    wherever it lands: nothing happens. Otherwise every candidate group it
+    could widen is undetermined, and the rule itself is reported as a group
+    of its own address (so a world-open data port fails, naming the
+    candidates, whichever group it joins).
+    """
+    try:
+        parsed = None if _rule_unknown(rule) else _separate_rule(rule)
+    except Malformed as exc:
+        return _rule_as_group(plan, rule, unresolved, None, f"malformed value in the plan ({exc})")
+    if parsed is None and not _rule_unknown(rule):
+        return None  # an egress rule
+    exposure = internet_exposure([parsed]) if parsed is not None else None
+    if exposure is not None and not exposure.ports and not exposure.all_traffic:
+        return None
+    for candidate in unresolved.candidates:
+        if candidate.address in maybe:
+            maybe[candidate.address].append((rule, exposure))
+    return _rule_as_group(plan, rule, unresolved, parsed, None)
+
+
+def _rule_as_group(
+    plan: Plan, rule: PlanResource, unresolved: Unresolved, parsed: dict[str, Any] | None, problem: str | None
+) -> Resource:
+    b = Builder(plan, rule, "security_group")
+    for path in ("group_name", "vpc_id", "tags"):
+        b.not_managed(path, f"{rule.address} is a rule; its group is not known before apply")
+    if problem is not None:
+        for path in ("ingress", "internet_exposed_ports", "internet_all_traffic"):
+            b.error(path, problem)
+    elif parsed is None:
+        for path in ("ingress", "internet_exposed_ports", "internet_all_traffic"):
+            b.unknown(path, f"{rule.address} has ports or sources known only after apply; {unresolved.reason}")
+    else:
+        exposure = internet_exposure([parsed])
+        b.set("ingress", [parsed])
+        b.set("internet_exposed_ports", exposure.ports)
+        b.set("internet_all_traffic", exposure.all_traffic)
+    targets = describe(unresolved.candidates) if unresolved.candidates else "a group outside this plan"
+    return b.build(name=f"rule for one of {targets}")
+
+
+def _could_widen(exposure: Exposure, maybe: list[tuple[PlanResource, Exposure | None]]) -> str | None:
+    """Why a group's exposure is undetermined: a rule that may land on it opens more than it already does."""
+    for rule, extra in maybe:
+        if extra is None or not (extra.all_traffic <= exposure.all_traffic and set(extra.ports) <= set(exposure.ports)):
+            return f"{rule.address} may be attached to this group (its group is known only after apply)"
+    return None
 
 
 def lb_listeners(plan: Plan, linker: Linker) -> list[Resource]:
@@ -177,7 +237,15 @@ def lb_listeners(plan: Plan, linker: Linker) -> list[Resource]:
             b.set("encrypted", protocol in ("HTTPS", "TLS"))
         balancer = linker.parent(resource, "load_balancer_arn", ("aws_lb", "aws_alb"), ("arn", "id"))
         if isinstance(balancer, Unresolved):
-            b.unknown("load_balancer_internal", balancer.reason)
+            internal = {to_bool(c.raw.get("internal")) or False for c in balancer.candidates}
+            if (
+                len(internal) == 1
+                and not balancer.open
+                and not any(c.raw.get("internal") is UNKNOWN for c in balancer.candidates)
+            ):
+                b.set("load_balancer_internal", internal.pop())  # every candidate agrees
+            else:
+                b.unknown("load_balancer_internal", balancer.reason)
         elif balancer is not None:
             b.take("load_balancer_internal", "internal", to_bool, default=False, source=balancer)
             b.absorb(balancer)

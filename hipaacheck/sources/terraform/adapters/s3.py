@@ -16,7 +16,7 @@ from ....derive.policy_document import DocumentError, resource_policy_facts
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
-from ..references import Linker, Unresolved
+from ..references import Linker, Unresolved, describe
 from .builder import Builder, known_str, to_bool
 
 _PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
@@ -174,8 +174,6 @@ _PARTS: dict[str, tuple[str, Fold, str, str, Any]] = {
 
 def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
     buckets = plan.of_type("aws_s3_bucket")
-    if not buckets:
-        return []
     builders = {bucket.address: Builder(plan, bucket, "s3_bucket") for bucket in buckets}
     done: dict[str, set[str]] = {address: set() for address in builders}
     for bucket in buckets:
@@ -186,12 +184,12 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
             if inline and _inline_configured(plan, bucket, inline):
                 fold(b, bucket, prefix)
                 done[bucket.address].add(field)
-    unresolved: dict[str, str] = {}
+    unpinned: list[tuple[str, PlanResource, Unresolved]] = []
     for field, (split_type, fold, _, _, _) in _PARTS.items():
         for child in plan.of_type(split_type):
             parent = linker.parent(child, "bucket", ("aws_s3_bucket",), ("bucket", "id"))
             if isinstance(parent, Unresolved):
-                unresolved.setdefault(field, parent.reason)
+                unpinned.append((field, child, parent))
             elif parent is not None:
                 target = builders[parent.address]
                 # A split resource replaces whatever the inline block said.
@@ -199,53 +197,137 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
                 fold(target, child, "")
                 target.absorb(child)
                 done[parent.address].add(field)
-    receivers = _log_receivers(plan, linker, buckets)
-    resources = []
     for bucket in buckets:
         b = builders[bucket.address]
-        b.set("receives_logs", bucket.address in receivers)
         for field, (_, _, _, _, default) in _PARTS.items():
-            if field in done[bucket.address]:
-                continue
-            if field in unresolved:
-                b.unknown(field, unresolved[field])
-            elif isinstance(default, dict):
-                for key, value in default.items():
-                    b.set(f"{field}.{key}", value)
-            else:
-                b.set(field, default)
-        resources.append(b.build(name=known_str(b.attrs.get("bucket"))))
+            if field not in done[bucket.address]:
+                _set_default(b, field, default)
+    resources = [
+        r
+        for field, child, unresolved in unpinned
+        if (r := _unpinned_part(plan, field, child, unresolved, builders, done)) is not None
+    ]
+    _receives_logs(plan, linker, builders)
+    resources.extend(b.build(name=known_str(b.attrs.get("bucket"))) for b in builders.values())
     return resources
 
 
-# (resource type, attribute naming a destination bucket)
-_LOG_SENDERS = (
+def _set_default(b: Builder, field: str, default: Any) -> None:
+    if isinstance(default, dict):
+        for key, value in default.items():
+            b.set(f"{field}.{key}", value)
+    else:
+        b.set(field, default)
+
+
+# Values that fail wherever they land: a sub-resource that makes a bucket public.
+_VIOLATIONS = {("acl", "public"): True, ("policy", "public"): True}
+
+
+def _unpinned_part(
+    plan: Plan,
+    field: str,
+    child: PlanResource,
+    unresolved: Unresolved,
+    builders: dict[str, Builder],
+    done: dict[str, set[str]],
+) -> Resource | None:
+    """A split resource whose bucket cannot be pinned down before apply.
+
+    Each candidate bucket whose value it could change becomes unknown for
+    what it could change, and nothing else; one that makes a bucket public
+    fails wherever it lands: on the only candidate, else on its own address.
+    """
+    fold = _PARTS[field][1]
+    effect = Builder(plan, child, "s3_bucket")
+    fold(effect, child, "")
+    value = effect.attrs.get(field)
+    violation = isinstance(value, dict) and any(
+        value.get(key) is bad for (part, key), bad in _VIOLATIONS.items() if part == field
+    )
+    candidates = [c for c in unresolved.candidates if c.address in builders]
+    if violation and len(candidates) == 1:
+        target = builders[candidates[0].address]
+        _clear(target, field)
+        fold(target, child, "")
+        target.absorb(child)
+        done[candidates[0].address].add(field)
+        return None
+    for candidate in candidates:
+        if field in done[candidate.address]:
+            continue  # it has its own; a second one for the same bucket is not how Terraform is written
+        target = builders[candidate.address]
+        for path in _differences(target, effect, field):
+            _drop(target, path)
+            target.unknown(path, f"{child.address} may apply to this bucket: {unresolved.reason}")
+    if not violation:
+        return None
+    effect.address = child.address
+    for other in _PARTS:
+        if other != field:
+            effect.not_managed(other, f"{child.address} is a part of a bucket not known before apply")
+    effect.not_managed("receives_logs", f"{child.address} is a part of a bucket not known before apply")
+    targets = describe(unresolved.candidates) if unresolved.candidates else "a bucket outside this plan"
+    return effect.build(name=f"{field} of one of {targets}")
+
+
+def _drop(b: Builder, path: str) -> None:
+    field, _, key = path.partition(".")
+    node = b.attrs.get(field)
+    if key and isinstance(node, dict):
+        node.pop(key, None)
+    elif not key:
+        b.attrs.pop(field, None)
+
+
+# (resource type, attribute naming the bucket that receives its S3 server access logs)
+_ACCESS_LOG_SENDERS = (
     ("aws_s3_bucket_logging", "target_bucket"),
     ("aws_s3_bucket", "logging.0.target_bucket"),
-    ("aws_cloudtrail", "s3_bucket_name"),
-    ("aws_lb", "access_logs.0.bucket"),
 )
 
 
-def _log_receivers(plan: Plan, linker: Linker, buckets: list[PlanResource]) -> set[str]:
-    """Addresses of buckets in this plan that other resources deliver logs to."""
+def _receives_logs(plan: Plan, linker: Linker, builders: dict[str, Builder]) -> None:
+    """Which buckets receive S3 server access logs: the only ones exempt from access logging.
+
+    Logging such a bucket into itself would loop. A CloudTrail or load-balancer
+    log bucket is an ordinary bucket here (CIS AWS 3.6 wants access logging on
+    the trail bucket).
+    """
     receivers: set[str] = set()
-    by_name: dict[str, str] = {}
-    for bucket in buckets:
-        name = bucket.raw.get("bucket")
-        if isinstance(name, str):
-            by_name.setdefault(name, bucket.address)
-    for sender_type, attribute in _LOG_SENDERS:
+    maybe: dict[str, str] = {}
+    for sender_type, attribute in _ACCESS_LOG_SENDERS:
         for sender in plan.of_type(sender_type):
-            if "." in attribute:  # a nested block: only its known value can name the bucket
-                name = sender.raw.get(attribute)
-                if isinstance(name, str) and name in by_name:
-                    receivers.add(by_name[name])
+            if sender_type == "aws_s3_bucket" and not _inline_configured(plan, sender, "logging"):
                 continue
             parent = linker.parent(sender, attribute, ("aws_s3_bucket",), ("bucket", "id"))
             if isinstance(parent, PlanResource):
                 receivers.add(parent.address)
-    return receivers
+            elif isinstance(parent, Unresolved):
+                for candidate in parent.candidates:
+                    maybe.setdefault(
+                        candidate.address, f"{sender.address} may deliver access logs here: {parent.reason}"
+                    )
+    for address, b in builders.items():
+        if address in receivers:
+            b.set("receives_logs", True)
+        elif address in maybe:
+            b.unknown("receives_logs", maybe[address])
+        else:
+            b.set("receives_logs", False)
+
+
+def _differences(target: Builder, effect: Builder, field: str) -> list[str]:
+    """The paths under ``field`` where the sub-resource would change what the bucket has now."""
+    mine, theirs = target.attrs.get(field), effect.attrs.get(field)
+    if not isinstance(mine, dict) or not isinstance(theirs, dict):
+        return [] if mine == theirs and field not in effect.gaps else [field]
+    paths = []
+    for key in sorted(set(mine) | set(theirs) | {p.split(".", 1)[1] for p in effect.gaps if p.startswith(field + ".")}):
+        path = f"{field}.{key}"
+        if path in effect.gaps or mine.get(key) != theirs.get(key):
+            paths.append(path)
+    return paths
 
 
 def _inline_configured(plan: Plan, bucket: PlanResource, attribute: str) -> bool:
