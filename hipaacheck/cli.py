@@ -178,7 +178,8 @@ def _cmd_scan_plan(args: argparse.Namespace) -> int:
     from .scan import scan_plan
 
     _check_outputs(args)
-    report = scan_plan(args.path, _load(args), Severity(args.fail_on))
+    # --tf-dir (checked by _check_outputs) also gives the sources that plan JSON leaves out: locals.
+    report = scan_plan(args.path, _load(args), Severity(args.fail_on), args.tf_dir)
     return _emit(report, args)
 
 

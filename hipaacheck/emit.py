@@ -62,7 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tf-dir",
         type=Path,
         metavar="DIR",
-        help="Terraform sources, to point findings at file:line (default: the plan's directory if it has .tf files)",
+        help="Terraform sources, to follow locals and point findings at file:line "
+        "(default: the plan's directory if it has .tf files)",
     )
     parser.add_argument(
         "--waivers", type=Path, metavar="FILE", help=f"waivers file (default: {DEFAULT_WAIVERS_FILE} if it exists)"

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from .sources.aws.options import ScanOptions
 
 
-def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Report:
+def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity, tf_dir: Path | None = None) -> Report:
     from .sources.terraform import load_plan_resources  # keeps `hipaacheck --version` light
 
-    plan, resources = load_plan_resources(path)
+    plan, resources = load_plan_resources(path, tf_dir)
     findings = evaluate(policies, resources)
     report = Report(
         source={

@@ -105,9 +105,10 @@ def _bare(reference: str) -> str:
 
 
 class Linker:
-    def __init__(self, plan: Plan, locals_lookup: LocalsLookup | None = None) -> None:
+    def __init__(self, plan: Plan, locals_lookup: LocalsLookup | None = None, sources: Any = None) -> None:
         self.plan = plan
         self.locals_lookup = locals_lookup
+        self.sources = sources  # the .tf sources (hcl_sources.TerraformSources), when the plan came with them
         self._instances: dict[tuple[str, str], list[PlanResource]] = defaultdict(list)
         self._by_index: dict[tuple[str, str, int | str], PlanResource] = {}
         self._by_module: dict[tuple[str, str], list[PlanResource]] = defaultdict(list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ....display import redact
 from ....models import Gap, GapKind, Resource
@@ -18,6 +19,9 @@ from .logs import cloudtrails, log_groups
 from .messaging import sns_topics, sqs_queues
 from .network import lb_listeners, security_groups
 from .s3 import s3_buckets
+
+if TYPE_CHECKING:
+    from ..hcl_sources import TerraformSources
 
 Adapter = Callable[[Plan, Linker], list[Resource]]
 
@@ -44,8 +48,8 @@ ADAPTERS: dict[str, Adapter] = {
 }
 
 
-def adapt_plan(plan: Plan) -> list[Resource]:
-    linker = Linker(plan)
+def adapt_plan(plan: Plan, sources: TerraformSources | None = None) -> list[Resource]:
+    linker = Linker(plan, sources.locals_references if sources is not None else None, sources)
     resources: list[Resource] = []
     for canonical_type, adapter in ADAPTERS.items():
         try:
