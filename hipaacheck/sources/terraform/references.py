@@ -153,6 +153,13 @@ class Linker:
         scope = self.scope(child.module, parent_types, attribute) if targets.open else ()
         return _unresolved(child, attribute, targets, scope)
 
+    def follow_references(
+        self, references: list[str], module: str, parent_types: tuple[str, ...]
+    ) -> list[PlanResource]:
+        """The resources these references (written in ``module``) certainly name; [] when it is not certain."""
+        targets = self._follow({"references": references}, _Context(module, None), parent_types, "", 0)
+        return [] if targets.open else list(targets.found.values())
+
     def scope(self, module: str, parent_types: tuple[str, ...], attribute: str = "") -> tuple[PlanResource, ...]:
         """Every parent a reference inside ``module`` could reach: its own, its sub-modules', its inputs'."""
         key = (module, parent_types, attribute)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ....display import MAX_NAME, redact, short
 from ....models import Gap, GapKind, Resource
 from ....resource_types import quarantine_malformed
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
+
+if TYPE_CHECKING:
+    from ..references import Linker
 
 SOURCE = "terraform-plan"
 _CHANGING = ("create", "update", "replace")
@@ -73,6 +76,7 @@ class Builder:
         self.gaps: dict[str, Gap] = {}
         self.sensitive: set[str] = set()
         self.action = resource.action
+        self.linker: Linker | None = None  # set by adapters whose folds follow references
 
     def take(
         self,

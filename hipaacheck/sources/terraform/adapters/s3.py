@@ -15,6 +15,7 @@ from typing import Any
 from ....derive.policy_document import DocumentError, resource_policy_facts
 from ....models import Resource
 from ..plan import Plan, PlanResource
+from ..policy_sources import document_for
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved, describe
 from .builder import Builder, known_str, to_bool
@@ -41,6 +42,9 @@ def _fold_public_access_block(b: Builder, src: PlanResource, prefix: str) -> Non
 def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
     document = src.raw.get("policy")
     b.set("policy.present", True)
+    if document is UNKNOWN and b.linker is not None:
+        # Rendered by an aws_iam_policy_document whose statements the plan still shows.
+        document = document_for(b.linker, src, b.resource) or UNKNOWN
     if document is UNKNOWN:
         reason = f"{src.address}.policy is known only after apply (it is built from values Terraform computes)"
         b.unknown("policy.public", reason)
@@ -175,6 +179,8 @@ _PARTS: dict[str, tuple[str, Fold, str, str, Any]] = {
 def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
     buckets = plan.of_type("aws_s3_bucket")
     builders = {bucket.address: Builder(plan, bucket, "s3_bucket") for bucket in buckets}
+    for builder in builders.values():
+        builder.linker = linker
     done: dict[str, set[str]] = {address: set() for address in builders}
     for bucket in buckets:
         b = builders[bucket.address]
@@ -240,6 +246,7 @@ def _unpinned_part(
     """
     fold = _PARTS[field][1]
     effect = Builder(plan, child, "s3_bucket")
+    effect.linker = None  # which bucket is "its own" is exactly what is not known
     fold(effect, child, "")
     value = effect.attrs.get(field)
     violation = isinstance(value, dict) and any(

@@ -1,0 +1,323 @@
+"""A resource policy that is unknown at plan time because an ``aws_iam_policy_document`` renders it.
+
+The usual module pattern is ``policy = data.aws_iam_policy_document.this.json``
+with ``resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]``:
+on a new bucket the ARN is unknown, so Terraform defers the data source to
+apply and the policy is unknown. The statements are still in the plan: as
+the data source's rendered ``json`` when it was read during plan (in
+``prior_state`` or a ``read`` change), else in its ``configuration``
+expressions (constants and references). This module rebuilds the document
+from those, reading a reference to the policy's own bucket as that bucket's
+ARN (``arn:aws:s3:::NAME``, or one symbolic ARN when the name is unknown),
+and leaves the decision to ``derive.policy_document``.
+
+Anything it cannot rebuild exactly is returned as None (the policy stays
+unknown), with one exception that can only err towards failing: an element
+of an Allow's Resource that cannot be read is taken as ``*``, and of a
+Deny's Resource as covering nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .hcl_sources import code_only
+from .plan import PlanResource, strip_indexes
+from .raw import UNKNOWN
+from .references import Linker
+
+POLICY_DOCUMENT = "aws_iam_policy_document"
+_DATA_REF = re.compile(r"^data\.aws_iam_policy_document\.(?P<name>[A-Za-z_][\w-]*)(?:\[(?P<index>[^\]]+)\])?")
+_OPAQUE = "(known after apply)"
+_UNSUPPORTED = ("source_policy_documents", "override_policy_documents", "source_json", "override_json", "dynamic")
+
+
+def self_arn(bucket: PlanResource) -> str:
+    """The bucket's ARN, or a symbolic one that no bucket name can equal (only wildcards match it)."""
+    name = bucket.raw.get("bucket")
+    return f"arn:aws:s3:::{name}" if isinstance(name, str) and name else f"arn:aws:s3:::<{bucket.address}>"
+
+
+def document_for(linker: Linker, policy_holder: PlanResource, bucket: PlanResource) -> dict[str, Any] | None:
+    """The policy document ``policy_holder.policy`` will hold, when the plan shows it; else None."""
+    expression = linker.plan.expressions(policy_holder).get("policy")
+    references = expression.get("references") if isinstance(expression, dict) else None
+    names = {m["name"] for r in references or () if isinstance(r, str) and (m := _DATA_REF.match(r))}
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    module = policy_holder.module
+    prefix = f"{module}.data.{POLICY_DOCUMENT}.{name}" if module else f"data.{POLICY_DOCUMENT}.{name}"
+    rendered = _rendered_json(linker, prefix)
+    if rendered is not None:
+        return rendered
+    block = _config_block(linker, module, name)
+    if block is None:
+        return None
+    source = linker.sources.data_block(strip_indexes(module), POLICY_DOCUMENT, name) if linker.sources else None
+    return _rebuild(linker, block, source, bucket, module)
+
+
+def _rendered_json(linker: Linker, prefix: str) -> dict[str, Any] | None:
+    """The json of the data source read during plan (one instance only: an index would need choosing)."""
+    found: list[Any] = []
+    for values in _data_values(linker):
+        address = values.get("address")
+        if isinstance(address, str) and (address == prefix or address.startswith(prefix + "[")):
+            found.append(values.get("json"))
+    if len(found) == 1 and isinstance(found[0], str):
+        import json
+
+        try:
+            document = json.loads(found[0])
+        except ValueError:
+            return None
+        return document if isinstance(document, dict) else None
+    return None
+
+
+def _data_values(linker: Linker) -> list[dict[str, Any]]:
+    cached = getattr(linker, "_policy_documents", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    found: list[dict[str, Any]] = []
+    document = linker.plan.document
+    changes = document.get("resource_changes")
+    for change in changes if isinstance(changes, list) else []:
+        if isinstance(change, dict) and change.get("mode") == "data" and change.get("type") == POLICY_DOCUMENT:
+            body = _dict(change.get("change"))
+            after, unknown = body.get("after"), body.get("after_unknown")
+            json_unknown = isinstance(unknown, dict) and unknown.get("json") is True
+            if isinstance(after, dict) and not json_unknown:
+                found.append({"address": change.get("address"), "json": after.get("json")})
+    prior = document.get("prior_state")
+    stack = [_dict(_dict(prior).get("values")).get("root_module")]
+    while stack:
+        module = stack.pop()
+        if not isinstance(module, dict):
+            continue
+        resources = module.get("resources")
+        for resource in resources if isinstance(resources, list) else []:
+            if (
+                isinstance(resource, dict)
+                and resource.get("mode") == "data"
+                and resource.get("type") == POLICY_DOCUMENT
+            ):
+                found.append({"address": resource.get("address"), "json": _dict(resource.get("values")).get("json")})
+        children = module.get("child_modules")
+        stack.extend(children if isinstance(children, list) else [])
+    linker._policy_documents = found  # type: ignore[attr-defined]
+    return found
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _config_block(linker: Linker, module: str, name: str) -> dict[str, Any] | None:
+    config = linker.plan.config_modules.get(strip_indexes(module))
+    for block in config.get("resources") or [] if isinstance(config, dict) else []:
+        if (
+            isinstance(block, dict)
+            and block.get("mode") == "data"
+            and block.get("type") == POLICY_DOCUMENT
+            and block.get("name") == name
+        ):
+            expressions = block.get("expressions")
+            return expressions if isinstance(expressions, dict) else None
+    return None
+
+
+def _rebuild(
+    linker: Linker, block: dict[str, Any], source: dict[str, Any] | None, bucket: PlanResource, module: str
+) -> dict[str, Any] | None:
+    if any(key in block for key in _UNSUPPORTED):
+        return None
+    statements = block.get("statement")
+    if not isinstance(statements, list):
+        return None
+    source_statements = source.get("statement") if isinstance(source, dict) else None
+    if not isinstance(source_statements, list) or len(source_statements) != len(statements):
+        source_statements = [None] * len(statements)
+    rebuilt = []
+    for expressions, text in zip(statements, source_statements, strict=True):
+        statement = _statement(linker, expressions, text, bucket, module)
+        if statement is None:
+            return None
+        rebuilt.append(statement)
+    return {"Version": "2012-10-17", "Statement": rebuilt}
+
+
+def _constant(expression: Any) -> Any:
+    if isinstance(expression, dict) and "constant_value" in expression and not expression.get("references"):
+        return expression["constant_value"]
+    return UNKNOWN
+
+
+def _statement(linker: Linker, expressions: Any, text: Any, bucket: PlanResource, module: str) -> dict[str, Any] | None:
+    if not isinstance(expressions, dict):
+        return None
+    effect = _constant(expressions.get("effect")) if "effect" in expressions else "Allow"
+    if effect not in ("Allow", "Deny"):
+        return None
+    statement: dict[str, Any] = {"Effect": effect}
+    for key, name in (("actions", "Action"), ("not_actions", "NotAction")):
+        if key in expressions:
+            value = _constant(expressions[key])
+            if not isinstance(value, list):
+                return None
+            statement[name] = value
+    for key, name in (("resources", "Resource"), ("not_resources", "NotResource")):
+        if key in expressions:
+            value = _resources(
+                linker, expressions[key], text.get(key) if isinstance(text, dict) else None, effect, bucket, module
+            )
+            if value is None:
+                return None
+            statement[name] = value
+    for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        if key in expressions:
+            principal = _principals(expressions[key])
+            if principal is None:
+                return None
+            statement[name] = principal
+    if "condition" in expressions:
+        condition = _conditions(expressions["condition"])
+        if condition is None:
+            return None
+        statement["Condition"] = condition
+    return statement
+
+
+def _resources(
+    linker: Linker, expression: Any, text: Any, effect: str, bucket: PlanResource, module: str
+) -> list[str] | None:
+    constant = _constant(expression)
+    if isinstance(constant, list) and all(isinstance(v, str) for v in constant):
+        return constant
+    arn = self_arn(bucket)
+    if isinstance(text, str):
+        elements = [_render(linker, element, bucket, module) for element in _tuple_elements(text)]
+        if elements and all(e is not None for e in elements):
+            return [e for e in elements if e is not None]
+    references = expression.get("references") if isinstance(expression, dict) else None
+    if not isinstance(references, list):
+        return None
+    if effect == "Allow":
+        # Wider than it may be: an Allow can only look more public for it, never less.
+        return [arn, f"{arn}/*"] if _all_self(linker, references, bucket, module) else ["*"]
+    return None  # a Deny's exact coverage needs the element text (the .tf sources)
+
+
+def _all_self(linker: Linker, references: list[Any], bucket: PlanResource, module: str) -> bool:
+    for reference in references:
+        if not isinstance(reference, str):
+            return False
+        targets = linker.follow_references([reference], module, ("aws_s3_bucket",))
+        if targets != [bucket]:
+            return False
+    return True
+
+
+_INTERPOLATION = re.compile(r"\$\{([^{}]*)\}")
+
+
+def _render(linker: Linker, element: str, bucket: PlanResource, module: str) -> str | None:
+    """One element of a resources list: a constant, a reference to the bucket, or a template of them."""
+    element = element.strip()
+    if len(element) >= 2 and element[0] == element[-1] == '"':
+        body = element[1:-1]
+        parts: list[str] = []
+        position = 0
+        for match in _INTERPOLATION.finditer(body):
+            value = _bucket_value(linker, match[1], bucket, module)
+            if value is None:
+                return None
+            parts.extend((body[position : match.start()], value))
+            position = match.end()
+        parts.append(body[position:])
+        rendered = "".join(parts)
+        return None if "${" in rendered or "\\" in rendered else rendered
+    return _bucket_value(linker, element, bucket, module)
+
+
+def _bucket_value(linker: Linker, traversal: str, bucket: PlanResource, module: str) -> str | None:
+    traversal = traversal.strip()
+    attribute = traversal.rsplit(".", 1)[-1]
+    base = traversal.rsplit(".", 1)[0]
+    if attribute not in ("arn", "id", "bucket") or not re.fullmatch(r"[\w.\[\]\"-]+", traversal):
+        return None
+    if linker.follow_references([base], module, ("aws_s3_bucket",)) != [bucket]:
+        return None
+    arn = self_arn(bucket)
+    return arn if attribute == "arn" else arn.removeprefix("arn:aws:s3:::")
+
+
+def _tuple_elements(text: str) -> list[str]:
+    """The elements of ``${[a, "b/${c}"]}`` as python-hcl2 writes a list expression."""
+    text = text.strip()
+    if not (text.startswith("${[") and text.endswith("]}")):
+        return [text] if text.startswith('"') or not text.startswith("${") else [text[2:-1]]
+    inner = text[3:-2]
+    masked = code_only(inner)
+    elements, depth, start = [], 0, 0
+    for i, char in enumerate(masked):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            elements.append(inner[start:i])
+            start = i + 1
+    elements.append(inner[start:])
+    return [e for e in (element.strip() for element in elements) if e]
+
+
+def _principals(blocks: Any) -> dict[str, list[str]] | str | None:
+    if not isinstance(blocks, list):
+        return None
+    principal: dict[str, list[str]] = {}
+    for block in blocks:
+        if not isinstance(block, dict):
+            return None
+        kind = _constant(block.get("type"))
+        identifiers = _constant(block.get("identifiers"))
+        if not isinstance(kind, str):
+            return None
+        if identifiers is UNKNOWN:
+            # A managed resource's ARN is never "*"; a variable or local could be.
+            references = (
+                block.get("identifiers", {}).get("references") if isinstance(block.get("identifiers"), dict) else None
+            )
+            if not references or any(
+                not isinstance(r, str) or r.startswith(("var.", "local.", "data.", "module.", "each."))
+                for r in references
+            ):
+                return None
+            identifiers = [_OPAQUE]
+        if not isinstance(identifiers, list) or not all(isinstance(i, str) for i in identifiers):
+            return None
+        if kind == "*":
+            return "*" if "*" in identifiers else None
+        principal.setdefault(kind, []).extend(identifiers)
+    return principal
+
+
+def _conditions(blocks: Any) -> dict[str, dict[str, list[str]]] | None:
+    if not isinstance(blocks, list):
+        return None
+    condition: dict[str, dict[str, list[str]]] = {}
+    for block in blocks:
+        if not isinstance(block, dict):
+            return None
+        test, variable = _constant(block.get("test")), _constant(block.get("variable"))
+        values = _constant(block.get("values"))
+        if not isinstance(test, str) or not isinstance(variable, str):
+            return None
+        if values is UNKNOWN:
+            values = [_OPAQUE]  # the key and the operator decide what a condition limits, not its value
+        if not isinstance(values, list):
+            return None
+        condition.setdefault(test, {}).setdefault(variable, []).extend(str(v) for v in values)
+    return condition
