@@ -46,5 +46,6 @@ def test_without_sources_a_deny_needs_its_element_text_but_an_allow_does_not(
     shutil.copy(SCENARIO / "plan.json", tmp_path / "plan.json")
     result = _verdicts(tmp_path / "plan.json", builtin_policies)
     assert result[(CLAIMS, "s3-bucket-denies-insecure-transport")] == "unknown"
+    assert result[(CLAIMS, "s3-bucket-not-public")] == "pass"  # a Deny never makes a policy public
     assert result[(TRAIL, "s3-bucket-not-public")] == "pass"
     assert result[(TRAIL, "s3-bucket-denies-insecure-transport")] == "fail"

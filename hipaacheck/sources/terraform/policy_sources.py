@@ -20,6 +20,7 @@ Deny's Resource as covering nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .hcl_sources import code_only
@@ -39,7 +40,23 @@ def self_arn(bucket: PlanResource) -> str:
     return f"arn:aws:s3:::{name}" if isinstance(name, str) and name else f"arn:aws:s3:::<{bucket.address}>"
 
 
-def document_for(linker: Linker, policy_holder: PlanResource, bucket: PlanResource) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class Rebuilt:
+    """A policy document read from the plan.
+
+    ``deny_uncertain``: a Deny statement whose exact Resource could not be read
+    was left out. The document then still decides "public" (a Deny never makes
+    a policy more public) but not "TLS is denied", unless another Deny does.
+    """
+
+    document: dict[str, Any]
+    deny_uncertain: bool = False
+
+
+_DROPPED = object()  # a Deny whose coverage cannot be read: left out, and said so
+
+
+def document_for(linker: Linker, policy_holder: PlanResource, bucket: PlanResource) -> Rebuilt | None:
     """The policy document ``policy_holder.policy`` will hold, when the plan shows it; else None."""
     expression = linker.plan.expressions(policy_holder).get("policy")
     references = expression.get("references") if isinstance(expression, dict) else None
@@ -51,7 +68,7 @@ def document_for(linker: Linker, policy_holder: PlanResource, bucket: PlanResour
     prefix = f"{module}.data.{POLICY_DOCUMENT}.{name}" if module else f"data.{POLICY_DOCUMENT}.{name}"
     rendered = _rendered_json(linker, prefix)
     if rendered is not None:
-        return rendered
+        return Rebuilt(rendered)
     block = _config_block(linker, module, name)
     if block is None:
         return None
@@ -131,7 +148,7 @@ def _config_block(linker: Linker, module: str, name: str) -> dict[str, Any] | No
 
 def _rebuild(
     linker: Linker, block: dict[str, Any], source: dict[str, Any] | None, bucket: PlanResource, module: str
-) -> dict[str, Any] | None:
+) -> Rebuilt | None:
     if any(key in block for key in _UNSUPPORTED):
         return None
     statements = block.get("statement")
@@ -141,12 +158,16 @@ def _rebuild(
     if not isinstance(source_statements, list) or len(source_statements) != len(statements):
         source_statements = [None] * len(statements)
     rebuilt = []
+    dropped = False
     for expressions, text in zip(statements, source_statements, strict=True):
         statement = _statement(linker, expressions, text, bucket, module)
         if statement is None:
             return None
+        if statement is _DROPPED:
+            dropped = True
+            continue
         rebuilt.append(statement)
-    return {"Version": "2012-10-17", "Statement": rebuilt}
+    return Rebuilt({"Version": "2012-10-17", "Statement": rebuilt}, dropped)
 
 
 def _constant(expression: Any) -> Any:
@@ -155,7 +176,7 @@ def _constant(expression: Any) -> Any:
     return UNKNOWN
 
 
-def _statement(linker: Linker, expressions: Any, text: Any, bucket: PlanResource, module: str) -> dict[str, Any] | None:
+def _statement(linker: Linker, expressions: Any, text: Any, bucket: PlanResource, module: str) -> Any:
     if not isinstance(expressions, dict):
         return None
     effect = _constant(expressions.get("effect")) if "effect" in expressions else "Allow"
@@ -173,8 +194,12 @@ def _statement(linker: Linker, expressions: Any, text: Any, bucket: PlanResource
             value = _resources(
                 linker, expressions[key], text.get(key) if isinstance(text, dict) else None, effect, bucket, module
             )
+            if value is None and effect == "Deny" and key == "resources":
+                return _DROPPED
             if value is None:
                 return None
+            if effect == "Allow" and key == "not_resources" and value != _constant(expressions[key]):
+                return None  # a widened NotResource would cover less, not more
             statement[name] = value
     for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
         if key in expressions:

@@ -42,9 +42,12 @@ def _fold_public_access_block(b: Builder, src: PlanResource, prefix: str) -> Non
 def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
     document = src.raw.get("policy")
     b.set("policy.present", True)
+    deny_uncertain = False
     if document is UNKNOWN and b.linker is not None:
         # Rendered by an aws_iam_policy_document whose statements the plan still shows.
-        document = document_for(b.linker, src, b.resource) or UNKNOWN
+        rebuilt = document_for(b.linker, src, b.resource)
+        if rebuilt is not None:
+            document, deny_uncertain = rebuilt.document, rebuilt.deny_uncertain
     if document is UNKNOWN:
         reason = f"{src.address}.policy is known only after apply (it is built from values Terraform computes)"
         b.unknown("policy.public", reason)
@@ -57,6 +60,13 @@ def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
         b.error("policy.denies_insecure_transport", f"{src.address}.policy: {exc}")
         return
     b.set("policy.public", facts.public)
+    if deny_uncertain and not facts.denies_insecure_transport:
+        b.unknown(
+            "policy.denies_insecure_transport",
+            f"{src.address}.policy: a Deny statement's resources are built from references; "
+            "the .tf sources (--tf-dir) show which ARNs it covers",
+        )
+        return
     b.set("policy.denies_insecure_transport", facts.denies_insecure_transport)
 
 
