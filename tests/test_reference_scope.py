@@ -222,3 +222,21 @@ def test_a_database_fails_when_every_candidate_group_and_the_default_leave_tls_o
     open_true = _db_with_groups(["1"], engine_version="16.3", extra_refs=("data.aws_db_parameter_group.x.name",))
     gap = adapt(open_true)["aws_db_instance.db"].gap_for("tls_enforced")
     assert gap is not None and gap.kind is GapKind.UNKNOWN
+
+
+def test_an_ambiguous_split_resource_can_still_replace_an_inline_block(builtin_policies: list[Any]) -> None:
+    # aws_s3_bucket.a says versioning { enabled = true } inline; a split versioning resource that
+    # suspends it may land on a or b. A split resource replaces the inline block: a is not a pass.
+    changes = [
+        change("aws_s3_bucket.a", {"versioning": [{"enabled": True, "mfa_delete": False}]}, unknown={"id": True}),
+        change("aws_s3_bucket.b", {}, unknown={"id": True, "bucket": True}),
+        change(
+            "aws_s3_bucket_versioning.v",
+            {"versioning_configuration": [{"status": "Suspended"}]},
+            unknown={"bucket": True},
+        ),
+    ]
+    config = {"resources": [config_resource("aws_s3_bucket_versioning.v", bucket=ref("local.bucket_id"))]}
+    result = verdicts(plan_doc(changes, config), builtin_policies)
+    assert result[("aws_s3_bucket.a", "s3-bucket-versioning")] == "unknown"
+    assert result[("aws_s3_bucket.b", "s3-bucket-versioning")] == "fail"  # off either way

@@ -66,8 +66,8 @@ class S3Bucket(Tagged):
     object_lock: ObjectLock | None = doc("Object Lock configuration.")
     replication_enabled: bool | None = doc("A replication rule is enabled.")
     receives_logs: bool | None = doc(
-        "Another bucket's server access logs, a CloudTrail trail or a load balancer's access logs are "
-        "delivered to this bucket (logging a log bucket into itself would loop)."
+        "Another bucket's S3 server access logs are delivered to this bucket (logging it into itself "
+        "would loop). A trail's or load balancer's log bucket is not exempt from access logging."
     )
 
 

@@ -26,6 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .plan import Plan, PlanResource, strip_indexes
@@ -93,10 +94,32 @@ def _parse_index(text: str) -> int | str | None:
     return None
 
 
-def _most_specific(references: list[str]) -> list[str]:
+@lru_cache(maxsize=4096)
+def _most_specific(references: tuple[str, ...]) -> tuple[str, ...]:
     """Drop ``type.name`` when ``type.name[i]`` is also listed: the index is what the expression says."""
     indexed = {r.split("[", 1)[0] for r in references if "[" in r}
-    return [r for r in references if "[" in r or r.split(".")[0] in ("var", "local") or _bare(r) not in indexed]
+    return tuple(r for r in references if "[" in r or r.split(".")[0] in ("var", "local") or _bare(r) not in indexed)
+
+
+@lru_cache(maxsize=8192)
+def _parse(reference: str) -> tuple[str, re.Match[str] | None]:
+    """What a reference names, parsed once per distinct text (plans repeat them per instance)."""
+    if reference.startswith(_INERT_ROOTS) or reference == "each.key":
+        return "inert", None
+    if reference.startswith("each.value"):
+        return "each.value", None
+    if reference.startswith("module."):
+        # module.m["k"] alone: Terraform lists it beside module.m["k"].output
+        match = _MODULE_REF.match(reference)
+        return ("module", match) if match else ("inert", None)
+    for kind, pattern in (("var", _VAR_REF), ("local", _LOCAL_REF)):
+        if reference.startswith(kind + "."):
+            match = pattern.match(reference)
+            return (kind, match) if match else ("open", None)
+    if reference.startswith(("data.", "each.")):
+        return "open", None
+    match = _RESOURCE_REF.match(reference)
+    return ("resource", match) if match else ("open", None)
 
 
 def _bare(reference: str) -> str:
@@ -225,7 +248,7 @@ class Linker:
         references = expression.get("references") if isinstance(expression, dict) else None
         if not isinstance(references, list):
             return targets  # a constant (or nothing): it names no resource of this plan
-        names = [r for r in references if isinstance(r, str)]
+        names = tuple(r for r in references if isinstance(r, str))
         own = context.own_index or any(r == "count.index" or r.startswith("each.") for r in names)
         context = _Context(context.module, context.index, own, context.each_value)
         for reference in _most_specific(names):
@@ -243,30 +266,25 @@ class Linker:
     def _resolve(
         self, reference: str, context: _Context, parent_types: tuple[str, ...], attribute: str, depth: int
     ) -> _Targets:
-        if reference.startswith(_INERT_ROOTS) or reference == "each.key":
+        kind, match = _parse(reference)
+        if kind == "inert":
             return _Targets()
-        if reference.startswith("each.value"):
+        if kind == "each.value":
             if context.each_value is None:
                 return _Targets(open=True)
             each = _Context(context.module, context.index, True)
             return self._follow_listed(context.each_value, each, parent_types, attribute, depth + 1)
-        match = _MODULE_REF.match(reference)
-        if match:
+        if kind == "module" and match is not None:
             return self._through_output(match, context, parent_types, attribute, depth)
-        if reference.startswith("module."):
-            return _Targets()  # module.m["k"] alone: Terraform lists it beside module.m["k"].output
-        match = _VAR_REF.match(reference)
-        if match:
+        if kind == "var" and match is not None:
             if not context.module:
                 return _Targets()  # a root variable is a constant the caller of terraform gave
             return self._through_variable(match["name"], context, parent_types, attribute, depth)
-        match = _LOCAL_REF.match(reference)
-        if match:
+        if kind == "local" and match is not None:
             return self._through_local(match["name"], context, parent_types, attribute, depth)
-        match = _RESOURCE_REF.match(reference)
-        if match and not reference.startswith(("data.", "each.")):
+        if kind == "resource" and match is not None:
             if match["type"] in parent_types:
-                return _Targets(dict((c.address, c) for c in self._pick(match, context)))
+                return _Targets({c.address: c for c in self._pick(match, context)})
             if match["attr"] == attribute.split(".")[0]:
                 # Chained through a sibling (bucket = aws_s3_bucket_versioning.this.bucket): follow its own.
                 chained = _Targets()

@@ -213,6 +213,7 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
                 fold(target, child, "")
                 target.absorb(child)
                 done[parent.address].add(field)
+                done[parent.address].add(_SPLIT + field)
     for bucket in buckets:
         b = builders[bucket.address]
         for field, (_, _, _, _, default) in _PARTS.items():
@@ -235,6 +236,8 @@ def _set_default(b: Builder, field: str, default: Any) -> None:
     else:
         b.set(field, default)
 
+
+_SPLIT = "split:"  # in ``done``: the field came from a split resource (an inline block can still be replaced)
 
 # Values that fail wherever they land: a sub-resource that makes a bucket public.
 _VIOLATIONS = {("acl", "public"): True, ("policy", "public"): True}
@@ -271,8 +274,8 @@ def _unpinned_part(
         done[candidates[0].address].add(field)
         return None
     for candidate in candidates:
-        if field in done[candidate.address]:
-            continue  # it has its own; a second one for the same bucket is not how Terraform is written
+        if _SPLIT + field in done[candidate.address]:
+            continue  # it has its own split resource; two for one bucket is not how Terraform is written
         target = builders[candidate.address]
         for path in _differences(target, effect, field):
             _drop(target, path)
