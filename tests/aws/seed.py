@@ -72,10 +72,12 @@ def seed_s3(kms_arn: str) -> None:
         "Action": "s3:PutObject",
     }
     s3.put_bucket_policy(Bucket="ok-audit-trail", Policy=_policy("ok-audit-trail", TLS_ONLY, trail_write))
-    s3.put_bucket_logging(
-        Bucket="ok-claims-documents",
-        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "ok-access-logs", "TargetPrefix": "claims/"}},
-    )
+    # The trail bucket is not exempt from access logging (CIS AWS 3.6): it logs too.
+    for bucket, prefix in (("ok-claims-documents", "claims/"), ("ok-audit-trail", "trail/")):
+        s3.put_bucket_logging(
+            Bucket=bucket,
+            BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "ok-access-logs", "TargetPrefix": prefix}},
+        )
     # bad: no encryption configuration (SSE-S3 default), no public access block, a public policy,
     # no versioning, no access logging.
     public = {"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}
