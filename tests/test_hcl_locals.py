@@ -184,3 +184,50 @@ def test_hcl2_is_imported_only_when_sources_are_read(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "False False", out
+
+
+def test_registry_module_sources_come_from_modules_json(tmp_path: Path) -> None:
+    # A registry module (its call's source is not a path) with two groups; the rule's local names
+    # one of them. `terraform init` recorded where the module's sources are.
+    m = "module.svc"
+    changes = [
+        change(f"{m}.aws_security_group.{name}", {"ingress": []}, unknown={"id": True}, module=m) for name in "ab"
+    ]
+    changes.append(
+        change(
+            f"{m}.aws_security_group_rule.ssh",
+            {"type": "ingress", "protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]},
+            unknown={"security_group_id": True},
+            module=m,
+        )
+    )
+    module = {
+        "resources": [
+            config_resource("aws_security_group.a"),
+            config_resource("aws_security_group.b"),
+            config_resource("aws_security_group_rule.ssh", security_group_id=ref("local.sg_id")),
+        ]
+    }
+    call = {"source": "example-org/security-group/aws", "module": module}
+    doc = plan_doc(changes, {"resources": [], "module_calls": {"svc": call}})
+    (tmp_path / "plan.json").write_text(json.dumps(doc))
+    (tmp_path / "main.tf").write_text('module "svc" {\n  source = "example-org/security-group/aws"\n}\n')
+    installed = tmp_path / ".terraform" / "modules" / "svc"
+    installed.mkdir(parents=True)
+    (installed / "main.tf").write_text("locals {\n  sg_id = aws_security_group.b.id\n}\n")
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(
+        json.dumps(
+            {"Modules": [{"Key": "", "Source": "", "Dir": "."}, {"Key": "svc", "Dir": ".terraform/modules/svc"}]}
+        )
+    )
+    _, resources = load_plan_resources(tmp_path / "plan.json")
+    by_address = {r.address: r for r in resources}
+    assert by_address[f"{m}.aws_security_group.b"].attrs["internet_exposed_ports"] == [22]
+    assert by_address[f"{m}.aws_security_group.a"].attrs["internet_exposed_ports"] == []
+    assert f"{m}.aws_security_group_rule.ssh" not in by_address
+    # Without modules.json the module's sources are not found: the rule is not pinned.
+    (tmp_path / ".terraform" / "modules" / "modules.json").unlink()
+    _, resources = load_plan_resources(tmp_path / "plan.json")
+    by_address = {r.address: r for r in resources}
+    assert by_address[f"{m}.aws_security_group_rule.ssh"].attrs["internet_exposed_ports"] == [22]
+    assert by_address[f"{m}.aws_security_group.a"].gap_for("internet_exposed_ports") is not None

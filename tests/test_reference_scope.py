@@ -220,8 +220,13 @@ def test_a_database_fails_when_every_candidate_group_and_the_default_leave_tls_o
     assert mixed is not None and mixed.kind is GapKind.UNKNOWN
     # Every candidate forces TLS, but a group outside the plan could be meant: not a pass.
     open_true = _db_with_groups(["1"], engine_version="16.3", extra_refs=("data.aws_db_parameter_group.x.name",))
+    read = {"address": "data.aws_db_parameter_group.x", "mode": "data", "type": "aws_db_parameter_group", "name": "x"}
+    open_true["resource_changes"].append(read | {"change": {"actions": ["read"], "after": {}, "after_unknown": {}}})
     gap = adapt(open_true)["aws_db_instance.db"].gap_for("tls_enforced")
     assert gap is not None and gap.kind is GapKind.UNKNOWN
+    # A data source the plan does not read (count = 0) gives no value: the one group is the answer.
+    open_true["resource_changes"].pop()
+    assert adapt(open_true)["aws_db_instance.db"].attrs["tls_enforced"] is True
 
 
 def test_an_ambiguous_split_resource_can_still_replace_an_inline_block(builtin_policies: list[Any]) -> None:

@@ -19,6 +19,7 @@ Deny's Resource as covering nothing.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from .references import Linker
 POLICY_DOCUMENT = "aws_iam_policy_document"
 _DATA_REF = re.compile(r"^data\.aws_iam_policy_document\.(?P<name>[A-Za-z_][\w-]*)(?:\[(?P<index>[^\]]+)\])?")
 _OPAQUE = "(known after apply)"
-_UNSUPPORTED = ("source_policy_documents", "override_policy_documents", "source_json", "override_json", "dynamic")
+_UNSUPPORTED = ("override_policy_documents", "source_json", "override_json", "dynamic")
 
 
 def self_arn(bucket: PlanResource) -> str:
@@ -60,54 +61,98 @@ def document_for(linker: Linker, policy_holder: PlanResource, bucket: PlanResour
     """The policy document ``policy_holder.policy`` will hold, when the plan shows it; else None."""
     expression = linker.plan.expressions(policy_holder).get("policy")
     references = expression.get("references") if isinstance(expression, dict) else None
-    names = {m["name"] for r in references or () if isinstance(r, str) and (m := _DATA_REF.match(r))}
-    if len(names) != 1:
+    if not isinstance(references, list):
         return None
-    name = names.pop()
-    module = policy_holder.module
+    names = _document_names(linker, references, policy_holder.module)
+    if names is None or len(names) != 1:
+        return None
+    return _document(linker, policy_holder.module, names.pop(), bucket, 0)
+
+
+def _document_names(linker: Linker, references: list[Any], module: str, depth: int = 0) -> set[str] | None:
+    """The policy documents an expression can evaluate to; None when something else could be the policy.
+
+    ``local.*`` is followed through the sources; a variable counts only when its module call leaves
+    it unset or passes a constant that is not text (a flag such as attach_policy = true); an
+    attribute of a bucket is never a policy (it fills placeholders, as in replace(...)).
+    """
+    if depth > 8:
+        return None
+    names: set[str] = set()
+    for reference in references:
+        if not isinstance(reference, str):
+            return None
+        match = _DATA_REF.match(reference)
+        if match:
+            names.add(match["name"])
+        elif reference.startswith("local."):
+            local = reference.split(".")[1].split("[")[0]
+            inner = linker.locals_lookup(strip_indexes(module), local) if linker.locals_lookup else None
+            found = _document_names(linker, inner, module, depth + 1) if inner is not None else None
+            if found is None:
+                return None
+            names |= found
+        elif reference.startswith("var."):
+            if not _flag_variable(linker, module, reference.split(".")[1].split("[")[0]):
+                return None
+        elif not reference.startswith(("aws_s3_bucket.", "aws_s3_directory_bucket.", "count.", "each.key")):
+            return None
+    return names
+
+
+def _flag_variable(linker: Linker, module: str, name: str) -> bool:
+    if not module:
+        return False  # a root variable's value is in the plan's variables, not followed here
+    call = linker.plan.module_calls.get(strip_indexes(module))
+    expressions = call.get("expressions") if call else None
+    expression = expressions.get(name) if isinstance(expressions, dict) else None
+    if expression is None:
+        return True  # unset: its default, and a module's policy default is not a policy text here
+    value = _constant(expression)
+    return value is not UNKNOWN and (value is None or isinstance(value, bool | int | float))
+
+
+def _document(linker: Linker, module: str, name: str, bucket: PlanResource, depth: int) -> Rebuilt | None:
+    """One aws_iam_policy_document instance of ``module``: rendered during plan, else rebuilt."""
     prefix = f"{module}.data.{POLICY_DOCUMENT}.{name}" if module else f"data.{POLICY_DOCUMENT}.{name}"
-    rendered = _rendered_json(linker, prefix)
+    instances = [(a, j) for a, j in _data_index(linker).items() if a == prefix or a.startswith(prefix + "[")]
+    if len(instances) != 1:
+        return None  # absent (count = 0), or several instances to choose from
+    rendered = _parse_json(instances[0][1])
     if rendered is not None:
         return Rebuilt(rendered)
     block = _config_block(linker, module, name)
     if block is None:
         return None
     source = linker.sources.data_block(strip_indexes(module), POLICY_DOCUMENT, name) if linker.sources else None
-    return _rebuild(linker, block, source, bucket, module)
+    return _rebuild(linker, block, source, bucket, module, depth)
 
 
-def _rendered_json(linker: Linker, prefix: str) -> dict[str, Any] | None:
-    """The json of the data source read during plan (one instance only: an index would need choosing)."""
-    found: list[Any] = []
-    for values in _data_values(linker):
-        address = values.get("address")
-        if isinstance(address, str) and (address == prefix or address.startswith(prefix + "[")):
-            found.append(values.get("json"))
-    if len(found) == 1 and isinstance(found[0], str):
-        import json
-
-        try:
-            document = json.loads(found[0])
-        except ValueError:
-            return None
-        return document if isinstance(document, dict) else None
-    return None
+def _parse_json(text: Any) -> dict[str, Any] | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
 
 
-def _data_values(linker: Linker) -> list[dict[str, Any]]:
+def _data_index(linker: Linker) -> dict[str, Any]:
+    """Every aws_iam_policy_document instance of the plan: address -> its json (None if known only after apply)."""
     cached = getattr(linker, "_policy_documents", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    found: list[dict[str, Any]] = []
+    found: dict[str, Any] = {}
     document = linker.plan.document
     changes = document.get("resource_changes")
     for change in changes if isinstance(changes, list) else []:
         if isinstance(change, dict) and change.get("mode") == "data" and change.get("type") == POLICY_DOCUMENT:
             body = _dict(change.get("change"))
-            after, unknown = body.get("after"), body.get("after_unknown")
+            after, unknown = _dict(body.get("after")), body.get("after_unknown")
             json_unknown = isinstance(unknown, dict) and unknown.get("json") is True
-            if isinstance(after, dict) and not json_unknown:
-                found.append({"address": change.get("address"), "json": after.get("json")})
+            if isinstance(change.get("address"), str):
+                found[change["address"]] = None if json_unknown else after.get("json")
     prior = document.get("prior_state")
     stack = [_dict(_dict(prior).get("values")).get("root_module")]
     while stack:
@@ -120,8 +165,9 @@ def _data_values(linker: Linker) -> list[dict[str, Any]]:
                 isinstance(resource, dict)
                 and resource.get("mode") == "data"
                 and resource.get("type") == POLICY_DOCUMENT
+                and isinstance(resource.get("address"), str)
             ):
-                found.append({"address": resource.get("address"), "json": _dict(resource.get("values")).get("json")})
+                found.setdefault(resource["address"], _dict(resource.get("values")).get("json"))
         children = module.get("child_modules")
         stack.extend(children if isinstance(children, list) else [])
     linker._policy_documents = found  # type: ignore[attr-defined]
@@ -147,18 +193,39 @@ def _config_block(linker: Linker, module: str, name: str) -> dict[str, Any] | No
 
 
 def _rebuild(
-    linker: Linker, block: dict[str, Any], source: dict[str, Any] | None, bucket: PlanResource, module: str
+    linker: Linker,
+    block: dict[str, Any],
+    source: dict[str, Any] | None,
+    bucket: PlanResource,
+    module: str,
+    depth: int = 0,
 ) -> Rebuilt | None:
-    if any(key in block for key in _UNSUPPORTED):
+    if any(key in block for key in _UNSUPPORTED) or depth > 4:
         return None
-    statements = block.get("statement")
+    rebuilt: list[Any] = []
+    dropped = False
+    if "source_policy_documents" in block:
+        # compact([var.a ? data.x[0].json : "", ...]): the documents that exist in the plan are merged.
+        sources = block["source_policy_documents"]
+        references = sources.get("references") if isinstance(sources, dict) else None
+        names = _document_names(linker, references, module) if isinstance(references, list) else None
+        if names is None:
+            return None
+        for name in sorted(names):
+            if not _exists(linker, module, name):
+                continue  # count = 0: the conditional left it out
+            part = _document(linker, module, name, bucket, depth + 1)
+            if part is None:
+                return None
+            statements = part.document.get("Statement")
+            rebuilt.extend(statements if isinstance(statements, list) else [statements])
+            dropped = dropped or part.deny_uncertain
+    statements = block.get("statement", [])
     if not isinstance(statements, list):
         return None
     source_statements = source.get("statement") if isinstance(source, dict) else None
     if not isinstance(source_statements, list) or len(source_statements) != len(statements):
         source_statements = [None] * len(statements)
-    rebuilt = []
-    dropped = False
     for expressions, text in zip(statements, source_statements, strict=True):
         statement = _statement(linker, expressions, text, bucket, module)
         if statement is None:
@@ -168,6 +235,11 @@ def _rebuild(
             continue
         rebuilt.append(statement)
     return Rebuilt({"Version": "2012-10-17", "Statement": rebuilt}, dropped)
+
+
+def _exists(linker: Linker, module: str, name: str) -> bool:
+    prefix = f"{module}.data.{POLICY_DOCUMENT}.{name}" if module else f"data.{POLICY_DOCUMENT}.{name}"
+    return any(a == prefix or a.startswith(prefix + "[") for a in _data_index(linker))
 
 
 def _constant(expression: Any) -> Any:

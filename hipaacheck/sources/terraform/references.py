@@ -98,7 +98,10 @@ def _parse_index(text: str) -> int | str | None:
 def _most_specific(references: tuple[str, ...]) -> tuple[str, ...]:
     """Drop ``type.name`` when ``type.name[i]`` is also listed: the index is what the expression says."""
     indexed = {r.split("[", 1)[0] for r in references if "[" in r}
-    return tuple(r for r in references if "[" in r or r.split(".")[0] in ("var", "local") or _bare(r) not in indexed)
+    kept = [r for r in references if "[" in r or r.split(".")[0] in ("var", "local") or _bare(r) not in indexed]
+    # Terraform also lists every prefix of a traversal (x.y[0] beside x.y[0].id): the longest says it all.
+    longer = {r[:i] for r in kept for i, c in enumerate(r) if c in ".[" and i}
+    return tuple(r for r in kept if r not in longer)
 
 
 @lru_cache(maxsize=8192)
@@ -116,7 +119,9 @@ def _parse(reference: str) -> tuple[str, re.Match[str] | None]:
         if reference.startswith(kind + "."):
             match = pattern.match(reference)
             return (kind, match) if match else ("open", None)
-    if reference.startswith(("data.", "each.")):
+    if reference.startswith("data."):
+        return "data", None
+    if reference.startswith("each."):
         return "open", None
     match = _RESOURCE_REF.match(reference)
     return ("resource", match) if match else ("open", None)
@@ -145,6 +150,7 @@ class Linker:
             self._register_module(resource.module)
         self._by_value: dict[tuple[str, str], dict[str, PlanResource]] = {}
         self._scopes: dict[tuple[str, tuple[str, ...], str], tuple[PlanResource, ...]] = {}
+        self._data_sources: set[tuple[str, str]] | None = None
 
     def _register_module(self, module: str) -> None:
         while module and module not in self._children.get(_parent_module(module), ()):
@@ -282,9 +288,13 @@ class Linker:
             return self._through_variable(match["name"], context, parent_types, attribute, depth)
         if kind == "local" and match is not None:
             return self._through_local(match["name"], context, parent_types, attribute, depth)
+        if kind == "data" and not self._data_exists(reference, context.module):
+            return _Targets()  # a data source this plan does not read (count = 0): no value comes from it
         if kind == "resource" and match is not None:
             if match["type"] in parent_types:
                 return _Targets({c.address: c for c in self._pick(match, context)})
+            if not self._instances.get((context.module, f"{match['type']}.{match['name']}")):
+                return _Targets()  # not in this plan (count = 0): the other branch of a conditional
             if match["attr"] == attribute.split(".")[0]:
                 # Chained through a sibling (bucket = aws_s3_bucket_versioning.this.bucket): follow its own.
                 chained = _Targets()
@@ -301,6 +311,16 @@ class Linker:
                 return chained
         # A data source, another resource's computed value, each.value: it could be anything.
         return _Targets(open=True)
+
+    def _data_exists(self, reference: str, module: str) -> bool:
+        """A data source instance this plan reads (during plan, or deferred to apply)."""
+        if self._data_sources is None:
+            self._data_sources = _data_source_names(self.plan.document)
+        parts = reference.split(".")
+        if len(parts) < 3:
+            return True
+        name = f"data.{parts[1]}.{parts[2].split('[')[0]}"
+        return (module, name) in self._data_sources
 
     def _pick(self, match: re.Match[str], context: _Context) -> list[PlanResource]:
         local = f"{match['type']}.{match['name']}"
@@ -381,6 +401,37 @@ def describe(candidates: tuple[PlanResource, ...]) -> str:
     shown = ", ".join(c.address for c in candidates[:_CANDIDATES_SHOWN])
     more = len(candidates) - _CANDIDATES_SHOWN
     return f"{len(candidates)} resources ({shown}{f', and {more} more' if more > 0 else ''})"
+
+
+def _data_source_names(document: dict[str, Any]) -> set[tuple[str, str]]:
+    """(module instance, data.TYPE.NAME) of every data source in resource_changes or prior_state."""
+    names: set[tuple[str, str]] = set()
+
+    def add(block: Any) -> None:
+        if isinstance(block, dict) and block.get("mode") == "data":
+            module = block.get("module_address")
+            names.add((module if isinstance(module, str) else "", f"data.{block.get('type')}.{block.get('name')}"))
+
+    changes = document.get("resource_changes")
+    for change in changes if isinstance(changes, list) else []:
+        add(change)
+    prior = document.get("prior_state")
+    values = prior.get("values") if isinstance(prior, dict) else None
+    stack = [values.get("root_module")] if isinstance(values, dict) else []
+    while stack:
+        module = stack.pop()
+        if not isinstance(module, dict):
+            continue
+        address = module.get("address")
+        resources = module.get("resources")
+        for resource in resources if isinstance(resources, list) else []:
+            if isinstance(resource, dict) and resource.get("mode") == "data":
+                names.add(
+                    (address if isinstance(address, str) else "", f"data.{resource.get('type')}.{resource.get('name')}")
+                )
+        children = module.get("child_modules")
+        stack.extend(children if isinstance(children, list) else [])
+    return names
 
 
 def _parent_module(module: str) -> str:
