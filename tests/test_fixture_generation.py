@@ -66,7 +66,8 @@ def test_regenerated_plan_matches_committed(regenerated: Path, scenario: str) ->
     committed = json.loads((FIXTURES / scenario / "plan.json").read_text())
     assert _changes(fresh) == _changes(committed)
     expected = yaml.safe_load((FIXTURES / scenario / "expected.yaml").read_text())["findings"]
-    _, resources = load_plan_resources(regenerated / scenario / "plan.json")
+    # The regenerated plan sits alone in a temporary folder: its sources are the committed ones.
+    _, resources = load_plan_resources(regenerated / scenario / "plan.json", FIXTURES / scenario)
     actual = {
         (f.resource.address, f.policy_id): f.status.value
         for f in evaluate(load_policies([builtin_policy_dir()]), resources)
