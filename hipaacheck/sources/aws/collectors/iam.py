@@ -1,13 +1,18 @@
-"""IAM policies: customer managed (default version) and inline on roles, users and groups.
+"""IAM policies (customer managed, default version; inline on roles, users and groups) and principals.
 
-One paginated get_account_authorization_details call holds them all; AWS
-managed policies are left out, as a plan never holds them either.
+One paginated get_account_authorization_details call holds them all, and
+also each user's, group's and role's AttachedManagedPolicies: the same list
+ListAttached{User,Group,Role}Policies returns, without one call per
+principal. AWS managed policies are not read as documents, as a plan never
+holds them either; attaching AdministratorAccess or IAMFullAccess is a
+finding on the principal (iam_principal).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ....derive.managed_policies import admin_managed_policy
 from ....derive.policy_document import DocumentError, identity_policy_facts
 from ....models import Resource
 from ..builder import LiveBuilder, Where, placeholder
@@ -24,11 +29,11 @@ CALLS = calls(
     ),
 )
 _FACTS = ("allows_admin", "admin_statements", "allows_not_action")
-# detail list, inline policy list, kind, owner name key
+# detail list, inline policy list, kind, owner name key, principal type
 _INLINE = (
-    ("RoleDetailList", "RolePolicyList", "role-inline", "RoleName"),
-    ("UserDetailList", "UserPolicyList", "user-inline", "UserName"),
-    ("GroupDetailList", "GroupPolicyList", "group-inline", "GroupName"),
+    ("RoleDetailList", "RolePolicyList", "role-inline", "RoleName", "role"),
+    ("UserDetailList", "UserPolicyList", "user-inline", "UserName", "user"),
+    ("GroupDetailList", "GroupPolicyList", "group-inline", "GroupName", "group"),
 )
 
 
@@ -52,7 +57,7 @@ def collect(ctx: Context) -> list[Resource]:
         Filter=["LocalManagedPolicy", "Role", "User", "Group"],
     )
     if details.error:
-        return [_regionless(placeholder("iam_policy", ctx.where, details.error))]
+        return [_regionless(placeholder(t, ctx.where, details.error)) for t in ("iam_policy", "iam_principal")]
     resources = []
     for policy in details.data.get("Policies", []):
         arn = str(policy.get("Arn"))
@@ -63,8 +68,9 @@ def collect(ctx: Context) -> list[Resource]:
         versions = [v for v in policy.get("PolicyVersionList") or [] if v.get("IsDefaultVersion")]
         _facts(b, versions[0].get("Document") if versions else None)
         resources.append(_regionless(b.build(name)))
-    for list_key, policies_key, kind, owner_key in _INLINE:
+    for list_key, policies_key, kind, owner_key, principal_type in _INLINE:
         for owner in details.data.get(list_key, []):
+            resources.append(_principal(owner, principal_type, str(owner.get(owner_key)), where))
             for inline in owner.get(policies_key) or []:
                 name = inline.get("PolicyName")
                 b = LiveBuilder("iam_policy", f"{owner.get('Arn')}/inline-policy/{name}", where)
@@ -76,9 +82,21 @@ def collect(ctx: Context) -> list[Resource]:
     return resources
 
 
+def _principal(owner: dict[str, Any], principal_type: str, name: str, where: Where) -> Resource:
+    b = LiveBuilder("iam_principal", str(owner.get("Arn")), where)
+    b.set("principal_type", principal_type)
+    b.set("principal_name", name)
+    arns = [str(p.get("PolicyArn")) for p in owner.get("AttachedManagedPolicies") or [] if isinstance(p, dict)]
+    admin = [n for n in (admin_managed_policy(arn) for arn in arns) if n is not None]
+    b.set("managed_policy_arns", arns)
+    b.set("admin_managed_policies", admin)
+    b.set("has_admin_managed_policy", bool(admin))
+    return _regionless(b.build(name))
+
+
 def _regionless(resource: Resource) -> Resource:
     resource.region = None
     return resource
 
 
-COLLECTOR = Collector("iam", ("iam_policy",), CALLS, collect, scope="global")
+COLLECTOR = Collector("iam", ("iam_policy", "iam_principal"), CALLS, collect, scope="global")
