@@ -65,7 +65,7 @@ def _policy_arns(plan: Plan, linker: Linker, source: PlanResource, attribute: st
         # A customer managed policy of this plan has an ARN known only after apply, and is
         # checked on its own (iam-policy-no-admin); it is never an AWS managed one.
         parent = linker.parent(source, attribute, ("aws_iam_policy",), ("arn",))
-        if not isinstance(parent, PlanResource):
+        if not isinstance(parent, PlanResource) and not _only_customer_policies(plan, source, attribute):
             found.unknown.append(f"{source.address}.{attribute} is known only after apply")
         return found
     values = value if isinstance(value, list) else [value]
@@ -79,6 +79,21 @@ def _policy_arns(plan: Plan, linker: Linker, source: PlanResource, attribute: st
             if name is not None:
                 found.admin.append(name)
     return found
+
+
+def _only_customer_policies(plan: Plan, source: PlanResource, attribute: str) -> bool:
+    """Every reference in the expression is to an aws_iam_policy of this module.
+
+    Then the value, whichever instance it names, is a customer managed policy's ARN: the
+    verdict does not depend on which one (aws_iam_policy.case[each.key].arn).
+    """
+    expression = plan.expressions(source).get(attribute)
+    references = expression.get("references") if isinstance(expression, dict) else None
+    return (
+        isinstance(references, list)
+        and bool(references)
+        and all(isinstance(r, str) and r.startswith("aws_iam_policy.") for r in references)
+    )
 
 
 def _targets(
