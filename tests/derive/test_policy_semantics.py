@@ -145,3 +145,18 @@ def test_public_ipv4_covered_by_ranges_each_narrower_than_slash8() -> None:
 )
 def test_patterns(function: Any, pattern: str, text: str, expected: bool) -> None:
     assert function(pattern, text) is expected
+
+
+def test_the_reader_serves_a_service_whose_data_is_the_resource_itself() -> None:
+    # SQS-style: the queue ARN itself holds the data (no "/*" objects). Another service is one
+    # more ServiceProfile, not another reader.
+    from hipaacheck.derive.resource_policy import ServiceProfile
+
+    queue = "arn:aws:sqs:us-east-1:111122223333:claims"
+    sqs = ServiceProfile("sqs", ("sqs:SendMessage", "sqs:ReceiveMessage"), lambda arn: ((arn, False),))
+    deny = {**TLS_BASE, "Action": "sqs:*", "Resource": queue}
+    assert resource_policy_facts(_document(deny), queue, sqs).denies_insecure_transport is True
+    other = {**deny, "Resource": "arn:aws:sqs:us-east-1:111122223333:claims-dlq"}
+    assert resource_policy_facts(_document(other), queue, sqs).denies_insecure_transport is False
+    wildcard = {**deny, "Resource": "arn:aws:sqs:*:111122223333:claims"}
+    assert resource_policy_facts(_document(wildcard), queue, sqs).denies_insecure_transport is True
