@@ -155,7 +155,7 @@ def test_security_group_sources_read_the_same_in_a_plan_and_a_live_account(mocke
         if address.startswith("aws_security_group."):
             group = ec2.create_security_group(GroupName=values["name"], Description="fixture", VpcId=vpc)
             ids[address] = group["GroupId"]
-            permissions = [
+            permissions: Any = [
                 {
                     "IpProtocol": rule["protocol"],
                     "FromPort": rule["from_port"],
@@ -172,7 +172,7 @@ def test_security_group_sources_read_the_same_in_a_plan_and_a_live_account(mocke
             group = config[address]["expressions"]["security_group_id"]["references"][1]
             cidrs = values.get("cidr_blocks") or [values["cidr_ipv4"]]
             protocol = values.get("protocol") or values["ip_protocol"]
-            permission = {
+            permission: Any = {
                 "IpProtocol": protocol,
                 "FromPort": values["from_port"],
                 "ToPort": values["to_port"],
@@ -187,3 +187,47 @@ def test_security_group_sources_read_the_same_in_a_plan_and_a_live_account(mocke
         assert [_fact(resource, f) for f in facts] == [_fact(live[name], f) for f in facts], name
         exposed = bool(_fact(resource, "internet_exposed_ports")) or _fact(resource, "internet_all_traffic")
         assert exposed is name.startswith("fail-"), name
+
+
+def test_a_denied_policy_status_leaves_only_a_public_verdict_standing(mocked: None) -> None:
+    # Without S3's own answer a "not public" from the reader is not proven (error); a "public"
+    # cannot become less public, so it stands.
+
+    s3 = boto3.client("s3", region_name=REGION)
+    documents = {
+        "claims-open": {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::claims-open/*",
+        },
+        "claims-org": {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::claims-org/*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+        },
+    }
+    for name, statement in documents.items():
+        s3.create_bucket(Bucket=name)
+        s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+
+    def deny(**_: Any) -> Any:
+        parsed = {
+            "Error": {"Code": "AccessDenied", "Message": "not authorized"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+        return type("Http", (), {"status_code": 403})(), parsed
+
+    def on_session(session: boto3.Session) -> None:
+        session.events.register("before-call.s3.GetBucketPolicyStatus", deny)
+
+    from hipaacheck.sources.aws.options import ScanOptions
+    from hipaacheck.sources.aws.runner import scan_account
+
+    scan = scan_account(ScanOptions(regions=(REGION,), workers=4), on_session)
+    buckets = _of_type(scan.resources, "s3_bucket", "bucket")
+    assert _fact(buckets["claims-open"], "policy.public") is True
+    assert _fact(buckets["claims-org"], "policy.public") == "<error>"
+    assert _fact(buckets["claims-org"], "policy.denies_insecure_transport") is False
