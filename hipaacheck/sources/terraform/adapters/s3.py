@@ -39,13 +39,20 @@ def _fold_public_access_block(b: Builder, src: PlanResource, prefix: str) -> Non
     b.set("public_access_block.all_enabled", UNKNOWN if UNKNOWN in values else all(v is True for v in values))
 
 
-def _bucket_arn(bucket: PlanResource) -> str | None:
+_PARTITIONS = (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
+
+
+def _bucket_arn(plan: Plan, bucket: PlanResource) -> str | None:
     """The bucket's ARN, or one built from its name (arn:aws:s3:::NAME); None before apply names it."""
     arn = bucket.raw.get("arn")
     if isinstance(arn, str) and arn.startswith("arn:"):
         return arn
     name = bucket.raw.get("bucket")
-    return f"arn:aws:s3:::{name}" if isinstance(name, str) and name else None
+    if not isinstance(name, str) or not name:
+        return None
+    region = plan.provider_region(bucket.provider_key) or ""
+    partition = next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
+    return f"arn:{partition}:s3:::{name}"
 
 
 def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
@@ -57,7 +64,7 @@ def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
         b.unknown("policy.denies_insecure_transport", reason)
         return
     try:
-        facts = resource_policy_facts(document, _bucket_arn(b.resource))
+        facts = resource_policy_facts(document, _bucket_arn(b.plan, b.resource))
     except DocumentError as exc:
         b.error("policy.public", f"{src.address}.policy: {exc}")
         b.error("policy.denies_insecure_transport", f"{src.address}.policy: {exc}")
