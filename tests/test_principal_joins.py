@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hipaacheck.models import GapKind, Resource
@@ -119,3 +120,45 @@ def test_a_harmless_attachment_outside_the_plan_adds_no_finding() -> None:
         ]
     )
     assert found == {}
+
+
+def _customer(key: str, action: str) -> dict[str, Any]:
+    document = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}
+    )
+    return change(f'aws_iam_policy.case["{key}"]', {"name": key, "policy": document}, unknown={"arn": True}, index=key)
+
+
+def test_a_customer_managed_administrator_policy_attached_fails_the_principal() -> None:
+    found = principals(
+        [
+            role(),
+            _customer("admin", "*"),
+            change("aws_iam_role_policy_attachment.x", {"role": "app"}, unknown={"policy_arn": True}),
+        ],
+        [
+            config_resource(
+                "aws_iam_role_policy_attachment.x",
+                policy_arn=ref(
+                    'aws_iam_policy.case["admin"].arn', 'aws_iam_policy.case["admin"]', "aws_iam_policy.case"
+                ),
+            )
+        ],
+    )
+    assert found["aws_iam_role.app"].attrs["admin_managed_policies"] == ['aws_iam_policy.case["admin"]']
+
+
+def test_which_customer_policy_is_attached_decides_only_when_they_differ() -> None:
+    # aws_iam_policy.case[each.key]: any instance may be the one; unknown only if they disagree.
+    attach = change("aws_iam_role_policy_attachment.x", {"role": "app"}, unknown={"policy_arn": True})
+    config = [
+        config_resource(
+            "aws_iam_role_policy_attachment.x",
+            policy_arn=ref("aws_iam_policy.case[each.key].arn", "aws_iam_policy.case"),
+        )
+    ]
+    mixed = principals([role(), _customer("admin", "*"), _customer("reader", "s3:Get*"), attach], config)
+    gap = mixed["aws_iam_role.app"].gap_for("has_admin_managed_policy")
+    assert gap is not None and gap.kind is GapKind.UNKNOWN
+    clean = principals([role(), _customer("reader", "s3:Get*"), _customer("writer", "s3:Put*"), attach], config)
+    assert clean["aws_iam_role.app"].attrs["has_admin_managed_policy"] is False

@@ -34,9 +34,10 @@ class IamPrincipal(Canonical):
     principal_name: str | None = doc("User, group or role name.")
     managed_policy_arns: list[str] | None = doc("ARNs of the managed policies attached to it.")
     admin_managed_policies: list[str] | None = doc(
-        "Attached AWS managed policies that grant administrator rights (AdministratorAccess, IAMFullAccess)."
+        "Attached managed policies that grant administrator rights: AWS managed AdministratorAccess or "
+        "IAMFullAccess by name, customer managed ones (allows_admin) by name (live) or address (plan)."
     )
-    has_admin_managed_policy: bool | None = doc("An AWS managed administrator policy is attached.")
+    has_admin_managed_policy: bool | None = doc("An attached managed policy grants administrator rights.")
 
 
 class PasswordPolicy(Canonical):

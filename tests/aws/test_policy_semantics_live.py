@@ -139,7 +139,7 @@ def test_admin_rights_read_the_same_in_a_plan_and_a_live_account(mocked: None, m
         assert _fact(resource, "allows_admin") is _fact(live[name], "allows_admin") is name.startswith("fail-"), name
     planned_principals = _of_type(plan_resources, "iam_principal", "principal_name")
     live_principals = _of_type(live_resources, "iam_principal", "principal_name")
-    assert len(planned_principals) == 7 and set(planned_principals) <= set(live_principals)
+    assert len(planned_principals) == 8 and set(planned_principals) <= set(live_principals)
     for name, resource in planned_principals.items():
         fact = "has_admin_managed_policy"
         expected = name.startswith("fail-") or name == "break-glass"

@@ -37,15 +37,17 @@ _INLINE = (
 )
 
 
-def _facts(b: LiveBuilder, document: Any) -> None:
+def _facts(b: LiveBuilder, document: Any) -> bool | None:
+    """Fill the policy's facts; return whether it grants administrator rights (None: unreadable)."""
     try:
         facts = identity_policy_facts(document if document is not None else "{}")
     except DocumentError as exc:
         b.error(_FACTS, f"policy document: {exc}")
-        return
+        return None
     b.set("allows_admin", facts.allows_admin)
     b.set("admin_statements", facts.admin_statements)
     b.set("allows_not_action", facts.allows_not_action)
+    return facts.allows_admin
 
 
 def collect(ctx: Context) -> list[Resource]:
@@ -59,6 +61,7 @@ def collect(ctx: Context) -> list[Resource]:
     if details.error:
         return [_regionless(placeholder(t, ctx.where, details.error)) for t in ("iam_policy", "iam_principal")]
     resources = []
+    customer: dict[str, tuple[str, bool | None]] = {}  # customer managed policy ARN -> (name, grants admin)
     for policy in details.data.get("Policies", []):
         arn = str(policy.get("Arn"))
         name = policy.get("PolicyName") or arn.rsplit("/", 1)[-1]  # moto leaves PolicyName out
@@ -66,11 +69,11 @@ def collect(ctx: Context) -> list[Resource]:
         b.set("policy_name", name)
         b.set("kind", "managed")
         versions = [v for v in policy.get("PolicyVersionList") or [] if v.get("IsDefaultVersion")]
-        _facts(b, versions[0].get("Document") if versions else None)
+        customer[arn] = (name, _facts(b, versions[0].get("Document") if versions else None))
         resources.append(_regionless(b.build(name)))
     for list_key, policies_key, kind, owner_key, principal_type in _INLINE:
         for owner in details.data.get(list_key, []):
-            resources.append(_principal(owner, principal_type, str(owner.get(owner_key)), where))
+            resources.append(_principal(owner, principal_type, str(owner.get(owner_key)), where, customer))
             for inline in owner.get(policies_key) or []:
                 name = inline.get("PolicyName")
                 b = LiveBuilder("iam_policy", f"{owner.get('Arn')}/inline-policy/{name}", where)
@@ -82,15 +85,29 @@ def collect(ctx: Context) -> list[Resource]:
     return resources
 
 
-def _principal(owner: dict[str, Any], principal_type: str, name: str, where: Where) -> Resource:
+def _principal(
+    owner: dict[str, Any], principal_type: str, name: str, where: Where, customer: dict[str, tuple[str, bool | None]]
+) -> Resource:
+    """A user, group or role with its AttachedManagedPolicies (AWS managed and customer managed)."""
     b = LiveBuilder("iam_principal", str(owner.get("Arn")), where)
     b.set("principal_type", principal_type)
     b.set("principal_name", name)
     arns = [str(p.get("PolicyArn")) for p in owner.get("AttachedManagedPolicies") or [] if isinstance(p, dict)]
-    admin = [n for n in (admin_managed_policy(arn) for arn in arns) if n is not None]
+    admin: list[str] = []
+    unreadable: list[str] = []
+    for arn in arns:
+        aws_managed = admin_managed_policy(arn)
+        policy_name, grants_admin = customer.get(arn, (arn, False))
+        if aws_managed is not None or grants_admin:
+            admin.append(aws_managed or policy_name)
+        elif grants_admin is None:
+            unreadable.append(policy_name)
     b.set("managed_policy_arns", arns)
     b.set("admin_managed_policies", admin)
-    b.set("has_admin_managed_policy", bool(admin))
+    if admin or not unreadable:
+        b.set("has_admin_managed_policy", bool(admin))
+    else:
+        b.error(["has_admin_managed_policy"], f"attached policy {unreadable[0]} could not be read")
     return _regionless(b.build(name))
 
 

@@ -1,5 +1,9 @@
 """IAM users, groups and roles -> iam_principal, with the managed policies attached to them.
 
+A managed policy grants administrator rights when it is AWS managed AdministratorAccess or
+IAMFullAccess, or a customer managed policy of this plan whose document does
+(derive.policy_document: "*" on every resource, iam:* ...).
+
 A managed policy reaches a principal through aws_iam_{user,group,role}_policy_attachment,
 aws_iam_policy_attachment (users/groups/roles lists), the *_policy_attachments_exclusive
 resources, or aws_iam_role.managed_policy_arns. Each attachment is folded onto its
@@ -11,10 +15,12 @@ iam_principal at the attachment's own address, wherever it lands.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ....derive.managed_policies import admin_managed_policy
+from ....derive.policy_document import DocumentError, identity_policy_facts
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
@@ -46,26 +52,93 @@ class _Attached:
     arns: list[str] = field(default_factory=list)
     admin: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # why some attached ARN is known only after apply
+    errors: list[str] = field(default_factory=list)  # an attached policy of the plan that cannot be read
     parts: list[PlanResource] = field(default_factory=list)
 
     def add(self, other: _Attached) -> None:
         self.arns += [a for a in other.arns if a not in self.arns]
         self.admin += [a for a in other.admin if a not in self.admin]
         self.unknown += other.unknown
+        self.errors += other.errors
         self.parts += other.parts
 
 
-def _policy_arns(plan: Plan, linker: Linker, source: PlanResource, attribute: str) -> _Attached:
+_REFERENCE = re.compile(r"^aws_iam_policy\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?P<index>\[[^\]]+\])?")
+
+
+class _CustomerPolicies:
+    """Whether each aws_iam_policy of the plan grants administrator rights."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.verdicts: dict[str, tuple[str, str]] = {}  # address -> (admin|clean|unknown|error, why)
+        self.by_arn: dict[str, PlanResource] = {}
+        for policy in plan.of_type("aws_iam_policy"):
+            arn = policy.raw.get("arn")
+            if isinstance(arn, str) and arn:
+                self.by_arn[arn] = policy
+            document = policy.raw.get("policy")
+            if document is UNKNOWN:
+                self.verdicts[policy.address] = ("unknown", f"{policy.address}.policy is known only after apply")
+                continue
+            try:
+                facts = identity_policy_facts(document if document is not None else "{}")
+            except DocumentError as exc:
+                self.verdicts[policy.address] = ("error", f"{policy.address}.policy: {exc}")
+                continue
+            self.verdicts[policy.address] = ("admin" if facts.allows_admin else "clean", policy.address)
+
+    def referenced(self, source: PlanResource, attribute: str) -> list[PlanResource]:
+        """The aws_iam_policy instances the expression may name, the most specific references first."""
+        expression = self.plan.expressions(source).get(attribute)
+        references = expression.get("references") if isinstance(expression, dict) else None
+        exact: list[PlanResource] = []
+        every: list[PlanResource] = []
+        prefix = f"{source.module}." if source.module else ""
+        for reference in references if isinstance(references, list) else []:
+            match = _REFERENCE.match(reference) if isinstance(reference, str) else None
+            if match is None:
+                continue
+            base = f"{prefix}aws_iam_policy.{match['name']}"
+            instances = [p for p in self.plan.of_type("aws_iam_policy") if p.address.split("[")[0] == base]
+            indexed = [p for p in instances if match["index"] and p.address == base + match["index"]]
+            exact += indexed
+            every += instances
+        return exact or every
+
+    def add(self, found: _Attached, candidates: list[PlanResource]) -> None:
+        """Attach one of ``candidates`` (which one may be known only after apply)."""
+        verdicts = [self.verdicts[c.address] for c in candidates if c.address in self.verdicts]
+        if not verdicts:
+            return
+        kinds = {kind for kind, _ in verdicts}
+        if kinds == {"admin"}:
+            found.admin.append(verdicts[0][1])
+        elif "error" in kinds:
+            found.errors.append(next(why for kind, why in verdicts if kind == "error"))
+        elif kinds != {"clean"}:
+            found.unknown.append(
+                next((why for kind, why in verdicts if kind == "unknown"), None)
+                or f"which of {len(candidates)} policies is attached, some of them administrator, is known only after apply"
+            )
+
+
+def _policy_arns(
+    plan: Plan, linker: Linker, customer: _CustomerPolicies, source: PlanResource, attribute: str
+) -> _Attached:
     """The ARNs an attachment (or a role's managed_policy_arns) attaches."""
     found = _Attached()
     value = source.raw.get(attribute)
     if value is UNKNOWN:
         if attribute == "managed_policy_arns" and not plan.configured(source, attribute):
             return found  # not written: the provider reads back what is attached elsewhere
-        # A customer managed policy of this plan has an ARN known only after apply, and is
-        # checked on its own (iam-policy-no-admin); it is never an AWS managed one.
+        # A customer managed policy of this plan has an ARN known only after apply.
         parent = linker.parent(source, attribute, ("aws_iam_policy",), ("arn",))
-        if not isinstance(parent, PlanResource) and not _only_customer_policies(plan, source, attribute):
+        if isinstance(parent, PlanResource):
+            customer.add(found, [parent])
+        elif _only_customer_policies(plan, source, attribute):
+            customer.add(found, customer.referenced(source, attribute))
+        else:
             found.unknown.append(f"{source.address}.{attribute} is known only after apply")
         return found
     values = value if isinstance(value, list) else [value]
@@ -78,6 +151,8 @@ def _policy_arns(plan: Plan, linker: Linker, source: PlanResource, attribute: st
             name = admin_managed_policy(item)
             if name is not None:
                 found.admin.append(name)
+            elif item in customer.by_arn:
+                customer.add(found, [customer.by_arn[item]])
     return found
 
 
@@ -126,12 +201,13 @@ def _targets(
 def iam_principals(plan: Plan, linker: Linker) -> list[Resource]:
     principals = plan.of_type(*_PRINCIPALS)
     attached: dict[str, _Attached] = {p.address: _Attached() for p in principals}
+    customer = _CustomerPolicies(plan)
     for role in plan.of_type("aws_iam_role"):
-        attached[role.address].add(_policy_arns(plan, linker, role, "managed_policy_arns"))
+        attached[role.address].add(_policy_arns(plan, linker, customer, role, "managed_policy_arns"))
     resources: list[Resource] = []
     for attachment_type, (targets, policy_attribute) in _ATTACHMENTS.items():
         for attachment in plan.of_type(attachment_type):
-            policies = _policy_arns(plan, linker, attachment, policy_attribute)
+            policies = _policy_arns(plan, linker, customer, attachment, policy_attribute)
             policies.parts.append(attachment)
             stray: list[str] = []
             undetermined = False
@@ -141,7 +217,7 @@ def iam_principals(plan: Plan, linker: Linker) -> list[Resource]:
                     attached[principal.address].add(policies)
                 stray += [f"{kind} {name}" for name in outside]
                 undetermined = undetermined or unsure
-            if (stray or undetermined) and (policies.admin or policies.unknown):
+            if (stray or undetermined) and (policies.admin or policies.unknown or policies.errors):
                 resources.append(_stray(plan, attachment, policies, stray))
     for principal in principals:
         b = Builder(plan, principal, "iam_principal")
@@ -159,6 +235,8 @@ def _fill(b: Builder, attached: _Attached) -> None:
     b.set("admin_managed_policies", attached.admin)
     if attached.admin:
         b.set("has_admin_managed_policy", True)  # a known administrator policy settles it
+    elif attached.errors:
+        b.error("has_admin_managed_policy", attached.errors[0])
     elif attached.unknown:
         b.unknown("has_admin_managed_policy", attached.unknown[0])
     else:
