@@ -97,7 +97,15 @@ def is_public(network: Network) -> bool:
     return any(network.overlaps(piece) for piece in (v4 if network.version == 4 else v6))
 
 
+@lru_cache(maxsize=2)
+def _public_size(version: int) -> int:
+    v4, v6 = _public_space()
+    return sum(piece.num_addresses for piece in (v4 if version == 4 else v6))
+
+
 def _covers_public(networks: Sequence[Network], version: int) -> bool:
+    if sum(n.num_addresses for n in networks if n.version == version) < _public_size(version):
+        return False  # too few addresses to cover the public space, however they lie (a cheap first test)
     collapsed: list[Network] = list(
         ipaddress.collapse_addresses(n for n in networks if n.version == version)  # type: ignore[type-var]
     )
