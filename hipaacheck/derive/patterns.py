@@ -110,8 +110,8 @@ def _covers(pattern: str, prefix: str, fold: bool) -> bool:
 
 
 def split_action(action: str) -> tuple[str, str]:
-    """'s3:GetObject' -> ('s3', 'GetObject'); '*' -> ('*', '*')."""
-    if action == _STAR:
+    """'s3:GetObject' -> ('s3', 'GetObject'); '*' (or '**') -> ('*', '*'): every action of every service."""
+    if ":" not in action and _only_stars(action):
         return _STAR, _STAR
     service, _, name = action.partition(":")
     return service, name
