@@ -62,6 +62,7 @@ class BadAddress(ValueError):
     """A source that is not an IP address or CIDR block: AWS would refuse it."""
 
 
+@lru_cache(maxsize=4096)
 def parse_cidr(text: str) -> Network:
     try:
         # strict=False: AWS accepts (and normalises) host bits, e.g. 10.0.0.5/0 is 0.0.0.0/0.

@@ -73,7 +73,17 @@ def _after(pattern: str, text: str, fold: bool) -> frozenset[int]:
 
 
 def matches(pattern: str, text: str, *, fold_case: bool = False) -> bool:
-    return len(pattern) in _after(pattern, text, fold_case)
+    if not has_wildcard(pattern):
+        return pattern == text or (fold_case and pattern.lower() == text.lower())
+    if _only_stars(pattern):
+        return True
+    return _matches(pattern, text, fold_case)
+
+
+@lru_cache(maxsize=8192)
+def _matches(pattern: str, text: str, fold: bool) -> bool:
+    # Policies repeat the same few patterns ("s3:*") against the same action names.
+    return len(pattern) in _after(pattern, text, fold)
 
 
 def overlaps(pattern: str, prefix: str, *, fold_case: bool = False) -> bool:

@@ -58,6 +58,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .network import BadAddress, covers_internet, parse_cidr
@@ -293,10 +294,21 @@ def _only_insecure_transport(condition: Any) -> bool:
 
 def _covers_actions(statement: dict[str, Any], service: ServiceProfile) -> bool:
     if "NotAction" in statement:
-        excluded = [str(a) for a in _as_list(statement["NotAction"])]
-        return not any(_action_matches(p, a) for p in excluded for a in service.data_actions)
-    patterns = [str(a) for a in _as_list(statement.get("Action", []))]
-    return all(any(_action_matches(p, a) for p in patterns) for a in service.data_actions)
+        excluded = tuple(str(a) for a in _as_list(statement["NotAction"]))
+        return not _any_action_matched(excluded, service.data_actions)
+    patterns = tuple(str(a) for a in _as_list(statement.get("Action", [])))
+    return _every_action_matched(patterns, service.data_actions)
+
+
+@lru_cache(maxsize=1024)
+def _any_action_matched(patterns: tuple[str, ...], actions: tuple[str, ...]) -> bool:
+    return any(_action_matches(p, a) for p in patterns for a in actions)
+
+
+@lru_cache(maxsize=1024)
+def _every_action_matched(patterns: tuple[str, ...], actions: tuple[str, ...]) -> bool:
+    # Policies repeat the same Action lists across buckets: each list is matched once.
+    return all(any(_action_matches(p, a) for p in patterns) for a in actions)
 
 
 def _covers_resources(statement: dict[str, Any], resource_arn: str, service: ServiceProfile) -> bool:
