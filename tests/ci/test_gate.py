@@ -1,0 +1,345 @@
+"""Exemptions a change cannot make quietly: --fail-on-unknown, scope-change findings, bounded waivers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from hipaacheck.emit import config_defaults
+from hipaacheck.engine import evaluate
+from hipaacheck.policy.loader import load_policies
+from hipaacheck.scope_change import SCOPE_CHANGE_ID, before_document, scope_change_findings
+from hipaacheck.sources.errors import InputError
+from hipaacheck.sources.terraform import Plan
+from hipaacheck.sources.terraform.adapters import adapt_plan
+
+from ..conftest import FIXTURES, change, plan_doc
+from .conftest import COMPLIANT, NONCOMPLIANT, Cli, assert_one_line_error, load_json
+
+SCOPE_CHANGE = FIXTURES / "scope_change" / "plan.json"
+MODULES = FIXTURES / "modules_unknowns" / "plan.json"
+SOON = (date.today() + timedelta(days=30)).isoformat()
+
+
+def _findings(report: dict[str, object]) -> dict[tuple[str, str], dict[str, object]]:
+    return {(f["policy_id"], f["resource"]["address"]): f for f in report["findings"]}  # type: ignore[attr-defined, index]
+
+
+# ---------------------------------------------------------------- --fail-on-unknown
+
+
+def test_fail_on_unknown_gates_unknowns_at_or_above_the_threshold(cli: Cli) -> None:
+    plain = json.loads(cli("scan", "plan", MODULES, "--format", "json").out)
+    unknowns = [f for f in plain["findings"] if f["status"] == "unknown"]
+    assert unknowns and not any(f["gating"] for f in unknowns)
+
+    result = cli("scan", "plan", MODULES, "--format", "json", "--fail-on-unknown")
+    report = json.loads(result.out)
+    assert result.code == 1 and report["result"] == "fail"
+    gating_unknown = [f for f in report["findings"] if f["status"] == "unknown" and f["gating"]]
+    assert len(gating_unknown) == len(unknowns) == report["gate"]["failing_unknown"]
+    assert report["gate"]["fail_on_unknown"] is True
+    assert report["gate"]["failing"] == len(gating_unknown) + len(
+        [f for f in report["findings"] if f["status"] == "fail" and f["gating"]]
+    )
+
+    # Only at or above --fail-on: a critical threshold leaves the lower unknowns alone.
+    critical = json.loads(
+        cli("scan", "plan", MODULES, "--format", "json", "--fail-on-unknown", "--fail-on", "critical").out
+    )
+    for finding in critical["findings"]:
+        if finding["status"] == "unknown":
+            assert finding["gating"] == (finding["severity"] == "critical")
+
+
+def test_fail_on_unknown_summary_line_counts_them(cli: Cli, tmp_path: Path) -> None:
+    junit = tmp_path / "r.xml"
+    result = cli("scan", "plan", SCOPE_CHANGE, "--fail-on-unknown", "--report", f"junit={junit}")
+    summary = " ".join(result.out.strip().splitlines()[-2:])  # the summary wraps to two lines past 80 columns
+    report = json.loads(cli("scan", "plan", SCOPE_CHANGE, "--format", "json", "--fail-on-unknown").out)
+    unknown, failing = report["gate"]["failing_unknown"], report["gate"]["failing"]
+    assert unknown == 3  # the log group's two checks (scope known only after apply) and the new queue's
+    assert f"{failing} failing at or above low ({unknown} of them unknown, --fail-on-unknown)" in summary
+    assert "FAILED" in summary and result.code == 1
+    # JUnit shows a gating unknown as a failure, so a CI test view agrees with the exit code.
+    text = junit.read_text(encoding="utf-8")
+    assert text.count("unknown until apply; fails the run: --fail-on-unknown") == unknown
+    markdown = cli("scan", "plan", SCOPE_CHANGE, "--format", "markdown", "--fail-on-unknown").out
+    assert f"({unknown} of them unknown, --fail-on-unknown)" in markdown.splitlines()[0]
+
+
+def test_without_the_flag_unknowns_never_gate(cli: Cli) -> None:
+    result = cli("scan", "plan", MODULES, "--format", "json")
+    report = json.loads(result.out)
+    assert report["gate"]["fail_on_unknown"] is False and report["gate"]["failing_unknown"] == 0
+
+
+def test_config_keys_set_the_gate_settings() -> None:
+    assert config_defaults({"fail-on-unknown": True, "max-waiver-days": 90, "other": 1}, "c.yaml") == {
+        "fail_on_unknown": True,
+        "max_waiver_days": 90,
+    }
+    for bad in ({"fail-on-unknown": "yes"}, {"max-waiver-days": True}, {"max-waiver-days": -1}):
+        with pytest.raises(InputError, match=r"^c\.yaml: "):
+            config_defaults(bad, "c.yaml")
+
+
+# ---------------------------------------------------------------- scope-change
+
+
+def test_scope_change_findings_name_the_policies_left_and_the_values(cli: Cli) -> None:
+    result = cli("scan", "plan", SCOPE_CHANGE, "--format", "json")
+    assert result.code == 1
+    findings = _findings(json.loads(result.out))
+    claims = findings[(SCOPE_CHANGE_ID, "aws_s3_bucket.claims")]
+    assert claims["status"] == "fail" and claims["severity"] == "medium" and claims["gating"]
+    assert claims["message"].startswith("The plan leaves the scope of s3-bucket-not-public, ")
+    assert 'tags.phi was "true", now "false"' in claims["message"]
+    assert claims["evidence"] == [
+        {"key": "tags.phi", "observed": '"false"', "expected": '"true" (as before the change)', "undetermined": False}
+    ]
+    audit = findings[(SCOPE_CHANGE_ID, "aws_cloudwatch_log_group.audit")]
+    assert "may leave the scope of cloudwatch-log-group-retention" in audit["message"]
+    assert "known only after apply" in audit["message"]
+    # Same tag, or entering the scope: no finding.
+    assert (SCOPE_CHANGE_ID, "aws_s3_bucket.steady") not in findings
+    assert (SCOPE_CHANGE_ID, "aws_s3_bucket.exports") not in findings
+    table = cli("scan", "plan", SCOPE_CHANGE).out
+    assert "scope-change" in table and "aws_s3_bucket.claims" in table
+
+
+def test_scope_change_is_waivable_and_gates_by_severity(cli: Cli, tmp_path: Path) -> None:
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        f"  - {{policy: scope-change, resource: aws_s3_bucket.claims, reason: bucket emptied (CHG-9), owner: dpo, expires: {SOON}}}\n",
+        encoding="utf-8",
+    )
+    report = json.loads(cli("scan", "plan", SCOPE_CHANGE, "--format", "json", "--waivers", waivers).out)
+    findings = _findings(report)
+    assert findings[(SCOPE_CHANGE_ID, "aws_s3_bucket.claims")]["status"] == "waived"
+    assert findings[(SCOPE_CHANGE_ID, "aws_cloudwatch_log_group.audit")]["status"] == "fail"
+    high = json.loads(cli("scan", "plan", SCOPE_CHANGE, "--format", "json", "--fail-on", "high").out)
+    assert not _findings(high)[(SCOPE_CHANGE_ID, "aws_s3_bucket.claims")]["gating"]  # medium, below high
+
+
+def test_sarif_has_a_rule_for_scope_change(cli: Cli, tmp_path: Path) -> None:
+    sarif = tmp_path / "r.sarif"
+    cli("scan", "plan", SCOPE_CHANGE, "--report", f"sarif={sarif}")
+    run = load_json(sarif)["runs"][0]
+    assert SCOPE_CHANGE_ID in {rule["id"] for rule in run["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in run["results"]} >= {SCOPE_CHANGE_ID}
+
+
+def _bucket(phi: object, **extra: object) -> dict[str, object]:
+    return {"bucket": "b", "tags": {"phi": phi}, "tags_all": {"phi": phi}, **extra}
+
+
+def _two_worlds(before: dict[str, object], after: dict[str, object], unknown: dict[str, object] | None = None) -> list:
+    entry = change("aws_s3_bucket.b", after, actions=("update",), unknown=unknown)
+    entry["change"]["before"] = before
+    document = plan_doc([entry])
+    earlier = before_document(document)
+    assert earlier is not None
+    policies = load_policies([Path(__file__).resolve().parents[2] / "policies"])
+    after_resources = adapt_plan(Plan(document))
+    return scope_change_findings(policies, adapt_plan(Plan(earlier)), after_resources)
+
+
+def test_scope_change_variants() -> None:
+    assert [f.policy_id for f in _two_worlds(_bucket("true"), _bucket("false"))] == [SCOPE_CHANGE_ID]
+    assert _two_worlds(_bucket("true"), _bucket("true")) == []
+    assert _two_worlds(_bucket("false"), _bucket("true")) == []  # entering the scope is not an exemption
+    # The tag removed altogether: "not equals false" still holds, so the bucket stays in scope.
+    assert _two_worlds(_bucket("true"), {"bucket": "b", "tags": {}, "tags_all": {}}) == []
+    unknown = _two_worlds(_bucket("true"), {"bucket": "b"}, unknown={"tags": True, "tags_all": True})
+    assert len(unknown) == 1 and "may leave" in unknown[0].message
+
+
+def test_any_scope_field_a_policy_uses_counts(tmp_path: Path) -> None:
+    (tmp_path / "bucket-named-claims-versioned.yaml").write_text(
+        "id: bucket-named-claims-versioned\n"
+        "title: Claims buckets keep versions\n"
+        "resource: s3_bucket\n"
+        "severity: high\n"
+        'safeguards: ["164.312(c)(1)"]\n'
+        "scope: {key: bucket, op: matches, value: '^claims-'}\n"
+        "require: {key: versioning.enabled, op: equals, value: true}\n"
+        "remediation: Enable versioning.\n"
+        "examples:\n"
+        "  pass: [{bucket: claims-a, versioning: {enabled: true}}]\n"
+        "  fail: [{bucket: claims-a}]\n"
+        "  skip: [{bucket: other}]\n",
+        encoding="utf-8",
+    )
+    policies = load_policies([tmp_path])
+    before, after = {"bucket": "claims-x"}, {"bucket": "renamed-x"}
+    entry = change("aws_s3_bucket.b", after, actions=("delete", "create"))
+    entry["change"]["before"] = before
+    document = plan_doc([entry])
+    earlier = before_document(document)
+    assert earlier is not None
+    found = scope_change_findings(policies, adapt_plan(Plan(earlier)), adapt_plan(Plan(document)))
+    assert len(found) == 1 and "bucket-named-claims-versioned" in found[0].message
+    assert 'bucket was "claims-x", now "renamed-x"' in found[0].message
+
+
+def test_plans_that_only_create_skip_the_before_pass() -> None:
+    assert before_document(json.loads(COMPLIANT.read_text(encoding="utf-8"))) is None
+    assert before_document(json.loads(NONCOMPLIANT.read_text(encoding="utf-8"))) is None
+
+
+def test_live_and_static_scans_have_no_scope_change(builtin_policies: list) -> None:
+    document = json.loads((FIXTURES / "lifecycle" / "plan.json").read_text(encoding="utf-8"))
+    earlier = before_document(document)
+    assert earlier is not None  # lifecycle updates and deletes, but changes no PHI tag
+    after = adapt_plan(Plan(document))
+    assert scope_change_findings(builtin_policies, adapt_plan(Plan(earlier)), after) == []
+    assert all(f.policy_id != SCOPE_CHANGE_ID for f in evaluate(builtin_policies, after))
+
+
+# ---------------------------------------------------------------- bounded waivers
+
+
+def _waivers(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "waivers.yaml"
+    path.write_text("waivers:\n" + body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("policy", ["*", "**", "?*"])
+@pytest.mark.parametrize("resource", ["*", "*?"])
+def test_match_all_waiver_is_refused(cli: Cli, tmp_path: Path, policy: str, resource: str) -> None:
+    waivers = _waivers(
+        tmp_path, f"  - {{policy: '{policy}', resource: '{resource}', reason: r, owner: o, expires: {SOON}}}\n"
+    )
+    result = cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers)
+    assert_one_line_error(
+        result, f"{waivers}:2:5: waiver 1: policy '{policy}' on resource '{resource}' would waive every"
+    )
+
+
+def test_match_all_on_one_side_only_is_allowed(cli: Cli, tmp_path: Path) -> None:
+    waivers = _waivers(
+        tmp_path,
+        f"  - {{policy: '*', resource: 'aws_s3_bucket.claims', reason: r, owner: o, expires: {SOON}}}\n"
+        f"  - {{policy: 's3-bucket-versioning', resource: '*', reason: r, owner: o, expires: {SOON}}}\n",
+    )
+    assert cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers, "--format", "json").code == 1
+
+
+def test_expiry_beyond_max_waiver_days_is_refused(cli: Cli, tmp_path: Path) -> None:
+    far = (date.today() + timedelta(days=366)).isoformat()
+    edge = (date.today() + timedelta(days=365)).isoformat()
+    waivers = _waivers(tmp_path, f"  - {{policy: a, resource: b, reason: r, owner: o, expires: {far}}}\n")
+    result = cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers)
+    assert_one_line_error(result, f"waiver 1: expires {far}, more than 365 days after today")
+    waivers.write_text(f"waivers:\n  - {{policy: a, resource: b, reason: r, owner: o, expires: {edge}}}\n")
+    assert cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers).code == 1  # exactly 365 days: allowed
+    result = cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers, "--max-waiver-days", "30")
+    assert_one_line_error(result, "more than 30 days after today")
+    with pytest.raises(SystemExit) as exit_info:  # argparse refuses it before main() runs
+        cli("scan", "plan", NONCOMPLIANT, "--max-waiver-days", "-1")
+    assert exit_info.value.code == 2
+
+
+def test_each_waiver_reports_its_owner_and_coverage(cli: Cli, tmp_path: Path) -> None:
+    waivers = _waivers(
+        tmp_path,
+        f"  - {{policy: 's3-bucket-*', resource: aws_s3_bucket.claims, reason: legacy, owner: data-team, expires: {SOON}}}\n"
+        f"  - {{policy: kms-key-rotation, resource: aws_kms_key.nothing, reason: r, owner: sec-team, expires: {SOON}}}\n"
+        "  - {policy: 'rds-*', resource: '*', reason: old, owner: dba-team, expires: 2020-01-01}\n",
+    )
+    markdown = tmp_path / "r.md"
+    result = cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers, "--report", f"markdown={markdown}")
+    assert f"waiver {waivers}:2: s3-bucket-* on aws_s3_bucket.claims, owner data-team," in result.out.replace(
+        "\n  ", " "
+    )
+    assert "covers 5 findings" in result.out and "covers 0 findings" in result.out
+    text = markdown.read_text(encoding="utf-8")
+    assert "### Waivers in the file (3)" in text
+    assert "| Waiver | Policy | Resource | Owner | Expires | Findings covered |" in text
+    assert "| data-team | " in text and f"| {SOON} | 5 |" in text and "| 2020-01-01 | 0 |" in text
+    report = json.loads(cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers, "--format", "json").out)
+    entries = report["gate"]["waivers"]["entries"]
+    assert [(e["owner"], e["covers"], e["expired"]) for e in entries] == [
+        ("data-team", 5, False),
+        ("sec-team", 0, False),
+        ("dba-team", 0, True),
+    ]
+
+
+# ---------------------------------------------------------------- waivers from the base commit
+
+
+def _git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e", "GIT_CONFIG_GLOBAL": "/dev/null"}  # fmt: skip
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
+    """A repository whose base commit waives one policy; the working tree widens it, as a pull request would."""
+    work = tmp_path / "repo"
+    work.mkdir()
+    _git(work, "init", "-q", "-b", "main")
+    waiver = (
+        f"  - {{policy: s3-bucket-versioning, resource: aws_s3_bucket.claims, reason: r, owner: o, expires: {SOON}}}\n"
+    )
+    (work / ".hipaacheck-waivers.yaml").write_text("waivers:\n" + waiver, encoding="utf-8")
+    _git(work, "add", ".")
+    _git(work, "commit", "-q", "-m", "base")
+    base = _git(work, "rev-parse", "HEAD")
+    widened = (
+        waiver + f"  - {{policy: 's3-*', resource: 'aws_s3_bucket.*', reason: mine, owner: me, expires: {SOON}}}\n"
+    )
+    (work / ".hipaacheck-waivers.yaml").write_text("waivers:\n" + widened, encoding="utf-8")
+    _git(work, "commit", "-q", "-am", "widen")
+    monkeypatch.chdir(work)
+    return work, base
+
+
+def test_waivers_from_git_read_the_base_version(cli: Cli, repo: tuple[Path, str]) -> None:
+    _, base = repo
+    head = json.loads(cli("scan", "plan", NONCOMPLIANT, "--format", "json").out)
+    from_base = json.loads(cli("scan", "plan", NONCOMPLIANT, "--format", "json", "--waivers-from-git", base).out)
+    assert head["summary"]["waived"] > 1
+    assert from_base["summary"]["waived"] == 1
+    assert from_base["gate"]["waivers"]["revision"] == base
+    assert from_base["gate"]["waivers"]["file"] == ".hipaacheck-waivers.yaml"
+
+
+def test_waivers_from_git_without_the_file_at_base_means_none(cli: Cli, repo: tuple[Path, str]) -> None:
+    work, base = repo
+    _git(work, "mv", ".hipaacheck-waivers.yaml", "w2.yaml")
+    _git(work, "commit", "-q", "-m", "move")
+    result = cli("scan", "plan", NONCOMPLIANT, "--format", "json", "--waivers", "w2.yaml", "--waivers-from-git", base)
+    report = json.loads(result.out)
+    assert report["summary"]["waived"] == 0
+    assert "w2.yaml does not exist at " in result.err and any("no waivers apply" in n for n in report["notes"])
+
+
+@pytest.mark.parametrize(
+    ("revision", "fragment"),
+    [
+        ("--upload-pack=x", "is not a git revision"),
+        ("nosuchbranch", "no commit 'nosuchbranch'"),
+        ("0" * 40, "is not in the checkout and fetching it failed"),
+    ],
+)
+def test_waivers_from_git_bad_revision_is_one_line(
+    cli: Cli, repo: tuple[Path, str], revision: str, fragment: str
+) -> None:
+    assert_one_line_error(cli("scan", "plan", NONCOMPLIANT, f"--waivers-from-git={revision}"), fragment)
+
+
+def test_waivers_from_git_outside_a_repository(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    assert_one_line_error(cli("scan", "plan", NONCOMPLIANT, "--waivers-from-git", "HEAD"), "is not in a git repository")
