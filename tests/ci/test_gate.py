@@ -343,3 +343,71 @@ def test_waivers_from_git_outside_a_repository(cli: Cli, tmp_path: Path, monkeyp
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     assert_one_line_error(cli("scan", "plan", NONCOMPLIANT, "--waivers-from-git", "HEAD"), "is not in a git repository")
+
+
+# ---------------------------------------------------------------- the Action
+
+
+def _action_env(cwd: Path, event: dict[str, object] | None, **inputs: str) -> dict[str, str]:
+    from hipaacheck.action import PREFIX
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", PREFIX))}
+    env.update(
+        GITHUB_ACTIONS="true",
+        GITHUB_STEP_SUMMARY=str(cwd / "summary.md"),
+        GITHUB_OUTPUT=str(cwd / "outputs.txt"),
+        GITHUB_EVENT_NAME="pull_request" if event else "push",
+    )
+    if event is not None:
+        (cwd / "event.json").write_text(json.dumps(event), encoding="utf-8")
+        env["GITHUB_EVENT_PATH"] = str(cwd / "event.json")
+    env.update({PREFIX + name.upper().replace("-", "_"): value for name, value in inputs.items()})
+    return env
+
+
+def _action(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "hipaacheck.action"], cwd=cwd, env=env, capture_output=True, text=True, timeout=180
+    )
+
+
+def test_action_inputs_for_the_gate(tmp_path: Path) -> None:
+    from hipaacheck.action import ActionInputError, build_argv
+
+    env = _action_env(tmp_path, {"pull_request": {"base": {"sha": "a" * 40}}}, plan="p.json")
+    env.update(HIPAACHECK_INPUT_FAIL_ON_UNKNOWN="true", HIPAACHECK_INPUT_WAIVERS_FROM_BASE="true")
+    argv = build_argv(env)
+    assert "--fail-on-unknown" in argv and argv[argv.index("--waivers-from-git") + 1] == "a" * 40
+    merge_group = _action_env(tmp_path, {"merge_group": {"base_sha": "b" * 40}}, plan="p.json")
+    merge_group["HIPAACHECK_INPUT_WAIVERS_FROM_BASE"] = "true"
+    assert "b" * 40 in build_argv(merge_group)
+    push = _action_env(tmp_path, {"ref": "refs/heads/main"}, plan="p.json")
+    push["HIPAACHECK_INPUT_WAIVERS_FROM_BASE"] = "true"
+    with pytest.raises(ActionInputError, match="needs a pull_request or merge_group event"):
+        build_argv(push)
+
+
+def test_action_fail_on_unknown_end_to_end(tmp_path: Path) -> None:
+    env = _action_env(tmp_path, None, plan=str(MODULES), **{"sarif-file": "", "fail-on-unknown": "true"})
+    proc = _action(tmp_path, env)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "--fail-on-unknown" in proc.stderr.splitlines()[0]
+    outputs = dict(line.split("=", 1) for line in (tmp_path / "outputs.txt").read_text().splitlines())
+    assert outputs["result"] == "fail"
+    assert "of them unknown, --fail-on-unknown" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+
+
+def test_action_waivers_from_base_end_to_end(repo: tuple[Path, str]) -> None:
+    work, base = repo
+    event = {"pull_request": {"base": {"sha": base}}}
+    plan = str(NONCOMPLIANT)
+    head = _action(work, _action_env(work, event, plan=plan, **{"sarif-file": "", "format": "json"}))
+    from_base = _action(
+        work, _action_env(work, event, plan=plan, **{"sarif-file": "", "format": "json", "waivers-from-base": "true"})
+    )
+    assert head.returncode == from_base.returncode == 1, from_base.stderr[-2000:]
+    assert json.loads(head.stdout)["summary"]["waived"] > 1
+    report = json.loads(from_base.stdout)
+    assert report["summary"]["waived"] == 1 and report["gate"]["waivers"]["revision"] == base
