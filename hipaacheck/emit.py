@@ -218,11 +218,11 @@ def write_stdout(text: str, fmt: str = "text") -> None:
         from .safe_text import neutralize_commands
 
         text = neutralize_commands(text, fmt)
-    try:
-        sys.stdout.write(text)
-    except UnicodeEncodeError:
-        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-        sys.stdout.write(text.encode(encoding, ENCODING_ERRORS).decode(encoding, "replace"))
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if encoding.lower().replace("-", "").replace("_", "") not in ("utf8", "utf8sig"):
+        # Escaped up front, so the text is written once, whole, whatever wraps the stream.
+        text = text.encode(encoding, ENCODING_ERRORS).decode(encoding, "replace")
+    sys.stdout.write(text)
 
 
 def _tf_dir(args: argparse.Namespace) -> Path | None:
