@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .display import show_value
-from .models import Evidence, Finding, Resource, Severity, Status
+from .models import Evidence, Finding, GapKind, Resource, Severity, Status
 from .policy.conditions import lookup
 from .policy.model import Policy
 from .policy.truth import Truth
@@ -99,8 +99,15 @@ def scope_change_findings(
             scoped[policy.resource_type].append(policy)
     if not scoped:
         return []
-    earlier = {(r.type, r.address): r for r in before if r.type in scoped}
+    earlier: dict[tuple[str, str], Resource] = {}
     findings: list[Finding] = []
+    for resource in before:
+        if resource.type not in scoped:
+            continue
+        if _unreadable(resource):
+            # The check could not run for this type: an error (never a silent pass).
+            findings.append(_could_not_check(resource))
+        earlier[(resource.type, resource.address)] = resource
     for resource in after:
         previous = earlier.get((resource.type, resource.address))
         if previous is None:
@@ -116,6 +123,25 @@ def scope_change_findings(
         if left:
             findings.append(_finding(resource, previous, left))
     return findings
+
+
+def _unreadable(resource: Resource) -> bool:
+    """An adapter failed on the "before" plan: a stand-in with no values, every field an error."""
+    return not resource.attrs and bool(resource.gaps) and all(g.kind is GapKind.ERROR for g in resource.gaps.values())
+
+
+def _could_not_check(resource: Resource) -> Finding:
+    reason = next(iter(resource.gaps.values())).reason
+    return Finding(
+        policy_id=SCOPE_CHANGE_ID,
+        title=TITLE,
+        severity=SEVERITY,
+        status=Status.ERROR,
+        safeguards=SAFEGUARDS,
+        resource=resource,
+        message=f"Could not be checked: as they were before the plan, {reason}",
+        remediation=REMEDIATION,
+    )
 
 
 def _finding(resource: Resource, previous: Resource, left: list[tuple[Policy, Truth]]) -> Finding:

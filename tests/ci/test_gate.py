@@ -189,6 +189,17 @@ def test_any_scope_field_a_policy_uses_counts(tmp_path: Path) -> None:
     assert 'bucket was "claims-x", now "renamed-x"' in found[0].message
 
 
+def test_before_values_that_cannot_be_read_are_an_error_not_a_pass(builtin_policies: list) -> None:
+    from hipaacheck.sources.terraform.adapters import _unreadable
+
+    document = json.loads(SCOPE_CHANGE.read_text(encoding="utf-8"))
+    earlier = Plan(before_document(document) or {})
+    stand_in = _unreadable(earlier, "s3_bucket", ValueError("malformed before value"))
+    found = scope_change_findings(builtin_policies, [stand_in], adapt_plan(Plan(document)))
+    assert [(f.status.value, f.resource.address) for f in found] == [("error", "plan/s3_bucket/*")]
+    assert "as they were before the plan" in found[0].message and "malformed before value" in found[0].message
+
+
 def test_plans_that_only_create_skip_the_before_pass() -> None:
     assert before_document(json.loads(COMPLIANT.read_text(encoding="utf-8"))) is None
     assert before_document(json.loads(NONCOMPLIANT.read_text(encoding="utf-8"))) is None
