@@ -422,3 +422,12 @@ def test_action_waivers_from_base_end_to_end(repo: tuple[Path, str]) -> None:
     assert json.loads(head.stdout)["summary"]["waived"] > 1
     report = json.loads(from_base.stdout)
     assert report["summary"]["waived"] == 1 and report["gate"]["waivers"]["revision"] == base
+
+
+def test_action_echo_of_hostile_inputs_is_inert(tmp_path: Path) -> None:
+    from .test_no_forgery import OWN_ANNOTATION, runner_commands
+
+    env = _action_env(tmp_path, None, plan="x\n::error::forged\n##[warning]legacy", **{"fail-on": "low\n::add-mask::x"})
+    proc = _action(tmp_path, env)
+    assert proc.returncode == 2
+    assert all(OWN_ANNOTATION.match(line) for line in runner_commands(proc.stderr)), proc.stderr
