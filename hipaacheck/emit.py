@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING
 
 from .display import one_line, redact
 from .output import ENCODING_ERRORS, OutputError, check_writable, write_atomic
-from .report import DEFAULT_MAX_WAIVER_DAYS, FindingKey, Report
+from .report import DEFAULT_MAX_WAIVER_DAYS, Report
 from .sources.errors import InputError
 
 if TYPE_CHECKING:
+    from .baseline import Baseline
     from .policy.model import Policy
     from .waivers import WaiverSet
 
@@ -147,7 +148,7 @@ class Prepared:
 
     outputs: list[tuple[str, Path | None]] = field(default_factory=list)  # (format, file); None = stdout
     waivers: WaiverSet | None = None
-    baseline: set[FindingKey] | None = None
+    baseline: Baseline | None = None
     baseline_file: str | None = None
     github: bool = False
 

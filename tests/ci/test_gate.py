@@ -431,3 +431,37 @@ def test_action_echo_of_hostile_inputs_is_inert(tmp_path: Path) -> None:
     proc = _action(tmp_path, env)
     assert proc.returncode == 2
     assert all(OWN_ANNOTATION.match(line) for line in runner_commands(proc.stderr)), proc.stderr
+
+
+def test_baseline_and_changed_only_with_fail_on_unknown(cli: Cli, tmp_path: Path) -> None:
+    # Adopting --fail-on-unknown on a repository: the unknowns the baseline already lists do not
+    # gate; the same plan without a baseline does.
+    baseline = tmp_path / "baseline.json"
+    cli("scan", "plan", SCOPE_CHANGE, "--format", "json", "--output", baseline)
+    result = cli("scan", "plan", SCOPE_CHANGE, "--format", "json", "--fail-on-unknown", "--baseline", baseline)
+    report = json.loads(result.out)
+    assert result.code == 0 and report["gate"]["failing"] == 0
+    assert any("unknown finding(s) already in the baseline" in note for note in report["notes"])
+    # A baseline without the unknowns (an earlier, all-known plan) leaves them gating.
+    document = load_json(baseline)
+    document["findings"] = [f for f in document["findings"] if f["status"] != "unknown"]
+    baseline.write_text(json.dumps(document), encoding="utf-8")
+    again = json.loads(
+        cli("scan", "plan", SCOPE_CHANGE, "--format", "json", "--fail-on-unknown", "--baseline", baseline).out
+    )
+    assert again["gate"]["failing"] == again["gate"]["failing_unknown"] == 3
+
+
+def test_changed_only_leaves_out_unknowns_on_unchanged_resources() -> None:
+    from hipaacheck.baseline import apply_changed_only
+    from hipaacheck.models import Finding, Resource, Severity, Status
+    from hipaacheck.report import Report
+
+    def unknown(action: str) -> Finding:
+        resource = Resource(type="s3_bucket", address=f"aws_s3_bucket.{action}", source="terraform-plan", attrs={})
+        resource.action = action
+        return Finding("p", "t", Severity.HIGH, Status.UNKNOWN, ("164.312(b)",), resource, "m", "r")
+
+    report = Report(source={}, findings=[unknown("no-op"), unknown("update")], fail_on_unknown=True)
+    apply_changed_only(report)
+    assert [f.resource.address for f in report.failing()] == ["aws_s3_bucket.update"]
