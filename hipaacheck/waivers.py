@@ -194,8 +194,10 @@ def _read_entry(node: yaml.Node, name: str, number: int, today: date, max_days: 
 def apply_waivers(report: Report, waivers: WaiverSet, today: date) -> None:
     """Turn matching failures into ``waived``; record why in the report's notes."""
     covers = [0] * len(waivers.active)
+    # Under --fail-on-unknown an unknown gates like a failure, so it can be accepted like one.
+    waivable = (Status.FAIL, Status.UNKNOWN) if report.fail_on_unknown else (Status.FAIL,)
     for finding in report.findings:
-        if finding.status is not Status.FAIL:
+        if finding.status not in waivable:
             continue
         for i, waiver in enumerate(waivers.active):
             if glob_match(waiver.policy, finding.policy_id) and glob_match(waiver.resource, finding.resource.address):

@@ -465,3 +465,16 @@ def test_changed_only_leaves_out_unknowns_on_unchanged_resources() -> None:
     report = Report(source={}, findings=[unknown("no-op"), unknown("update")], fail_on_unknown=True)
     apply_changed_only(report)
     assert [f.resource.address for f in report.failing()] == ["aws_s3_bucket.update"]
+
+
+def test_a_gating_unknown_can_be_waived(cli: Cli, tmp_path: Path) -> None:
+    waivers = _waivers(
+        tmp_path,
+        f"  - {{policy: sqs-queue-encrypted, resource: aws_sqs_queue.signal, reason: SSE default, owner: o, expires: {SOON}}}\n",
+    )
+    args = ("scan", "plan", SCOPE_CHANGE, "--format", "json", "--waivers", waivers)
+    plain = _findings(json.loads(cli(*args).out))
+    assert plain[("sqs-queue-encrypted", "aws_sqs_queue.signal")]["status"] == "unknown"  # nothing to accept
+    gated = json.loads(cli(*args, "--fail-on-unknown").out)
+    assert _findings(gated)[("sqs-queue-encrypted", "aws_sqs_queue.signal")]["status"] == "waived"
+    assert gated["gate"]["failing_unknown"] == 2 and gated["gate"]["waivers"]["entries"][0]["covers"] == 1
