@@ -230,3 +230,16 @@ def test_action_echo_of_hostile_inputs_is_inert(tmp_path: Path) -> None:
     proc = _action(tmp_path, env)
     assert proc.returncode == 2
     assert all(OWN_ANNOTATION.match(line) for line in runner_commands(proc.stderr)), proc.stderr
+
+
+def test_action_scope_change_and_bounded_waivers_end_to_end(tmp_path: Path) -> None:
+    from .test_gate import SCOPE_CHANGE
+
+    proc = _action(tmp_path, _action_env(tmp_path, None, plan=str(SCOPE_CHANGE), **{"sarif-file": ""}))
+    assert proc.returncode == 1
+    assert any(line.startswith("::error ") and "hipaacheck scope-change" in line for line in proc.stderr.splitlines())
+    assert "scope-change" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+    blanket = _waivers(tmp_path, f"  - {{policy: '*', resource: '*', reason: r, owner: o, expires: {SOON}}}\n")
+    proc = _action(tmp_path, _action_env(tmp_path, None, plan=str(SCOPE_CHANGE), waivers=str(blanket)))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines()[-1].startswith(f"hipaacheck: error: {blanket}:2:5: waiver 1: policy '*'")
