@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....derive.network import Exposure, internet_exposure
+from ....derive.network import BadAddress, Exposure, internet_exposure
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
@@ -130,7 +130,7 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
             continue
         if parsed is not None:
             rules[parent.address].append(parsed)
-    maybe: dict[str, list[tuple[PlanResource, Exposure | None]]] = {g.address: [] for g in groups}
+    maybe: dict[str, list[tuple[PlanResource, dict[str, Any] | None]]] = {g.address: [] for g in groups}
     resources = [_unpinned_rule(plan, rule, unresolved, maybe) for rule, unresolved in unpinned]
     for group in groups:
         b = Builder(plan, group, "security_group")
@@ -140,8 +140,12 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
         b.take("group_name", "name", known_str)
         b.take("vpc_id", "vpc_id", known_str)
         b.set("ingress", rules[group.address])
-        exposure = internet_exposure(rules[group.address])
-        reason = undetermined.get(group.address) or _could_widen(exposure, maybe[group.address])
+        exposure = Exposure([], False)
+        try:
+            exposure = internet_exposure(rules[group.address])
+        except BadAddress as exc:
+            malformed.setdefault(group.address, f"{group.address}: {exc}")
+        reason = undetermined.get(group.address) or _could_widen(rules[group.address], exposure, maybe[group.address])
         if group.address in malformed:
             problem = f"malformed value in the plan ({malformed[group.address]})"
             b.error("internet_exposed_ports", problem)
@@ -159,28 +163,32 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
 
 
 def _unpinned_rule(
-    plan: Plan, rule: PlanResource, unresolved: Unresolved, maybe: dict[str, list[tuple[PlanResource, Exposure | None]]]
+    plan: Plan,
+    rule: PlanResource,
+    unresolved: Unresolved,
+    maybe: dict[str, list[tuple[PlanResource, dict[str, Any] | None]]],
 ) -> Resource | None:
     """A rule whose group cannot be pinned down before apply.
 
-    A rule that opens no watched port to the internet changes no verdict
-    wherever it lands: nothing happens. Otherwise every candidate group it
-    could widen is undetermined, and the rule itself is reported as a group
-    of its own address (so a world-open data port fails, naming the
-    candidates, whichever group it joins).
+    Each candidate group it could widen (its sources count together with the
+    group's own: two rules of /1 each are the internet) is undetermined, and
+    nothing else. A rule that opens a watched port to the internet by itself
+    fails wherever it lands: it is reported as a group of its own address,
+    whose name lists the candidates.
     """
+    unknown = _rule_unknown(rule)
     try:
-        parsed = None if _rule_unknown(rule) else _separate_rule(rule)
-    except Malformed as exc:
+        parsed = None if unknown else _separate_rule(rule)
+        alone = internet_exposure([parsed]) if parsed is not None else None
+    except (Malformed, BadAddress) as exc:
         return _rule_as_group(plan, rule, unresolved, None, f"malformed value in the plan ({exc})")
-    if parsed is None and not _rule_unknown(rule):
+    if parsed is None and not unknown:
         return None  # an egress rule
-    exposure = internet_exposure([parsed]) if parsed is not None else None
-    if exposure is not None and not exposure.ports and not exposure.all_traffic:
-        return None
     for candidate in unresolved.candidates:
         if candidate.address in maybe:
-            maybe[candidate.address].append((rule, exposure))
+            maybe[candidate.address].append((rule, parsed))
+    if alone is not None and not alone.ports and not alone.all_traffic:
+        return None  # opens nothing by itself; what it adds to a candidate is judged there
     return _rule_as_group(plan, rule, unresolved, parsed, None)
 
 
@@ -205,11 +213,20 @@ def _rule_as_group(
     return b.build(name=f"rule for one of {targets}")
 
 
-def _could_widen(exposure: Exposure, maybe: list[tuple[PlanResource, Exposure | None]]) -> str | None:
-    """Why a group's exposure is undetermined: a rule that may land on it opens more than it already does."""
-    for rule, extra in maybe:
-        if extra is None or not (extra.all_traffic <= exposure.all_traffic and set(extra.ports) <= set(exposure.ports)):
-            return f"{rule.address} may be attached to this group (its group is known only after apply)"
+def _could_widen(
+    rules: list[dict[str, Any]], exposure: Exposure, maybe: list[tuple[PlanResource, dict[str, Any] | None]]
+) -> str | None:
+    """Why a group's exposure is undetermined: a rule that may land on it would open more than it does."""
+    for rule, parsed in maybe:
+        why = f"{rule.address} may be attached to this group (its group is known only after apply)"
+        if parsed is None:
+            return why
+        try:
+            widened = internet_exposure([*rules, parsed])
+        except BadAddress:
+            return why
+        if widened.all_traffic != exposure.all_traffic or set(widened.ports) != set(exposure.ports):
+            return why
     return None
 
 

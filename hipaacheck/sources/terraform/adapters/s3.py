@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ....derive.policy_document import DocumentError, resource_policy_facts
+from ....derive.policy_document import DocumentError
+from ....derive.resource_policy import resource_policy_facts
 from ....models import Resource
 from ..plan import Plan, PlanResource
-from ..policy_sources import document_for
+from ..policy_sources import document_for, self_arn
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved, describe
 from .builder import Builder, known_str, to_bool
@@ -39,22 +40,46 @@ def _fold_public_access_block(b: Builder, src: PlanResource, prefix: str) -> Non
     b.set("public_access_block.all_enabled", UNKNOWN if UNKNOWN in values else all(v is True for v in values))
 
 
+_PARTITIONS = (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
+
+
+def _bucket_arn(plan: Plan, bucket: PlanResource) -> str | None:
+    """The bucket's ARN, or one built from its name (arn:aws:s3:::NAME); None before apply names it."""
+    arn = bucket.raw.get("arn")
+    if isinstance(arn, str) and arn.startswith("arn:"):
+        return arn
+    name = bucket.raw.get("bucket")
+    if not isinstance(name, str) or not name:
+        return None
+    region = plan.provider_region(bucket.provider_key) or ""
+    partition = next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
+    return f"arn:{partition}:s3:::{name}"
+
+
 def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
     document = src.raw.get("policy")
     b.set("policy.present", True)
-    deny_uncertain = False
+    deny_uncertain = symbolic = False
+    bucket_arn = _bucket_arn(b.plan, b.resource)
     if document is UNKNOWN and b.linker is not None:
-        # Rendered by an aws_iam_policy_document whose statements the plan still shows.
+        # Rendered by an aws_iam_policy_document whose statements the plan still shows; a reference
+        # to the bucket itself became its ARN, or one symbolic ARN that only wildcards match.
         rebuilt = document_for(b.linker, src, b.resource)
         if rebuilt is not None:
             document, deny_uncertain = rebuilt.document, rebuilt.deny_uncertain
+            symbolic = bucket_arn is None
+            bucket_arn = bucket_arn or self_arn(b.resource)
     if document is UNKNOWN:
         reason = f"{src.address}.policy is known only after apply (it is built from values Terraform computes)"
         b.unknown("policy.public", reason)
         b.unknown("policy.denies_insecure_transport", reason)
         return
     try:
-        facts = resource_policy_facts(document)
+        facts = resource_policy_facts(document, bucket_arn)
+        if symbolic and facts.denies_insecure_transport is False:
+            # A literal pattern (arn:aws:s3:::claims-*) may still cover the name chosen at apply.
+            unnamed = resource_policy_facts(document, None)
+            facts = unnamed if unnamed.denies_insecure_transport is None else facts
     except DocumentError as exc:
         b.error("policy.public", f"{src.address}.policy: {exc}")
         b.error("policy.denies_insecure_transport", f"{src.address}.policy: {exc}")
@@ -66,8 +91,14 @@ def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
             f"{src.address}.policy: a Deny statement's resources are built from references; "
             "the .tf sources (--tf-dir) show which ARNs it covers",
         )
-        return
-    b.set("policy.denies_insecure_transport", facts.denies_insecure_transport)
+    elif facts.denies_insecure_transport is None:
+        b.unknown(
+            "policy.denies_insecure_transport",
+            f"whether {src.address}.policy's Deny covers the bucket's objects depends on the bucket name, "
+            "known only after apply",
+        )
+    else:
+        b.set("policy.denies_insecure_transport", facts.denies_insecure_transport)
 
 
 def _fold_acl(b: Builder, src: PlanResource, prefix: str) -> None:
