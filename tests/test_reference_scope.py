@@ -245,3 +245,23 @@ def test_an_ambiguous_split_resource_can_still_replace_an_inline_block(builtin_p
     result = verdicts(plan_doc(changes, config), builtin_policies)
     assert result[("aws_s3_bucket.a", "s3-bucket-versioning")] == "unknown"
     assert result[("aws_s3_bucket.b", "s3-bucket-versioning")] == "fail"  # off either way
+
+
+def test_an_unpinned_rule_is_judged_with_each_candidates_own_rules(builtin_policies: list[Any]) -> None:
+    # 200.0.0.0/9 alone is not the internet, but with a group's own rule over every other /9 it is
+    # (issue 11: the internet is a union of sources): the rule may land on either group, so only
+    # the group it would complete becomes unknown.
+    import ipaddress
+
+    rest = [str(n) for n in ipaddress.ip_network("0.0.0.0/0").subnets(new_prefix=9) if str(n) != "200.0.0.0/9"]
+    almost = {"protocol": "tcp", "from_port": 5432, "to_port": 5432, "cidr_blocks": rest}
+    changes = [
+        change("aws_security_group.this", {"ingress": [almost]}, unknown={"id": True}),
+        group("aws_security_group.this_name_prefix"),
+        rule("aws_security_group_rule.r", 5432, "200.0.0.0/9"),
+    ]
+    config = {"resources": [rule_config("r", "aws_security_group.this", "aws_security_group.this_name_prefix")]}
+    result = verdicts(plan_doc(changes, config), builtin_policies)
+    assert result[("aws_security_group.this", DATA)] == "unknown"
+    assert result[("aws_security_group.this_name_prefix", DATA)] == "pass"
+    assert ("aws_security_group_rule.r", DATA) not in result
