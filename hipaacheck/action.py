@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -235,15 +236,21 @@ def main(env: Mapping[str, str] | None = None) -> int:
     from .reporters.github import escape_data
 
     environment = os.environ if env is None else env
+    base_waivers: str | None = None
     try:
-        command = build_argv(environment, _base_waivers_file(environment, Path.cwd()))
+        build_argv(environment)  # every input checked before git is run
+        base_waivers = _base_waivers_file(environment, Path.cwd())
+        command = build_argv(environment, base_waivers)
+        print(f"hipaacheck {shlex.join(command)}", file=sys.stderr)
+        return cli_main(command)
     except ActionInputError as exc:
         # An annotation makes the misconfiguration visible on the run page, not only in the log.
         print(f"::error title=hipaacheck action::{escape_data(str(exc))}", file=sys.stderr)
         print(f"hipaacheck: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    print(f"hipaacheck {shlex.join(command)}", file=sys.stderr)
-    return cli_main(command)
+    finally:
+        if base_waivers is not None:  # the private copy of the base commit's waivers file
+            shutil.rmtree(Path(base_waivers).parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
