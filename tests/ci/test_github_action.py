@@ -343,3 +343,24 @@ def test_action_with_waivers_and_baseline(tmp_path: Path) -> None:
     assert any(line.startswith("::warning file=") for line in proc.stderr.splitlines())  # known failures
     text = summary.read_text(encoding="utf-8")
     assert "(baseline)" in text and f"### Waived ({values['waived']})" in text and "legacy buckets" in text
+
+
+def test_gitlab_example_keeps_junit_and_sarif_as_artifacts() -> None:
+    import shlex
+
+    from hipaacheck.cli import build_parser
+
+    pipeline = yaml.safe_load((ROOT / "examples" / "gitlab" / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    job = pipeline["hipaacheck"]
+    assert any("scripts/action-install" in line for line in job["before_script"])
+    assert (ROOT / "scripts" / "action-install").is_file()
+    (command,) = job["script"]
+    words = shlex.split(command)
+    assert words[0] == "/tmp/hipaacheck-venv/bin/hipaacheck"
+    args = build_parser().parse_args(words[1:])
+    reports = dict((fmt, str(path)) for fmt, path in args.report)
+    artifacts = job["artifacts"]
+    assert artifacts["when"] == "always"
+    assert artifacts["reports"]["junit"] == reports["junit"]
+    assert {reports["junit"], reports["sarif"]} <= set(artifacts["paths"])
+    assert str(args.path) == pipeline["terraform-plan"]["artifacts"]["paths"][0]
