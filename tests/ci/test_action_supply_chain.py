@@ -145,6 +145,15 @@ def test_the_action_installs_only_hash_pinned_packages() -> None:
     steps = _load(ACTION)["runs"]["steps"]
     runs = " ".join(str(step.get("run", "")) for step in steps)
     assert "scripts/action-install" in runs and "pip install" not in runs
+    # The cache: restored and saved with the same paths and the lock's key, pip's downloads only.
+    restore, save = (
+        next(s for s in steps if f"actions/cache/{kind}@" in str(s.get("uses"))) for kind in ("restore", "save")
+    )
+    assert restore["with"] == save["with"] and restore["with"]["key"] == "${{ steps.lock.outputs.key }}"
+    paths = restore["with"]["path"].splitlines()
+    assert paths and all(path.split("/")[-1] in ("http", "http-v2") for path in paths)
+    order = [step.get("id") or step.get("name") for step in steps]
+    assert order.index("install") < order.index("Save the pip download cache") < order.index("scan")
 
 
 def _script(name: str) -> ModuleType:
