@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -131,9 +131,13 @@ def test_a_hipaacheck_folder_in_the_workspace_is_not_imported(tmp_path: Path) ->
 
 # --- waivers-from-base ------------------------------------------------------------
 
-S3_WAIVER = "  - {policy: 's3-*', resource: 'aws_s3_bucket.*', reason: legacy, owner: data-team, expires: 2999-01-01}\n"
+# Within any max_waiver_days bound: an expiry decades out would be refused as unbounded.
+_EXPIRES = (date.today() + timedelta(days=90)).isoformat()
+S3_WAIVER = (
+    f"  - {{policy: 's3-*', resource: 'aws_s3_bucket.*', reason: legacy, owner: data-team, expires: {_EXPIRES}}}\n"
+)
 RDS_WAIVER = (
-    "  - {policy: 'rds-*', resource: 'aws_db_instance.*', reason: mine, owner: pr-author, expires: 2999-01-01}\n"
+    f"  - {{policy: 'rds-*', resource: 'aws_db_instance.*', reason: mine, owner: pr-author, expires: {_EXPIRES}}}\n"
 )
 
 
