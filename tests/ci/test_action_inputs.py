@@ -274,3 +274,33 @@ def test_the_waivers_path_and_blob_are_checked(repo: Path) -> None:
             read_base_waivers(path, sha, repo)
     with pytest.raises(ActionInputError, match="is not a commit id"):
         read_base_waivers("real.yaml", "HEAD", repo)
+
+
+def test_a_symbolic_link_in_the_pull_request_cannot_redirect_the_read(tmp_path: Path, repo: Path) -> None:
+    # The base has the production waivers (S3 only) and a broader file for another environment;
+    # the pull request turns the production file into a link to the broader one.
+    base = _commit(
+        repo,
+        {
+            ".hipaacheck-waivers.yaml": "waivers:\n" + S3_WAIVER,
+            "staging-waivers.yaml": "waivers:\n" + S3_WAIVER + RDS_WAIVER,
+        },
+        "base",
+    )
+    _git(repo, "rm", "-q", ".hipaacheck-waivers.yaml")
+    (repo / ".hipaacheck-waivers.yaml").symlink_to("staging-waivers.yaml")
+    _git(repo, "add", ".hipaacheck-waivers.yaml")
+    _commit(repo, {}, "link the production waivers to the staging ones")
+    report = tmp_path / "report.json"
+    event = _event(tmp_path, {"pull_request": {"base": {"sha": base}}})
+    proc, _, _ = _run_action(
+        tmp_path,
+        cwd=repo,
+        extra_env=event,
+        plan=str(NONCOMPLIANT),
+        reports=f"json={report}",
+        **{"waivers-from-base": "true", "sarif-file": ""},
+    )
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    waived = {f["policy_id"] for f in load_json(report)["findings"] if f["status"] == "waived"}
+    assert waived and all(p.startswith("s3-") for p in waived)  # the base's production file, not staging's
