@@ -157,10 +157,11 @@ def base_commit(env: Mapping[str, str]) -> str | None:
     return sha
 
 
-def _git(args: Sequence[str], cwd: Path) -> str:
+def _git(args: Sequence[str], cwd: Path) -> bytes:
     # Plumbing only, no pager, no fsmonitor hook, no prompt: nothing here runs code from the repository.
+    # Literal pathspecs: a file name with `*` or `:(...)` names that file, not a pattern.
     command = ["git", "--no-pager", "-c", "core.fsmonitor=false", *args]
-    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1"}
     try:
         proc = subprocess.run(command, cwd=cwd, capture_output=True, env=environment, timeout=60, check=False)
     except FileNotFoundError:
@@ -171,11 +172,11 @@ def _git(args: Sequence[str], cwd: Path) -> str:
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = lines[-1] if lines else f"exit {proc.returncode}"
         raise ActionInputError(f"waivers-from-base: git {args[0]} failed: {reason}")
-    return proc.stdout.decode("utf-8", "replace")
+    return proc.stdout
 
 
-def read_base_waivers(waivers: str, sha: str, cwd: Path) -> str | None:
-    """The waivers file's text in commit ``sha`` (None if it has no such file).
+def read_base_waivers(waivers: str, sha: str, cwd: Path) -> bytes | None:
+    """The waivers file's bytes in commit ``sha`` (None if it has no such file).
 
     ``waivers`` is the path as the scan would use it (relative to ``cwd``). Refused: a
     path outside the repository, a commit not in the clone (shallow checkout), a
@@ -183,7 +184,7 @@ def read_base_waivers(waivers: str, sha: str, cwd: Path) -> str | None:
     """
     if not _SHA.fullmatch(sha):
         raise ActionInputError(f"waivers-from-base: {sha!r} is not a commit id")
-    top = Path(os.path.realpath(_git(["rev-parse", "--show-toplevel"], cwd).strip()))
+    top = Path(os.path.realpath(os.fsdecode(_git(["rev-parse", "--show-toplevel"], cwd).strip())))
     # Lexical, not resolved: a symbolic link in the working tree must not choose what is read.
     target = Path(os.path.normpath(os.path.join(os.path.realpath(cwd), waivers)))
     if not target.is_relative_to(top) or target == top:
@@ -196,7 +197,7 @@ def read_base_waivers(waivers: str, sha: str, cwd: Path) -> str | None:
             f"waivers-from-base: the base commit {sha[:12]} is not in this clone; "
             "check out with `fetch-depth: 0` (or 2: the merge commit and its parents)"
         ) from None
-    listing = _git(["ls-tree", "-z", "--full-tree", sha, "--", relative.as_posix()], top)
+    listing = os.fsdecode(_git(["ls-tree", "-z", "--full-tree", sha, "--", relative.as_posix()], top))
     entries = [entry for entry in listing.split("\0") if entry]
     if not entries:
         return None
@@ -220,12 +221,13 @@ def _base_waivers_file(env: Mapping[str, str], cwd: Path) -> str | None:
         # A push, schedule or manual run has no base: what is checked out is what was merged.
         print(f"hipaacheck: waivers-from-base: not a pull request, using {waivers} as checked out", file=sys.stderr)
         return None
-    text = read_base_waivers(waivers, sha, cwd)
+    content = read_base_waivers(waivers, sha, cwd)
     folder = Path(tempfile.mkdtemp(prefix=f"hipaacheck-base-{sha[:12]}-", dir=env.get("RUNNER_TEMP") or None))
     copy = folder / Path(waivers).name
-    # No waivers file in the base: an empty one, so the head's default file is not picked up instead.
-    copy.write_text(text or "", encoding="utf-8")
-    found = "read" if text is not None else "absent there, so no waivers apply"
+    # As stored (the scan judges its encoding). None in the base: an empty file, so the head's
+    # default file is not picked up instead.
+    copy.write_bytes(content or b"")
+    found = "read" if content is not None else "absent there, so no waivers apply"
     print(f"hipaacheck: waivers-from-base: {waivers} from base commit {sha} ({found})", file=sys.stderr)
     return str(copy)
 

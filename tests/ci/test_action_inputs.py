@@ -258,9 +258,10 @@ def test_the_waivers_path_and_blob_are_checked(repo: Path) -> None:
     (repo / "big.yaml").write_text("#" * (MAX_WAIVERS_BYTES + 1), encoding="utf-8")
     _git(repo, "add", "real.yaml", "link.yaml", "sub/w.yaml", "big.yaml")
     sha = _commit(repo, {}, "base")
-    assert read_base_waivers("real.yaml", sha, repo) == "waivers:\n" + S3_WAIVER
-    assert read_base_waivers("w.yaml", sha, repo / "sub") == "waivers: []\n"  # relative to the working directory
-    assert read_base_waivers("sub/../sub/w.yaml", sha, repo) == "waivers: []\n"
+    assert read_base_waivers("real.yaml", sha, repo) == ("waivers:\n" + S3_WAIVER).encode()
+    assert read_base_waivers("w.yaml", sha, repo / "sub") == b"waivers: []\n"  # relative to the working directory
+    assert read_base_waivers("sub/../sub/w.yaml", sha, repo) == b"waivers: []\n"
+    assert read_base_waivers("*.yaml", sha, repo) is None  # a name, not a pattern
     assert read_base_waivers("absent.yaml", sha, repo) is None
     for path, message in [
         ("link.yaml", "is not a regular file"),
