@@ -84,10 +84,11 @@ def annotation_lines(report: Report, waivers: WaiverSet | None = None, limit: in
     lines = errors[:limit] + warnings[:limit]
     hidden_errors, hidden_warnings = max(len(errors) - limit, 0), max(len(warnings) - limit, 0)
     if hidden_errors or hidden_warnings:
+        title = escape_property("hipaacheck: more findings than annotations")
         lines.append(
-            f"::notice title=hipaacheck: more findings than annotations::{hidden_errors} error and "
-            f"{hidden_warnings} warning annotation(s) not shown: GitHub shows at most {limit} of each per step, "
-            "so these are the worst. Every finding is in the job summary and the SARIF/JSON reports."
+            f"::notice title={title}::{hidden_errors} error and {hidden_warnings} warning annotation(s) not shown: "
+            f"GitHub shows at most {limit} of each per step, so these are the worst. "
+            "Every finding is in the job summary and the SARIF/JSON reports."
         )
     return lines
 

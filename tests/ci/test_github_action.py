@@ -364,3 +364,12 @@ def test_gitlab_example_keeps_junit_and_sarif_as_artifacts() -> None:
     assert artifacts["reports"]["junit"] == reports["junit"]
     assert {reports["junit"], reports["sarif"]} <= set(artifacts["paths"])
     assert str(args.path) == pipeline["terraform-plan"]["artifacts"]["paths"][0]
+
+
+def test_show_passed_input_reaches_the_table(tmp_path: Path) -> None:
+    quiet, _, _ = _run_action(tmp_path, plan=str(COMPLIANT), **{"sarif-file": ""})
+    shown, _, _ = _run_action(tmp_path, plan=str(COMPLIANT), **{"sarif-file": "", "show-passed": "true"})
+    assert quiet.returncode == shown.returncode == 0
+    passed = int(_outputs(tmp_path / "outputs.txt")["passed"])
+    assert quiet.stdout.count("PASS") < passed <= shown.stdout.count("PASS")
+    assert "--show-passed" in shown.stderr.splitlines()[0]
