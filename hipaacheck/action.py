@@ -131,29 +131,34 @@ def build_argv(env: Mapping[str, str], waivers_override: str | None = None) -> l
 # --- waivers-from-base -------------------------------------------------------
 
 
-def base_commit(env: Mapping[str, str]) -> str | None:
-    """The pull request's (or merge queue's) base commit from the event payload; None for other events."""
+def base_commit(env: Mapping[str, str]) -> str:
+    """The pull request's (or merge queue's) base commit, from the event payload the runner wrote.
+
+    Any other event is an input error, not a quiet fallback to the checked-out file: the input
+    promises reviewed waivers (a workflow that also runs on push sets it from the event name).
+    """
     event_path = env.get("GITHUB_EVENT_PATH", "")
-    if not event_path:
-        return None
-    try:
-        with open(event_path, "rb") as handle:
-            raw = handle.read(MAX_EVENT_BYTES + 1)
-        event = json.loads(raw) if len(raw) <= MAX_EVENT_BYTES else None
-    except (OSError, ValueError) as exc:
-        raise ActionInputError(f"waivers-from-base: cannot read the event payload ({exc})") from None
-    if not isinstance(event, dict):
-        raise ActionInputError("waivers-from-base: the event payload is not a JSON object")
-    pull_request, merge_group = event.get("pull_request"), event.get("merge_group")
+    event: object = None
+    if event_path:
+        try:
+            with open(event_path, "rb") as handle:
+                raw = handle.read(MAX_EVENT_BYTES + 1)
+            event = json.loads(raw) if len(raw) <= MAX_EVENT_BYTES else None
+        except (OSError, ValueError) as exc:
+            raise ActionInputError(f"waivers-from-base: cannot read the event payload ({exc})") from None
+    pull_request = event.get("pull_request") if isinstance(event, dict) else None
+    merge_group = event.get("merge_group") if isinstance(event, dict) else None
     sha: object = None
     if isinstance(pull_request, dict) and isinstance(pull_request.get("base"), dict):
         sha = pull_request["base"].get("sha")
     elif isinstance(merge_group, dict):
         sha = merge_group.get("base_sha")
-    else:
-        return None
     if not isinstance(sha, str) or not _SHA.fullmatch(sha):
-        raise ActionInputError("waivers-from-base: the event payload has no valid base commit id")
+        event_name = env.get("GITHUB_EVENT_NAME") or "no event"
+        raise ActionInputError(
+            f"waivers-from-base needs a pull_request or merge_group event with a base commit (this is {event_name}); "
+            "in a workflow that also runs on push, set it to ${{ github.event_name == 'pull_request' }}"
+        )
     return sha
 
 
@@ -217,10 +222,6 @@ def _base_waivers_file(env: Mapping[str, str], cwd: Path) -> str | None:
         return None
     sha = base_commit(env)
     waivers = _get(env, "waivers") or DEFAULT_WAIVERS
-    if sha is None:
-        # A push, schedule or manual run has no base: what is checked out is what was merged.
-        print(f"hipaacheck: waivers-from-base: not a pull request, using {waivers} as checked out", file=sys.stderr)
-        return None
     content = read_base_waivers(waivers, sha, cwd)
     folder = Path(tempfile.mkdtemp(prefix=f"hipaacheck-base-{sha[:12]}-", dir=env.get("RUNNER_TEMP") or None))
     copy = folder / Path(waivers).name

@@ -187,11 +187,17 @@ def test_the_base_commit_comes_from_the_event(tmp_path: Path) -> None:
     sha = "a" * 40
     assert base_commit(_event(tmp_path, {"pull_request": {"base": {"sha": sha}}})) == sha
     assert base_commit(_event(tmp_path, {"merge_group": {"base_sha": sha}})) == sha
-    assert base_commit(_event(tmp_path, {"ref": "refs/heads/main"})) is None  # push, schedule ...
-    assert base_commit({}) is None
-    for bad in ({"pull_request": {"base": {"sha": "HEAD~1"}}}, {"pull_request": {"base": {"sha": "--output=x"}}}, []):
-        with pytest.raises(ActionInputError, match="waivers-from-base"):
+    bad_payloads: list[object] = [
+        {"pull_request": {"base": {"sha": "HEAD~1"}}},
+        {"pull_request": {"base": {"sha": "--output=x"}}},
+        {"ref": "refs/heads/main"},  # push, schedule ...: no base commit to read from
+        [],
+    ]
+    for bad in bad_payloads:
+        with pytest.raises(ActionInputError, match="waivers-from-base needs a pull_request or merge_group event"):
             base_commit(_event(tmp_path, bad))
+    with pytest.raises(ActionInputError, match="waivers-from-base needs"):
+        base_commit({})
 
 
 def test_the_pull_request_cannot_waive_its_own_findings(tmp_path: Path, repo: Path) -> None:
@@ -229,14 +235,15 @@ def test_no_waivers_file_in_the_base_means_no_waivers(tmp_path: Path, repo: Path
     assert _outputs(outputs)["waived"] == "0"
 
 
-def test_outside_a_pull_request_the_checked_out_file_is_used(tmp_path: Path, repo: Path) -> None:
+def test_outside_a_pull_request_the_input_is_refused_not_ignored(tmp_path: Path, repo: Path) -> None:
     _commit(repo, {".hipaacheck-waivers.yaml": "waivers:\n" + S3_WAIVER}, "main")
-    event = _event(tmp_path, {"ref": "refs/heads/main"})
+    event = {**_event(tmp_path, {"ref": "refs/heads/main"}), "GITHUB_EVENT_NAME": "push"}
     proc, _, outputs = _run_action(
         tmp_path, cwd=repo, extra_env=event, plan=str(NONCOMPLIANT), **{"waivers-from-base": "true", "sarif-file": ""}
     )
-    assert proc.returncode == 1 and "not a pull request, using .hipaacheck-waivers.yaml as checked out" in proc.stderr
-    assert int(_outputs(outputs)["waived"]) > 0
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "needs a pull_request or merge_group event with a base commit (this is push)" in proc.stderr
+    assert outputs.read_text(encoding="utf-8") == ""
 
 
 def test_a_base_commit_missing_from_a_shallow_clone_is_one_clear_error(tmp_path: Path, repo: Path) -> None:

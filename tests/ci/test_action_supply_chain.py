@@ -140,7 +140,9 @@ def test_examples_keep_no_credentials_and_ask_for_least_permissions(path: Path) 
 def test_the_action_installs_only_hash_pinned_packages() -> None:
     install = (ROOT / "scripts" / "action-install").read_text(encoding="utf-8")
     assert '"--require-hashes", "--only-binary=:all:", "-r", str(requirements / "action-build.txt")' in install
-    assert '"--require-hashes", "--no-build-isolation", "--use-pep517", "-r", str(requirements / "action.txt")' in install
+    assert (
+        '"--require-hashes", "--no-build-isolation", "--use-pep517", "-r", str(requirements / "action.txt")' in install
+    )
     assert '"--no-deps", "--no-build-isolation", "--no-index", str(ACTION)' in install
     steps = _load(ACTION)["runs"]["steps"]
     runs = " ".join(str(step.get("run", "")) for step in steps)
