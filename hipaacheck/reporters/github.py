@@ -27,10 +27,10 @@ from ..display import redact
 from ..models import Finding, Status
 from ..output import append_atomic
 from ..report import Report, Waiver
+from .markdown import MAX_BYTES, render_markdown
 
 if TYPE_CHECKING:
     from ..waivers import WaiverSet
-from .markdown import MAX_BYTES, render_markdown
 
 PER_LEVEL = 10  # GitHub's per-step cap for each of error, warning and notice
 
