@@ -12,9 +12,9 @@ Annotations, the step summary and the step outputs (``failed``, ``passed``,
 ``unknown``, ``errors``, ``sarif-file`` and more) come from the CLI itself
 because the runner sets ``GITHUB_ACTIONS=true``.
 
-``waivers-from-base: true`` reads the waivers file as it is in the pull
-request's base commit (plumbing ``git`` commands on object ids, no shell, no
-filters), so a pull request cannot waive its own findings by editing it.
+``waivers-from-base: true`` passes the pull request's base commit (from the
+event payload) as ``--waivers-from-git``, so a pull request cannot waive its
+own findings by editing the waivers file.
 """
 
 from __future__ import annotations
@@ -23,12 +23,8 @@ import json
 import os
 import re
 import shlex
-import shutil
-import subprocess
 import sys
-import tempfile
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
 
 PREFIX = "HIPAACHECK_INPUT_"
 # Inputs whose values are one item each: a line break in them is never meaningful.
@@ -62,11 +58,8 @@ SWITCHES = {
 }
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off", ""}
-DEFAULT_WAIVERS = ".hipaacheck-waivers.yaml"  # the CLI's default, see emit.DEFAULT_WAIVERS_FILE
-MAX_WAIVERS_BYTES = 1 << 20  # a waivers file is a few KiB; refuse a blob that is not one
 MAX_EVENT_BYTES = 64 << 20
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
-_REGULAR_FILE_MODES = {"100644", "100755"}
 
 
 class ActionInputError(Exception):
@@ -95,8 +88,8 @@ def _items(text: str) -> list[str]:
     return [item.strip() for item in re.split(r"[\n,]", text) if item.strip()]
 
 
-def build_argv(env: Mapping[str, str], waivers_override: str | None = None) -> list[str]:
-    """The ``hipaacheck`` command line for these inputs (``waivers_override``: the base commit's waivers)."""
+def build_argv(env: Mapping[str, str]) -> list[str]:
+    """The ``hipaacheck`` command line for these inputs."""
     for name in SCALAR_INPUTS:
         _get(env, name)  # refuse a line break in any one-line input, used or not
     plan, aws = _get(env, "plan"), _flag(env, "aws")
@@ -112,9 +105,11 @@ def build_argv(env: Mapping[str, str], waivers_override: str | None = None) -> l
     elif _flag(env, "changed-only"):
         argv.append("--changed-only")
     for name in ("config", "tf-dir", "fail-on", "waivers", "baseline"):
-        value = waivers_override if name == "waivers" and waivers_override is not None else _get(env, name)
-        if value:
+        if value := _get(env, name):
             argv.append(f"--{name}={value}")
+    if _flag(env, "waivers-from-base"):
+        # The CLI reads the waivers file from that commit (hipaacheck/waivers_git.py).
+        argv.append(f"--waivers-from-git={base_commit(env)}")
     argv += [f"--policies={directory}" for directory in _items(_get(env, "policies"))]
     argv += [f"--policy={pattern}" for pattern in _items(_get(env, "policy"))]
     argv += [f"--skip-policy={pattern}" for pattern in _items(_get(env, "skip-policy"))]
@@ -126,9 +121,6 @@ def build_argv(env: Mapping[str, str], waivers_override: str | None = None) -> l
     if not aws:
         argv += ["--", plan]  # a plan path is a file argument, whatever it starts with
     return argv
-
-
-# --- waivers-from-base -------------------------------------------------------
 
 
 def base_commit(env: Mapping[str, str]) -> str:
@@ -162,98 +154,24 @@ def base_commit(env: Mapping[str, str]) -> str:
     return sha
 
 
-def _git(args: Sequence[str], cwd: Path) -> bytes:
-    # Plumbing only, no pager, no fsmonitor hook, no prompt: nothing here runs code from the repository.
-    # Literal pathspecs: a file name with `*` or `:(...)` names that file, not a pattern.
-    command = ["git", "--no-pager", "-c", "core.fsmonitor=false", *args]
-    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1"}
-    try:
-        proc = subprocess.run(command, cwd=cwd, capture_output=True, env=environment, timeout=60, check=False)
-    except FileNotFoundError:
-        raise ActionInputError("waivers-from-base needs git on PATH") from None
-    except subprocess.TimeoutExpired:
-        raise ActionInputError(f"waivers-from-base: git {args[0]} timed out") from None
-    if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = lines[-1] if lines else f"exit {proc.returncode}"
-        raise ActionInputError(f"waivers-from-base: git {args[0]} failed: {reason}")
-    return proc.stdout
-
-
-def read_base_waivers(waivers: str, sha: str, cwd: Path) -> bytes | None:
-    """The waivers file's bytes in commit ``sha`` (None if it has no such file).
-
-    ``waivers`` is the path as the scan would use it (relative to ``cwd``). Refused: a
-    path outside the repository, a commit not in the clone (shallow checkout), a
-    symbolic link or submodule at that path, a blob over ``MAX_WAIVERS_BYTES``.
-    """
-    if not _SHA.fullmatch(sha):
-        raise ActionInputError(f"waivers-from-base: {sha!r} is not a commit id")
-    top = Path(os.path.realpath(os.fsdecode(_git(["rev-parse", "--show-toplevel"], cwd).strip())))
-    # Lexical, not resolved: a symbolic link in the working tree must not choose what is read.
-    target = Path(os.path.normpath(os.path.join(os.path.realpath(cwd), waivers)))
-    if not target.is_relative_to(top) or target == top:
-        raise ActionInputError(f"waivers-from-base: {waivers} is not a file inside the repository")
-    relative = target.relative_to(top)
-    try:
-        _git(["cat-file", "-e", f"{sha}^{{commit}}"], top)
-    except ActionInputError:
-        raise ActionInputError(
-            f"waivers-from-base: the base commit {sha[:12]} is not in this clone; "
-            "check out with `fetch-depth: 0` (or 2: the merge commit and its parents)"
-        ) from None
-    listing = os.fsdecode(_git(["ls-tree", "-z", "--full-tree", sha, "--", relative.as_posix()], top))
-    entries = [entry for entry in listing.split("\0") if entry]
-    if not entries:
-        return None
-    meta, _, path = entries[0].partition("\t")
-    mode, kind, blob = meta.split(" ")
-    if path != relative.as_posix() or kind != "blob" or mode not in _REGULAR_FILE_MODES:
-        raise ActionInputError(f"waivers-from-base: {relative.as_posix()} in the base commit is not a regular file")
-    size = int(_git(["cat-file", "-s", blob], top).strip())
-    if size > MAX_WAIVERS_BYTES:
-        raise ActionInputError(f"waivers-from-base: {relative.as_posix()} in the base commit is {size} bytes")
-    return _git(["cat-file", "blob", blob], top)
-
-
-def _base_waivers_file(env: Mapping[str, str], cwd: Path) -> str | None:
-    """With waivers-from-base, the path of a private copy of the base commit's waivers file."""
-    if not _flag(env, "waivers-from-base"):
-        return None
-    sha = base_commit(env)
-    waivers = _get(env, "waivers") or DEFAULT_WAIVERS
-    content = read_base_waivers(waivers, sha, cwd)
-    folder = Path(tempfile.mkdtemp(prefix=f"hipaacheck-base-{sha[:12]}-", dir=env.get("RUNNER_TEMP") or None))
-    copy = folder / Path(waivers).name
-    # As stored (the scan judges its encoding). None in the base: an empty file, so the head's
-    # default file is not picked up instead.
-    copy.write_bytes(content or b"")
-    found = "read" if content is not None else "absent there, so no waivers apply"
-    print(f"hipaacheck: waivers-from-base: {waivers} from base commit {sha} ({found})", file=sys.stderr)
-    return str(copy)
-
-
 def main(env: Mapping[str, str] | None = None) -> int:
     from .cli import EXIT_INPUT
     from .cli import main as cli_main
+    from .console import command, guarded
     from .reporters.github import escape_data
 
     environment = os.environ if env is None else env
-    base_waivers: str | None = None
-    try:
-        build_argv(environment)  # every input checked before git is run
-        base_waivers = _base_waivers_file(environment, Path.cwd())
-        command = build_argv(environment, base_waivers)
-        print(f"hipaacheck {shlex.join(command)}", file=sys.stderr)
-        return cli_main(command)
-    except ActionInputError as exc:
-        # An annotation makes the misconfiguration visible on the run page, not only in the log.
-        print(f"::error title=hipaacheck action::{escape_data(str(exc))}", file=sys.stderr)
-        print(f"hipaacheck: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    finally:
-        if base_waivers is not None:  # the private copy of the base commit's waivers file
-            shutil.rmtree(Path(base_waivers).parent, ignore_errors=True)
+    # Input values are echoed below: under Actions no line of them can be a workflow command.
+    with guarded(dict(environment)):
+        try:
+            arguments = build_argv(environment)
+        except ActionInputError as exc:
+            # An annotation makes the misconfiguration visible on the run page, not only in the log.
+            command(f"::error title=hipaacheck action::{escape_data(str(exc))}")
+            print(f"hipaacheck: error: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        print(f"hipaacheck {shlex.join(arguments)}", file=sys.stderr)
+        return cli_main(arguments)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ GitHub shows at most 10 error, 10 warning and 10 notice annotations per step
 So each level is capped at ``PER_LEVEL``, the worst first, and one notice says
 how many were not annotated and where they are (job summary, SARIF/JSON):
 
-* ``::error`` for failures that fail the run, by severity;
+* ``::error`` for failures that fail the run: ``scope-change`` findings (an
+  exemption being made) first, then by severity;
 * ``::warning`` for expired waivers (a decision someone has to renew), then
   checks that could not run (``error``: they make the result incomplete), then
   failures that do not gate (baseline, unchanged resource, below --fail-on),
@@ -27,6 +28,7 @@ from ..display import redact
 from ..models import Finding, Status
 from ..output import append_atomic
 from ..report import Report, Waiver
+from ..scope_change import SCOPE_CHANGE_ID
 from .markdown import MAX_BYTES, render_markdown
 
 if TYPE_CHECKING:
@@ -64,13 +66,19 @@ def _severity_order(finding: Finding) -> tuple[int, str, str]:
     return (-finding.severity.rank, finding.policy_id, finding.resource.address)
 
 
+def _gating_order(finding: Finding) -> tuple[bool, int, str, str]:
+    # A scope change is an exemption being made (the resource leaves policies' scope): it is
+    # annotated before the failures, whatever its severity, so the cap never hides it.
+    return (finding.policy_id != SCOPE_CHANGE_ID, *_severity_order(finding))
+
+
 def _waiver_command(waiver: Waiver, text: str) -> str:
     where = f"file={escape_property(waiver.file)},line={waiver.line}"
     return f"::warning {where},title=hipaacheck waiver expired::{escape_data(text)}"
 
 
 def annotation_lines(report: Report, waivers: WaiverSet | None = None, limit: int = PER_LEVEL) -> list[str]:
-    gating = sorted(report.failing(), key=_severity_order)
+    gating = sorted(report.failing(), key=_gating_order)
     gating_ids = {id(f) for f in gating}
     could_not_run = sorted((f for f in report.findings if f.status is Status.ERROR), key=_severity_order)
     not_gating = sorted(

@@ -11,19 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from hipaacheck.action import (
-    MAX_WAIVERS_BYTES,
-    PREFIX,
-    SCALAR_INPUTS,
-    ActionInputError,
-    base_commit,
-    build_argv,
-    read_base_waivers,
-)
+from hipaacheck.action import PREFIX, SCALAR_INPUTS, ActionInputError, base_commit, build_argv
 from hipaacheck.models import Finding, Resource, Severity, Status
 from hipaacheck.report import Report, Waiver
 from hipaacheck.reporters.github import PER_LEVEL, annotation_lines
+from hipaacheck.sources.errors import InputError
 from hipaacheck.waivers import WaiverSet
+from hipaacheck.waivers_git import load_waivers_from_git
 
 from .conftest import NONCOMPLIANT, load_json
 from .test_github_action import _outputs, _run_action
@@ -71,6 +65,13 @@ def test_each_level_is_capped_at_ten_the_worst_first_with_one_notice() -> None:
     # 12 gating failures (7 critical + 5 high), 16 warnings (2 waivers + 8 errors + 6 low failures).
     assert "::2 error and 6 warning annotation(s) not shown" in notice
     assert "job summary" in notice and "SARIF" in notice
+
+
+def test_a_scope_change_is_annotated_before_more_severe_failures() -> None:
+    findings = [_finding(f"crit-{i:02}", Severity.CRITICAL) for i in range(PER_LEVEL + 2)]
+    findings.append(_finding("scope-change", Severity.MEDIUM))
+    errors = _kinds(annotation_lines(Report(source={}, findings=findings)))["error"]
+    assert len(errors) == PER_LEVEL and "hipaacheck scope-change (medium" in errors[0]
 
 
 def test_no_notice_when_everything_fits() -> None:
@@ -216,12 +217,12 @@ def test_the_pull_request_cannot_waive_its_own_findings(tmp_path: Path, repo: Pa
 
     proc, _, outputs = _run_action(tmp_path, cwd=repo, extra_env=event, **common, **{"waivers-from-base": "true"})
     assert proc.returncode == 1, proc.stderr[-2000:]
-    assert f"waivers-from-base: {waivers} from base commit {base} (read)" in proc.stderr
+    assert f"--waivers-from-git={base}" in proc.stderr.splitlines()[0]
+    assert load_json(report)["gate"]["waivers"]["revision"] == base
     waived = {f["policy_id"] for f in load_json(report)["findings"] if f["status"] == "waived"}
     assert waived and all(p.startswith("s3-") for p in waived)
     assert 0 < int(_outputs(outputs)["waived"]) < head_count
     assert (repo / waivers).read_text(encoding="utf-8").endswith(RDS_WAIVER)  # the checkout is untouched
-    assert not list(tmp_path.glob("hipaacheck-base-*"))  # the private copy is removed after the scan
 
 
 def test_no_waivers_file_in_the_base_means_no_waivers(tmp_path: Path, repo: Path) -> None:
@@ -231,7 +232,7 @@ def test_no_waivers_file_in_the_base_means_no_waivers(tmp_path: Path, repo: Path
     proc, _, outputs = _run_action(
         tmp_path, cwd=repo, extra_env=event, plan=str(NONCOMPLIANT), **{"waivers-from-base": "true", "sarif-file": ""}
     )
-    assert proc.returncode == 1 and "absent there, so no waivers apply" in proc.stderr
+    assert proc.returncode == 1 and f"does not exist at {base[:12]}: no waivers apply" in proc.stderr
     assert _outputs(outputs)["waived"] == "0"
 
 
@@ -253,7 +254,8 @@ def test_a_base_commit_missing_from_a_shallow_clone_is_one_clear_error(tmp_path:
         tmp_path, cwd=repo, extra_env=event, plan=str(NONCOMPLIANT), **{"waivers-from-base": "true"}
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "the base commit bbbbbbbbbbbb is not in this clone; check out with `fetch-depth: 0`" in proc.stderr
+    assert f"commit {'b' * 40} is not in the checkout and fetching it failed" in proc.stderr
+    assert "check out with fetch-depth: 0" in proc.stderr
     assert outputs.read_text(encoding="utf-8") == ""
 
 
@@ -262,26 +264,28 @@ def test_the_waivers_path_and_blob_are_checked(repo: Path) -> None:
     (repo / "link.yaml").symlink_to("real.yaml")
     (repo / "sub").mkdir()
     (repo / "sub" / "w.yaml").write_text("waivers: []\n", encoding="utf-8")
-    (repo / "big.yaml").write_text("#" * (MAX_WAIVERS_BYTES + 1), encoding="utf-8")
+    (repo / "big.yaml").write_text("#" * ((1 << 20) + 1), encoding="utf-8")
     _git(repo, "add", "real.yaml", "link.yaml", "sub/w.yaml", "big.yaml")
     sha = _commit(repo, {}, "base")
-    assert read_base_waivers("real.yaml", sha, repo) == ("waivers:\n" + S3_WAIVER).encode()
-    assert read_base_waivers("w.yaml", sha, repo / "sub") == b"waivers: []\n"  # relative to the working directory
-    assert read_base_waivers("sub/../sub/w.yaml", sha, repo) == b"waivers: []\n"
-    assert read_base_waivers("*.yaml", sha, repo) is None  # a name, not a pattern
-    assert read_base_waivers("absent.yaml", sha, repo) is None
+
+    def read(path: str, cwd: Path = repo) -> WaiverSet:
+        return load_waivers_from_git(sha, Path(path), cwd=cwd)
+
+    assert [w.policy for w in read("real.yaml").active] == ["s3-*"]
+    assert read("w.yaml", repo / "sub").active == []  # relative to the working directory
+    assert read("sub/../sub/w.yaml").file == "sub/w.yaml"
+    assert read("absent.yaml").notes  # no such file: no waivers, said so
     for path, message in [
-        ("link.yaml", "is not a regular file"),
-        ("sub", "is not a regular file"),
-        ("big.yaml", f"is {MAX_WAIVERS_BYTES + 1} bytes"),
-        ("../outside.yaml", "is not a file inside the repository"),
-        ("/etc/passwd", "is not a file inside the repository"),
-        (".", "is not a file inside the repository"),
+        ("link.yaml", "is a symbolic link, not a file"),
+        ("sub", "is a folder, not a file"),
+        ("big.yaml", "is larger than 1 MiB"),
+        ("../outside.yaml", "is outside the repository"),
+        ("/etc/passwd", "is outside the repository"),
     ]:
-        with pytest.raises(ActionInputError, match=message):
-            read_base_waivers(path, sha, repo)
-    with pytest.raises(ActionInputError, match="is not a commit id"):
-        read_base_waivers("real.yaml", "HEAD", repo)
+        with pytest.raises(InputError, match=message):
+            read(path)
+    with pytest.raises(InputError, match="is not a git revision"):
+        load_waivers_from_git("--output=x", Path("real.yaml"), cwd=repo)
 
 
 def test_a_symbolic_link_in_the_pull_request_cannot_redirect_the_read(tmp_path: Path, repo: Path) -> None:
