@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .engine import evaluate
 from .models import Severity
+from .paths import portable_path
 from .policy.model import Policy
 from .report import Report
 
@@ -23,7 +24,7 @@ def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Repo
     report = Report(
         source={
             "kind": "terraform-plan",
-            "path": str(path),
+            "path": portable_path(path),  # never an absolute path of this machine
             "format_version": plan.format_version,
             "terraform_version": plan.terraform_version,
         },
@@ -46,7 +47,12 @@ def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity
     live = scan_account(options)
     findings = evaluate(policies, live.resources)
     report = Report(
-        source={"kind": "aws", "account": live.account, "regions": live.regions},
+        source={
+            "kind": "aws",
+            "account": live.account,
+            "regions": live.regions,
+            "enabled_regions": live.enabled_regions,
+        },
         findings=findings,
         fail_on=fail_on,
         policy_count=len(policies),

@@ -31,6 +31,7 @@ import yaml
 
 from .display import redact
 from .models import Status
+from .paths import portable_path
 from .report import Report, Waiver, finding_key
 from .sources.errors import InputError
 
@@ -89,7 +90,7 @@ def load_waivers(path: Path, today: date) -> WaiverSet:
     waivers = [] if root is None else _read_root(root, name)
     active = [w for w in waivers if w.expires >= today]
     expired = [w for w in waivers if w.expires < today]
-    return WaiverSet(name, active, expired)
+    return WaiverSet(portable_path(name), active, expired)  # in reports: never an absolute local path
 
 
 def _error(name: str, node: yaml.Node, message: str) -> InputError:
@@ -153,7 +154,7 @@ def _read_entry(node: yaml.Node, name: str, number: int) -> Waiver:
         reason=redact(values["reason"]),  # shown in every report: never a pasted secret
         owner=redact(values["owner"]),
         expires=expires,
-        file=name,
+        file=portable_path(name),
         line=node.start_mark.line + 1,
     )
 

@@ -18,6 +18,7 @@ from typing import Any
 from ..display import redact
 from ..json_input import read_json_file
 from ..models import Severity, Status
+from ..paths import portable_path
 from ..sources.errors import InputError
 
 SUPPORTED_MAJOR = 1
@@ -40,6 +41,8 @@ class FindingRecord:
     remediation: str
     evidence: tuple[tuple[str, str, str], ...]  # (key, observed, expected)
     source: str  # the report's label
+    kind: str = ""  # the report's source kind: "terraform-plan" (intended state) or "aws" (deployed)
+    name: str | None = None  # the resource's natural name (bucket, table, role...), when known
     region: str | None = None
     account: str | None = None
     waiver: str | None = None
@@ -111,9 +114,9 @@ class _Reader:
         raw = doc.get("findings")
         if not isinstance(raw, list):
             raise self.fail("'findings' must be a list")
-        findings = [self.finding(item, i, label) for i, item in enumerate(raw)]
+        findings = [self.finding(item, i, label, source["kind"]) for i, item in enumerate(raw)]
         report = ScanReport(
-            path=self.name,
+            path=portable_path(self.name),  # shown in the pack: never an absolute local path
             schema_version=version,
             tool_version=redact(str(tool.get("version", "?"))),
             generated_at=generated_at,
@@ -154,7 +157,7 @@ class _Reader:
                     f"{counts.get(status.value, 0)}; the report was altered or truncated"
                 )
 
-    def finding(self, item: Any, index: int, label: str) -> FindingRecord:
+    def finding(self, item: Any, index: int, label: str, kind: str) -> FindingRecord:
         where = f"findings[{index}]"
         if not isinstance(item, dict):
             raise self.fail(f"{where} must be an object")
@@ -186,6 +189,8 @@ class _Reader:
             remediation=redact(str(item.get("remediation") or "")),
             evidence=tuple((e[0], e[1], e[2]) for e in evidence),
             source=label,
+            kind=kind,
+            name=_optional(resource.get("name")),
             region=_optional(resource.get("region")),
             account=_optional(resource.get("account")),
             waiver=redact(str(waiver.get("reason", ""))) if isinstance(waiver, dict) else None,
@@ -207,7 +212,7 @@ def describe_source(source: dict[str, Any]) -> tuple[str, tuple[str, str]]:
     kind = str(source.get("kind"))
     if kind == "terraform-plan":
         path = str(source.get("path") or "?")
-        return redact(f"Terraform plan {path}"), (kind, path)
+        return redact(f"Terraform plan {portable_path(path)} (intended state)"), (kind, path)
     if kind == "aws":
         account = str(source.get("account") or "unknown account")
         return redact(f"AWS account {account} (live)"), (kind, account)

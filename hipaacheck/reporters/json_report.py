@@ -14,6 +14,12 @@ the result).
 above --fail-on could not run), ``gate.incomplete`` (how many such checks) and
 ``gate.allow_incomplete``; a finding's ``gating`` is also true for an
 ``error`` that leaves the scan incomplete.
+
+1.3 added ``source.enabled_regions`` to live scans (every region enabled for
+the account, or null when it could not be listed), so a reader can tell which
+enabled regions a ``--region`` scan left out; and ``source.path`` is never an
+absolute path of the machine that ran the scan (relative to the working
+directory, else the file name).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from ..display import redact
 from ..models import Finding
 from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, Any]:

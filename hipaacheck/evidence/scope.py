@@ -1,0 +1,70 @@
+"""What the pack covers, stated: each scanned source, intended or deployed, where, when, and what was left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .deployed import LIVE, PLAN
+from .inputs import ScanReport
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    label: str  # "Terraform plan infra/plan.json", "AWS account 111122223333 (live)"
+    state: str  # what the source shows: intended or deployed state
+    where: str  # regions scanned (or the plan's regions)
+    left_out: str  # enabled regions a live scan did not scan, in words
+    scanned_at: str
+    counts: str  # policies and resources
+
+
+def _strings(value: Any) -> list[str] | None:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [str(v) for v in value]
+    return None
+
+
+def _live_regions(report: ScanReport) -> tuple[str, str]:
+    scanned = _strings(report.source.get("regions")) or []
+    where = ", ".join(scanned) or "no region"
+    if "enabled_regions" not in report.source:
+        return where, "not recorded (a report written before hipaacheck schema 1.3)"
+    enabled = _strings(report.source.get("enabled_regions"))
+    if enabled is None:
+        return where, "unknown: the account's enabled regions could not be listed (ec2:DescribeRegions)"
+    missing = [r for r in enabled if r not in scanned]
+    if not missing:
+        return where, f"none: every enabled region ({len(enabled)}) was scanned"
+    return where, f"{len(missing)} enabled region(s) not scanned: {', '.join(missing)}"
+
+
+def scope_rows(current: list[ScanReport], when: Any) -> list[ScopeRow]:
+    rows = []
+    for report in current:
+        kind = report.source.get("kind")
+        counts = f"{report.policies} policies, {report.resources} resources"
+        if kind == PLAN:
+            regions = sorted({f.region for f in report.findings if f.region})
+            version = report.source.get("terraform_version")
+            state = "Intended state: a Terraform plan, not what is deployed" + (
+                f" (Terraform {version})" if isinstance(version, str) else ""
+            )
+            where = ", ".join(regions) or "no region named in the plan"
+            rows.append(
+                ScopeRow(
+                    report.label,
+                    state,
+                    where,
+                    "not applicable (a plan shows its own resources)",
+                    when(report.generated_at),
+                    counts,
+                )
+            )
+        elif kind == LIVE:
+            where, left_out = _live_regions(report)
+            state = "Deployed state: a live, read-only scan of the account"
+            rows.append(ScopeRow(report.label, state, where, left_out, when(report.generated_at), counts))
+        else:
+            rows.append(ScopeRow(report.label, f"{kind} scan", "-", "-", when(report.generated_at), counts))
+    return rows
