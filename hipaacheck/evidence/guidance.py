@@ -106,7 +106,8 @@ def next_steps(topics: list[TopicAnswer]) -> list[NextStep]:
 class ToDo:
     priority: str  # "critical", "high", ... or "attestation"
     what: str  # what is wrong, in a few words
-    where: str  # the resource (and its source) or the attestation
+    where: str  # the resource address, or the attestation id
+    source: str  # the scanned source, or the attestations file
     fix: str
     anchor: str  # link target on the page ("f-3", "a-baa")
 
@@ -119,12 +120,9 @@ def todo(findings: list[FindingRecord], anchors: dict[int, str], results: list[A
     items: list[tuple[int, ToDo]] = []
     for f in findings:
         if f.status is Status.FAIL:
-            where = f"{f.address} ({f.source})"
+            fix = " ".join(f.remediation.split())
             items.append(
-                (
-                    _PRIORITY[f.severity],
-                    ToDo(f.severity.value, f.title, where, " ".join(f.remediation.split()), anchors[id(f)]),
-                )
+                (_PRIORITY[f.severity], ToDo(f.severity.value, f.title, f.address, f.source, fix, anchors[id(f)]))
             )
     for r in results:
         if r.status is Status.FAIL:
@@ -139,6 +137,7 @@ def todo(findings: list[FindingRecord], anchors: dict[int, str], results: list[A
                         "attestation",
                         f"Attestation does not count: {r.attestation.statement}",
                         r.attestation.id,
+                        "attestations file",
                         fix,
                         f"a-{r.attestation.id}",
                     ),

@@ -10,7 +10,7 @@ from .integrity import ROLES, ZERO_DIGEST, manifest_comment
 from .links import clean
 from .model import EvidencePack
 
-TODO_LISTED = 25  # to-do items shown before "and N more"
+TODO_LISTED = 15  # to-do items shown before "and N more"
 
 
 def t(value: object) -> str:
@@ -27,8 +27,9 @@ def next_steps(pack: EvidencePack) -> str:
         )
         rows = "".join(
             f'<tr><td class="nw"><span class="st {t(item.priority)}">{t(item.priority)}</span></td>'
-            f'<td><a href="#{t(item.anchor)}">{t(item.what)}</a></td><td><code>{t(item.where)}</code></td>'
-            f"<td>{t(item.fix)}</td></tr>"
+            f'<td><a href="#{t(item.anchor)}">{t(item.what)}</a></td><td><code>{t(item.where)}</code><br>'
+            f'<span class="muted">{t(item.source)}</span></td>'
+            f"<td><details><summary>{t(_first_step(item.fix))}</summary><p>{t(item.fix)}</p></details></td></tr>"
             for item in pack.todo[:TODO_LISTED]
         )
         more = len(pack.todo) - TODO_LISTED
@@ -53,6 +54,12 @@ def next_steps(pack: EvidencePack) -> str:
         out.append("</ul>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _first_step(fix: str) -> str:
+    """The fix's first instruction (remediations read "Terraform: ... Console: ... CLI: ..."), for the summary."""
+    head = fix.split(" Console:", 1)[0].split(". ", 1)[0]
+    return head if len(head) <= 140 else head[:139] + "…"
 
 
 def _count(key: str, value: int) -> str:

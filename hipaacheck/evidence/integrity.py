@@ -119,11 +119,8 @@ def verify(pack: Path, given: list[Path]) -> Verification:
     if missing:
         names = ", ".join(f"{ROLES[e.role]} {e.name}" for e in missing)
         return Verification(False, f"{pack}: cannot confirm: it was also made from {names}; give every input")
-    counts = ", ".join(
-        f"{sum(1 for e in listed if e.role == role and e.sha256 in seen)} {ROLES[role]}(s)"
-        for role in ROLES
-        if any(e.role == role and e.sha256 in seen for e in listed)
-    )
+    given_per_role = ((role, sum(1 for e in listed if e.role == role and e.sha256 in seen)) for role in ROLES)
+    counts = ", ".join(f"{n} {ROLES[role]}{'' if n == 1 else 's'}" for role, n in given_per_role if n)
     return Verification(True, f"{pack} matches its inputs ({counts}); content digest sha256:{last.group(1)}")
 
 

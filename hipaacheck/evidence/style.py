@@ -55,7 +55,9 @@ svg.chart { max-width:860px; display:block; margin:6px 0 18px; }
 svg .label, svg .num, svg .legend { font:12px system-ui, sans-serif; fill:#1d2733; }
 svg .axis { stroke:#8a94a3; stroke-width:1; }
 .muted { color:var(--muted); }
-table.todo td:first-child { width:9%; }
+table.todo { table-layout:fixed; } table.todo td { overflow-wrap:anywhere; }
+table.todo th:nth-child(1) { width:11%; } table.todo th:nth-child(2) { width:27%; }
+table.todo th:nth-child(3) { width:27%; }
 .st.critical, .st.high { color:var(--bad); } .st.medium, .st.attestation { color:var(--warn); }
 ul.steps li, ul.limits li { margin:4px 0; }
 dl.terms { display:grid; grid-template-columns:max-content 1fr; gap:2px 14px; font-size:14px; }
