@@ -25,6 +25,7 @@ from ..aws.tools import moto_server, scan_env
 from ..conftest import FIXTURES, run_cli
 from .conftest import AS_OF, EXAMPLE
 from .page import Page
+from .test_browser import CHROMIUM, _chromium, _console
 
 PLAN = FIXTURES / "noncompliant" / "plan.json"
 BUCKET = "claim-documents"  # aws_s3_bucket.claims in the plan: it fails s3-bucket-denies-insecure-transport there
@@ -122,9 +123,15 @@ def test_plan_and_live_of_the_same_system_count_each_resource_once(scans: Scans,
     assert "us-west-2" in enabled
     assert f"{len(enabled) - 1} enabled region(s) not scanned" in live_row[3] and "us-west-2" in live_row[3]
 
-    # Both inputs verify; the live report edited afterwards does not.
+    # Both inputs verify.
     ok = run_cli("report", "--verify", str(html), str(scans.plan), str(scans.live), str(EXAMPLE))
     assert ok.code == 0 and "matches its inputs" in ok.out, ok.out + ok.err
+
+    # And the page renders in a real browser without a console message.
+    if CHROMIUM is not None:
+        dom = _chromium(html, tmp_path / "profile", "--dump-dom")
+        assert dom.returncode == 0 and _console(dom.stderr) == [], dom.stderr[-2000:]
+        assert "rule" in Page(dom.stdout).text_by_id
 
 
 def test_live_sarif_and_junit_carry_no_local_path_and_say_there_is_no_source_file(scans: Scans) -> None:
