@@ -159,7 +159,7 @@ def _result(report: Report, finding: Finding, index: dict[str, int], root: Path)
             "justification": f"{waiver.reason} (owner: {waiver.owner}; expires {waiver.expires.isoformat()})",
         }
         waiver_uri = _relative(Path(waiver.file), root)
-        if waiver_uri is not None:
+        if waiver_uri is not None and (root / waiver_uri).is_file():  # a bare file name may not be under root
             suppression["location"] = {
                 "physicalLocation": {
                     "artifactLocation": {"uri": waiver_uri, "uriBaseId": "%SRCROOT%"},
