@@ -90,7 +90,9 @@ class Verification:
 def verify(pack: Path, given: list[Path]) -> Verification:
     text = _read_pack(pack)
     matches = list(_DIGEST.finditer(text))
-    manifest = _MANIFEST.search(text)
+    # The last of each: the pack's own come at its end, after any text taken from an input.
+    manifests = list(_MANIFEST.finditer(text))
+    manifest = manifests[-1] if manifests else None
     if not matches or manifest is None:
         raise InputError(f"{pack}: not an evidence pack made by hipaacheck report (no manifest or content digest)")
     last = matches[-1]

@@ -15,6 +15,7 @@ from .page import Page
 
 
 def _make(tmp_path: Path, *inputs: Path, attestations: Path = EXAMPLE) -> tuple[Path, Path]:
+    tmp_path.mkdir(exist_ok=True)
     html, markdown = tmp_path / "pack.html", tmp_path / "pack.md"
     args = [*map(str, inputs), "--attestations", str(attestations), "--today", AS_OF]
     result = run_cli("report", *args, "--html", str(html), "--markdown", str(markdown), cwd=tmp_path)
@@ -112,3 +113,17 @@ def test_verify_usage_errors_are_one_line(copies: tuple[Path, Path], tmp_path: P
     damaged = tmp_path / "damaged.html"
     damaged.write_text(html.read_text().replace("hipaacheck-manifest v1 ", "hipaacheck-manifest v1 !!"))
     assert_input_error(run_cli("report", "--verify", str(damaged), str(copies[0])), "not an evidence pack")
+
+
+def test_a_manifest_smuggled_into_an_input_is_not_the_one_read(copies: tuple[Path, Path], tmp_path: Path) -> None:
+    """An input's text (here a resource address, shown as a code span in Markdown) cannot replace the manifest."""
+    fake = _make(tmp_path / "other", copies[1])[1].read_text()  # a genuine manifest, of another pack
+    smuggled = next(line for line in fake.splitlines() if line.startswith("<!-- hipaacheck-manifest v1 "))
+    doc = json.loads(copies[0].read_text())
+    doc["findings"][0]["resource"]["address"] = smuggled
+    copies[0].write_text(json.dumps(doc))
+    _, markdown = _make(tmp_path, copies[0])
+    assert smuggled in markdown.read_text()
+    code, line = _verify(markdown, copies[1], EXAMPLE)  # what the smuggled manifest would accept
+    assert code == 1 and "is not one of its inputs" in line, line
+    assert _verify(markdown, copies[0], EXAMPLE)[0] == 0
