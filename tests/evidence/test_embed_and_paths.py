@@ -50,14 +50,24 @@ def test_embedded_evidence_travels_with_the_pack(reports: Reports, tmp_path: Pat
 
 
 def test_without_embedding_the_pack_says_its_links_are_relative(reports: Reports, tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE.parent, tmp_path / "evidence")
     html = tmp_path / "pack.html"
-    code, err = _report(tmp_path, str(reports.compliant), "--attestations", str(EXAMPLE), "--html", str(html))
+    attestations = tmp_path / "evidence" / EXAMPLE.name
+    code, err = _report(tmp_path, str(reports.compliant), "--attestations", str(attestations), "--html", str(html))
     assert code == 0, err
     page = Page(html.read_text())
     assert "Evidence links are relative to this page" in page.text_by_id["integrity"]
     assert "documents" not in page.text_by_id
     local = [h for h in page.hrefs() if not h.startswith(("#", "https://"))]
-    assert local and all((tmp_path / unquote(h)).resolve().is_file() for h in local)
+    assert local and all(h.startswith("evidence/documents/") for h in local), local
+    assert all((tmp_path / unquote(h)).resolve().is_file() for h in local)
+    # Documents reachable only through the filesystem root are named, not linked (no absolute path in disguise).
+    far = tmp_path / "far" / "pack.html"
+    far.parent.mkdir()
+    code, err = _report(tmp_path, str(reports.compliant), "--attestations", str(EXAMPLE), "--html", str(far))
+    assert code == 0, err
+    assert [h for h in Page(far.read_text()).hrefs() if not h.startswith(("#", "https://"))] == []
+    assert "../" * 4 not in far.read_text()
 
 
 def test_a_binary_document_is_a_download_and_an_oversized_one_is_refused(reports: Reports, tmp_path: Path) -> None:
