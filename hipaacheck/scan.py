@@ -52,6 +52,7 @@ def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity
             "account": live.account,
             "regions": live.regions,
             "enabled_regions": live.enabled_regions,
+            "regions_not_scanned": live.not_scanned,
         },
         findings=findings,
         fail_on=fail_on,

@@ -26,17 +26,21 @@ def _strings(value: Any) -> list[str] | None:
 
 
 def _live_regions(report: ScanReport) -> tuple[str, str]:
-    scanned = _strings(report.source.get("regions")) or []
+    failed = report.source.get("regions_not_scanned")
+    failed = {str(k): str(v) for k, v in failed.items()} if isinstance(failed, dict) else {}
+    scanned = [r for r in _strings(report.source.get("regions")) or [] if r not in failed]
     where = ", ".join(scanned) or "no region"
+    could_not = [f"{region} could not be scanned ({why})" for region, why in failed.items()]
     if "enabled_regions" not in report.source:
-        return where, "not recorded (a report written before hipaacheck schema 1.3)"
+        return where, "; ".join([*could_not, "others not recorded (a report written before hipaacheck schema 1.3)"])
     enabled = _strings(report.source.get("enabled_regions"))
     if enabled is None:
-        return where, "unknown: the account's enabled regions could not be listed (ec2:DescribeRegions)"
-    missing = [r for r in enabled if r not in scanned]
-    if not missing:
+        return where, "; ".join([*could_not, "unknown: the account's enabled regions could not be listed"])
+    missing = [r for r in enabled if r not in scanned and r not in failed]
+    if not missing and not could_not:
         return where, f"none: every enabled region ({len(enabled)}) was scanned"
-    return where, f"{len(missing)} enabled region(s) not scanned: {', '.join(missing)}"
+    left = [f"{len(missing)} enabled region(s) not scanned: {', '.join(missing)}"] if missing else []
+    return where, "; ".join(left + could_not)
 
 
 def scope_rows(current: list[ScanReport], when: Any) -> list[ScopeRow]:

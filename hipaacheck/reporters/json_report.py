@@ -17,7 +17,9 @@ above --fail-on could not run), ``gate.incomplete`` (how many such checks) and
 
 1.3 added ``source.enabled_regions`` to live scans (every region enabled for
 the account, or null when it could not be listed), so a reader can tell which
-enabled regions a ``--region`` scan left out; and ``source.path`` is never an
+enabled regions a ``--region`` scan left out, and ``source.regions_not_scanned``
+(a region asked for or listed that could not be scanned, with why: not enabled,
+or its endpoint did not answer); and ``source.path`` is never an
 absolute path of the machine that ran the scan (relative to the working
 directory, else the file name).
 """

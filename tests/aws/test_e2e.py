@@ -95,6 +95,7 @@ def test_scan_aws_finds_every_seeded_violation(server: dict[str, str]) -> None:
         "account": "123456789012",
         "regions": ["us-east-1"],
         "enabled_regions": report["source"]["enabled_regions"],
+        "regions_not_scanned": {},
     }
     assert "us-east-1" in report["source"]["enabled_regions"] and len(report["source"]["enabled_regions"]) > 1
     failing = _failing(report)

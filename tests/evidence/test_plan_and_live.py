@@ -59,11 +59,12 @@ def scans(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scans]:
                 patch.setenv(name, value)
         _seed()
         live, sarif, junit = folder / "live.json", folder / "live.sarif", folder / "live.junit.xml"
+        # ap-east-1 is not opted in: the scope must say it could not be scanned, and why.
         result = run_cli(
-            "scan", "aws", "--region", "us-east-1", "--quiet", "--format", "json", "--output", str(live),
-            "--report", f"sarif={sarif}", "--report", f"junit={junit}", env=env, cwd=folder,
+            "scan", "aws", "--region", "us-east-1", "--region", "ap-east-1", "--quiet",
+            "--format", "json", "--output", str(live), "--report", f"sarif={sarif}", "--report", f"junit={junit}", env=env, cwd=folder,
         )  # fmt: skip
-        assert result.code in (0, 1), result.err
+        assert result.code in (0, 1) and live.is_file(), (result.code, result.err)
     plan = folder / "plan.json"
     result = run_cli("scan", "plan", str(PLAN), "--format", "json", "--output", str(plan), cwd=folder)
     assert result.code == 1, result.err
@@ -122,6 +123,9 @@ def test_plan_and_live_of_the_same_system_count_each_resource_once(scans: Scans,
     enabled = _load(scans.live)["source"]["enabled_regions"]
     assert "us-west-2" in enabled
     assert f"{len(enabled) - 1} enabled region(s) not scanned" in live_row[3] and "us-west-2" in live_row[3]
+    assert (
+        "ap-east-1" not in enabled and "ap-east-1 could not be scanned (region ap-east-1 is not enabled" in live_row[3]
+    )
 
     # Both inputs verify.
     ok = run_cli("report", "--verify", str(html), str(scans.plan), str(scans.live), str(EXAMPLE))
