@@ -115,14 +115,34 @@ class ToDo:
 _PRIORITY = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 3, Severity.LOW: 4}
 
 
-def todo(findings: list[FindingRecord], anchors: dict[int, str], results: list[AttestationResult]) -> list[ToDo]:
-    """Failing checks and attestations that do not count, critical first (attestations rank after high)."""
+def todo(
+    findings: list[FindingRecord],
+    anchors: dict[int, str],
+    results: list[AttestationResult],
+    intended: dict[int, FindingRecord] | None = None,
+) -> list[ToDo]:
+    """Failing checks, plan changes that would fail, and lapsed attestations: critical first.
+
+    ``intended`` maps a counted live finding to the plan finding it superseded: a plan that
+    would turn a deployed pass into a failure is not counted, but must not go unnoticed.
+    """
     items: list[tuple[int, ToDo]] = []
     for f in findings:
+        fix = " ".join(f.remediation.split())
         if f.status is Status.FAIL:
-            fix = " ".join(f.remediation.split())
             items.append(
                 (_PRIORITY[f.severity], ToDo(f.severity.value, f.title, f.address, f.source, fix, anchors[id(f)]))
+            )
+            continue
+        plan = (intended or {}).get(id(f))
+        if plan is not None and plan.status is Status.FAIL:
+            what = f"Before applying the plan: {plan.title} (deployed: {f.status.value}; the plan would fail it)"
+            fix = " ".join(plan.remediation.split())
+            items.append(
+                (
+                    _PRIORITY[plan.severity],
+                    ToDo(plan.severity.value, what, plan.address, plan.source, fix, anchors[id(f)]),
+                )
             )
     for r in results:
         if r.status is Status.FAIL:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from .deployed import RULE
-from .guidance import DEFINITIONS, LIMITATIONS
+from .guidance import DEFINITIONS, LIMITATIONS, ToDo
 from .integrity import ROLES, ZERO_DIGEST, manifest_comment
 from .links import clean
 from .model import EvidencePack
@@ -25,22 +25,13 @@ def next_steps(pack: EvidencePack) -> str:
             f"<p>{_count('todo', len(pack.todo))} item(s) to fix, {_count('todo-critical', critical)} critical; "
             "most urgent first. Each names the resource and the fix; the vendor who runs the systems does the work.</p>"
         )
-        rows = "".join(
-            f'<tr><td class="nw"><span class="st {t(item.priority)}">{t(item.priority)}</span></td>'
-            f'<td><a href="#{t(item.anchor)}">{t(item.what)}</a></td><td><code>{t(item.where)}</code><br>'
-            f'<span class="muted">{t(item.source)}</span></td>'
-            f"<td><details><summary>{t(_first_step(item.fix))}</summary><p>{t(item.fix)}</p></details></td></tr>"
-            for item in pack.todo[:TODO_LISTED]
-        )
-        more = len(pack.todo) - TODO_LISTED
-        if more > 0:
-            rows += (
-                f'<tr><td></td><td colspan="3">and {more} more in the <a href="#findings">findings table</a></td></tr>'
+        head = '<table class="todo"><thead><tr><th>Priority</th><th>What</th><th>Where</th><th>Fix</th></tr></thead>'
+        out.append(f"{head}<tbody>{_todo_rows(pack.todo[:TODO_LISTED])}</tbody></table>")
+        more = pack.todo[TODO_LISTED:]
+        if more:  # the whole list is in the page, the rest folded away
+            out.append(
+                f"<details><summary>and {len(more)} more</summary>{head}<tbody>{_todo_rows(more)}</tbody></table></details>"
             )
-        out.append(
-            '<table class="todo"><thead><tr><th>Priority</th><th>What</th><th>Where</th><th>Fix</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>"
-        )
     else:
         out.append(f"<p>{_count('todo', 0)} failing checks or lapsed attestations to fix in these inputs.</p>")
     if pack.steps:
@@ -54,6 +45,16 @@ def next_steps(pack: EvidencePack) -> str:
         out.append("</ul>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _todo_rows(items: list[ToDo]) -> str:
+    return "".join(
+        f'<tr><td class="nw"><span class="st {t(item.priority)}">{t(item.priority)}</span></td>'
+        f'<td><a href="#{t(item.anchor)}">{t(item.what)}</a></td><td><code>{t(item.where)}</code><br>'
+        f'<span class="muted">{t(item.source)}</span></td>'
+        f"<td><details><summary>{t(_first_step(item.fix))}</summary><p>{t(item.fix)}</p></details></td></tr>"
+        for item in items
+    )
 
 
 def _first_step(fix: str) -> str:

@@ -13,8 +13,6 @@ from .integrity import ROLES, ZERO_DIGEST, manifest_comment
 from .markdown import _table, code, m
 from .model import EvidencePack
 
-TODO_LISTED = 15
-
 
 def next_steps(pack: EvidencePack) -> list[str]:
     out = ["## What to do next", ""]
@@ -22,11 +20,8 @@ def next_steps(pack: EvidencePack) -> list[str]:
         critical = sum(1 for item in pack.todo if item.priority == "critical")
         out += [f"{len(pack.todo)} item(s) to fix, {critical} critical; most urgent first.", ""]
         rows = [
-            [item.priority, m(item.what), f"{code(item.where)} ({m(item.source)})", m(item.fix)]
-            for item in pack.todo[:TODO_LISTED]
+            [item.priority, m(item.what), f"{code(item.where)} ({m(item.source)})", m(item.fix)] for item in pack.todo
         ]
-        if len(pack.todo) > TODO_LISTED:
-            rows.append(["", f"and {len(pack.todo) - TODO_LISTED} more in the findings table", "", ""])
         out += _table(["Priority", "What", "Where", "Fix"], rows)
     else:
         out += ["0 failing checks or lapsed attestations to fix in these inputs.", ""]

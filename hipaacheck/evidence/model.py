@@ -136,7 +136,7 @@ def build_pack(
     pack.anchors = {id(f): f"f-{i + 1}" for i, f in enumerate(findings)}
     pack.scope = scope_rows(current, when)
     pack.steps = next_steps(pack.topics)
-    pack.todo = todo(findings, pack.anchors, pack.results)
+    pack.todo = todo(findings, pack.anchors, pack.results, merged.intended)
     return pack
 
 

@@ -109,6 +109,11 @@ def test_plan_and_live_of_the_same_system_count_each_resource_once(scans: Scans,
     row = next(r for r in rows if r[3].startswith(tls) and BUCKET in r[4])
     assert row[1] == "pass" and "plan (intended): fail" in row[4] and "not counted again" in row[4]
     assert page.number("n-differs") >= 1 and f"{BUCKET}" in page.text_by_id["scope"]
+    # Not counted, but not hidden either: the to-do list warns before the plan is applied.
+    warning = [
+        r for r in page.rows["next"] if r[1].startswith("Before applying the plan") and "aws_s3_bucket.claims" in r[2]
+    ]
+    assert warning and "deployed: pass; the plan would fail it" in warning[0][1]
 
     # The rule is written on the page, in both formats, and the scope says what each source shows.
     assert " ".join(RULE.split()) in page.text_by_id["rule"]
