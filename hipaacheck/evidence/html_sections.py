@@ -40,7 +40,7 @@ def next_steps(pack: EvidencePack) -> str:
             out.append(
                 f'<li id="next-{step.answer.topic.key}"><a href="#q-{step.answer.topic.key}">'
                 f"{t(step.answer.topic.question)}</a> <strong>{t(step.answer.verdict.label)}.</strong> "
-                f"{t(step.meaning)} <em>Ask:</em> {t(step.ask)}</li>"
+                f"{t(step.meaning)} <em>{t(step.ask)}</em></li>"
             )
         out.append("</ul>")
     out.append("</section>")

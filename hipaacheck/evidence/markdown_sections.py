@@ -28,7 +28,7 @@ def next_steps(pack: EvidencePack) -> list[str]:
     if pack.steps:
         out += ["### Questions to take up with the vendor", ""]
         out += [
-            f"- **{m(s.answer.topic.question)}** {m(s.answer.verdict.label)}. {m(s.meaning)} _Ask:_ {m(s.ask)}"
+            f"- **{m(s.answer.topic.question)}** {m(s.answer.verdict.label)}. {m(s.meaning)} _{m(s.ask)}_"
             for s in pack.steps
         ]
         out.append("")
