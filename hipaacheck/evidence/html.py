@@ -316,7 +316,8 @@ def _inputs(pack: EvidencePack) -> str:
         rows.append(
             f"<tr><td><code>{t(r.path)}</code></td><td>{t(r.label)}</td>"
             f'<td class="nw">{t(when(r.generated_at))}</td>'
-            f"<td>{t(r.schema_version)} / {t(r.tool_version)}</td><td>{r.policies} policies, {r.resources} resources</td>"
+            f"<td>{t(r.schema_version)} / {t(r.tool_version)}<br>"
+            f'<span class="muted">{t(r.sealed)}</span></td><td>{r.policies} policies, {r.resources} resources</td>'
             f"<td>{t(counts or 'no findings')}</td><td>{'current' if id(r) in current else 'history (trend only)'}</td></tr>"
         )
     notes = "".join(f"<li>{t(r.label)}: {t(note)}</li>" for r in pack.current for note in r.notes)

@@ -22,6 +22,7 @@ from ..paths import portable_path
 from ..sources.errors import InputError
 
 SUPPORTED_MAJOR = 1
+SEALED_SINCE_MINOR = 3  # schema 1.3 reports carry content_sha256
 _VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 
@@ -61,6 +62,7 @@ class ScanReport:
     resources: int
     findings: list[FindingRecord]
     notes: list[str] = field(default_factory=list)
+    sealed: str = ""  # whether the report's own content digest shows it unchanged since the scan
 
     def counts(self) -> Counter[str]:
         return Counter(f.status.value for f in self.findings)
@@ -83,7 +85,24 @@ def load_reports(paths: list[Path]) -> list[ScanReport]:
 
 def load_report(path: Path) -> ScanReport:
     doc = read_json_file(path, "report", MAX_REPORT_BYTES)
-    return _Reader(str(path)).report(doc)
+    report = _Reader(str(path)).report(doc)
+    claimed = doc.get("content_sha256")
+    if claimed is None:
+        if _minor(report.schema_version) >= SEALED_SINCE_MINOR:  # this version always writes one
+            raise InputError(
+                f"{path}: edited after the scan (schema {report.schema_version} without its content_sha256)"
+            )
+        report.sealed = "no content digest (a report written before hipaacheck schema 1.3)"
+        return report
+    from ..reporters.json_report import report_digest_matches
+
+    if not isinstance(claimed, str) or not report_digest_matches(path.read_text(encoding="utf-8"), claimed):
+        raise InputError(
+            f"{path}: edited after the scan (its content_sha256 does not match its content); "
+            "use the report as hipaacheck wrote it"
+        )
+    report.sealed = "unchanged since the scan (content digest verified)"
+    return report
 
 
 class _Reader:
@@ -201,6 +220,11 @@ class _Reader:
         if not isinstance(value, str) or not value:
             raise self.fail(f"{where}.{key} must be non-empty text")
         return redact(value)
+
+
+def _minor(version: str) -> int:
+    match = _VERSION.match(version)
+    return int(match.group(2)) if match else 0
 
 
 def _optional(value: Any) -> str | None:

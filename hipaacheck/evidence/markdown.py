@@ -255,7 +255,7 @@ def _inputs(pack: EvidencePack) -> list[str]:
                 code(r.path),
                 m(r.label),
                 r.generated_at.isoformat(),
-                f"{m(r.schema_version)} / {m(r.tool_version)}",
+                f"{m(r.schema_version)} / {m(r.tool_version)}; {m(r.sealed)}",
                 ", ".join(f"{counts[s.value]} {s.value}" for s in Status if counts.get(s.value)) or "no findings",
                 "current" if id(r) in current else "history (trend only)",
             ]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import assert_input_error, run_cli
-from .conftest import AS_OF, EXAMPLE, Reports
+from .conftest import AS_OF, EXAMPLE, Reports, rewrite
 from .page import Page
 
 
@@ -82,6 +82,17 @@ def test_a_report_edited_after_the_pack_was_made_is_detected(copies: tuple[Path,
         code, line = _verify(pack, *copies, EXAMPLE)
         assert code == 1, line
         assert "does NOT match" in line and "noncompliant.json" in line and "changed since the pack was made" in line
+    # And a pack made from the edited report is refused: the report's own content digest no longer matches.
+    again = tmp_path / "again.html"
+    result = run_cli("report", *map(str, copies), "--html", str(again), "--today", AS_OF)
+    assert_input_error(result, "edited after the scan (its content_sha256 does not match its content)")
+    assert not again.exists()
+    # Dropping the digest does not help while the report still says it is schema 1.3.
+    del doc["content_sha256"]
+    copies[0].write_text(json.dumps(doc))
+    result = run_cli("report", *map(str, copies), "--html", str(again), "--today", AS_OF)
+    assert_input_error(result, "edited after the scan (schema 1.3 without its content_sha256)")
+    assert not again.exists()
 
 
 def test_an_edited_pack_is_detected(copies: tuple[Path, Path], tmp_path: Path) -> None:
@@ -121,7 +132,7 @@ def test_a_manifest_smuggled_into_an_input_is_not_the_one_read(copies: tuple[Pat
     smuggled = next(line for line in fake.splitlines() if line.startswith("<!-- hipaacheck-manifest v1 "))
     doc = json.loads(copies[0].read_text())
     doc["findings"][0]["resource"]["address"] = smuggled
-    copies[0].write_text(json.dumps(doc))
+    rewrite(copies[0], doc)
     _, markdown = _make(tmp_path, copies[0])
     assert smuggled in markdown.read_text()
     code, line = _verify(markdown, copies[1], EXAMPLE)  # what the smuggled manifest would accept
