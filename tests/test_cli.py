@@ -57,8 +57,8 @@ def test_json_contract() -> None:
     assert result.code == 1
     report = json.loads(result.out)
     assert (
-        report["schema_version"] == "1.3"
-    )  # 1.1: location, waiver, baseline, gating, gate; 1.2: incomplete; 1.3: scope
+        report["schema_version"] == "1.4"
+    )  # 1.1: location, waiver, baseline, gating, gate; 1.2: incomplete; 1.3: fail_on_unknown, waiver entries; 1.4: scope
     assert report["tool"] == {"name": "hipaacheck", "version": __version__}
     # Relative to the working directory (the repository here), never an absolute path of this machine.
     assert report["source"]["kind"] == "terraform-plan"

@@ -22,7 +22,7 @@ from ..paths import portable_path
 from ..sources.errors import InputError
 
 SUPPORTED_MAJOR = 1
-SEALED_SINCE_MINOR = 3  # schema 1.3 reports carry content_sha256
+SEALED_SINCE_MINOR = 4  # schema 1.4 reports carry content_sha256
 _VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 
@@ -92,7 +92,7 @@ def load_report(path: Path) -> ScanReport:
             raise InputError(
                 f"{path}: edited after the scan (schema {report.schema_version} without its content_sha256)"
             )
-        report.sealed = "no content digest (a report written before hipaacheck schema 1.3)"
+        report.sealed = "no content digest (a report written before hipaacheck schema 1.4)"
         return report
     from ..reporters.json_report import report_digest_matches
 

@@ -32,7 +32,7 @@ def _live_regions(report: ScanReport) -> tuple[str, str]:
     where = ", ".join(scanned) or "no region"
     could_not = [f"{region} could not be scanned ({why})" for region, why in failed.items()]
     if "enabled_regions" not in report.source:
-        return where, "; ".join([*could_not, "others not recorded (a report written before hipaacheck schema 1.3)"])
+        return where, "; ".join([*could_not, "others not recorded (a report written before hipaacheck schema 1.4)"])
     enabled = _strings(report.source.get("enabled_regions"))
     if enabled is None:
         return where, "; ".join([*could_not, "unknown: the account's enabled regions could not be listed"])

@@ -15,7 +15,13 @@ above --fail-on could not run), ``gate.incomplete`` (how many such checks) and
 ``gate.allow_incomplete``; a finding's ``gating`` is also true for an
 ``error`` that leaves the scan incomplete.
 
-1.3 added ``source.enabled_regions`` to live scans (every region enabled for
+1.3 added ``gate.fail_on_unknown`` and ``gate.failing_unknown`` (with
+--fail-on-unknown an ``unknown`` at or above --fail-on gates, and its
+``gating`` is true), and in ``gate.waivers``: ``max_days``, ``revision``
+(--waivers-from-git) and ``entries``, every waiver with its owner, expiry and
+``covers``, the number of findings it waived.
+
+1.4 added ``source.enabled_regions`` to live scans (every region enabled for
 the account, or null when it could not be listed), so a reader can tell which
 enabled regions a ``--region`` scan left out, and ``source.regions_not_scanned``
 (a region asked for or listed that could not be scanned, with why: not enabled,
@@ -39,7 +45,7 @@ from ..display import redact
 from ..models import Finding
 from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 _ZERO_DIGEST = "0" * 64
 DIGEST_FIELD = f'"content_sha256": "{_ZERO_DIGEST}"'  # JSON-escaped text can never hold this with bare quotes
 
@@ -97,6 +103,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "failing": len(report.failing()),
             "incomplete": len(report.incomplete()),
             "allow_incomplete": report.allow_incomplete,
+            "fail_on_unknown": report.fail_on_unknown,
+            "failing_unknown": len(report.failing_unknown()),
             "waivers": report.gate.get("waivers"),
             "baseline": report.gate.get("baseline"),
             "changed_only": bool(report.gate.get("changed_only")),
