@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -103,9 +104,10 @@ def test_no_output_carries_an_absolute_local_path(tmp_path: Path) -> None:
     plan = work / "plan.json"
     shutil.copy(FIXTURES / "noncompliant" / "plan.json", plan)
     waivers = work / "waivers.yaml"
+    soon = (date.today() + timedelta(days=30)).isoformat()  # within the default --max-waiver-days
     waivers.write_text(
-        "waivers:\n  - policy: s3-bucket-versioning\n    resource: '*'\n    reason: accepted\n"
-        "    owner: Dana\n    expires: 2999-01-01\n"
+        "waivers:\n  - policy: s3-bucket-versioning\n    resource: aws_s3_bucket.claims\n    reason: accepted\n"
+        f"    owner: Dana\n    expires: {soon}\n"
     )
     outputs = {fmt: work / f"out.{fmt}" for fmt in ("json", "sarif", "junit", "markdown")}
     reports = [f"--report={fmt}={path}" for fmt, path in outputs.items() if fmt != "json"]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from hipaacheck.evidence.guidance import LIMITATIONS
+from hipaacheck.evidence.markdown import m
 
 from ..conftest import run_cli
 from .conftest import AS_OF, EXAMPLE, Reports
@@ -116,7 +117,7 @@ def test_the_pack_answers_each_question_of_the_seed(
         assert any(word in answer for word in _EVIDENCE), (question, answer)
         if attestations is None and part.endswith("(attested)"):
             assert answer.lstrip().startswith("No evidence"), (question, answer)
-        assert f"**{part}:" in markdown, (question, part)
+        assert f"**{m(part)}:" in markdown, (question, part)  # the Markdown escaping of the part's title
     if attestations is not None:
         governance = page.text_by_id["q-governance"]
         assert "risk-analysis" in governance and "In place" in governance
