@@ -12,6 +12,10 @@ class KmsKey(Tagged):
     key_spec: str | None = doc("SYMMETRIC_DEFAULT, RSA_2048, ... (rotation applies to symmetric keys).")
     key_usage: str | None = doc("ENCRYPT_DECRYPT, SIGN_VERIFY, ...")
     deletion_window_days: int | None = doc("Waiting period before deletion.")
+    origin: str | None = doc(
+        "Where the key material lives: AWS_KMS, EXTERNAL (imported), AWS_CLOUDHSM or EXTERNAL_KEY_STORE "
+        "(custom key stores). Only AWS_KMS keys can rotate automatically."
+    )
 
 
 class IamPolicy(Canonical):

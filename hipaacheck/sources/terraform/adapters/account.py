@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ....derive.service_defaults import SERVICE_DEFAULTS
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
@@ -35,6 +36,7 @@ def _synthetic(plan: Plan, type_name: str, address: str) -> Builder:
 
 class _EmptyRaw:
     after: Any = None
+    problem: str | None = None
 
     def get(self, path: str) -> Any:
         return None
@@ -60,9 +62,14 @@ def accounts(plan: Plan, linker: Linker) -> list[Resource]:
     if policy is None:
         b.not_managed("password_policy", "not managed by this plan (it has no aws_iam_account_password_policy)")
     else:
-        b.absorb(policy)
+        b.absorb(policy, "password_policy")
         for field, (raw_path, convert) in _PASSWORD_FIELDS.items():
-            b.take(f"password_policy.{field}", raw_path, convert, source=policy)
+            if field == "max_age_days":
+                b.take_or_default(
+                    f"password_policy.{field}", raw_path, convert, SERVICE_DEFAULTS["iam.max_password_age"], source=policy
+                )
+            else:
+                b.take(f"password_policy.{field}", raw_path, convert, source=policy)
     block = _first(plan, "aws_s3_account_public_access_block")
     if block is None:
         b.not_managed(
