@@ -63,7 +63,8 @@ SERVICE_DEFAULTS: dict[str, ServiceDefault] = {
     ),
     # "AtRestEncryptionEnabled ... Default: true when using Valkey, false when using Redis OSS".
     "elasticache.at_rest_encryption:redis": ServiceDefault(
-        False, "ElastiCache for Redis OSS does not encrypt at rest when at_rest_encryption_enabled is unset",
+        False,
+        "ElastiCache for Redis OSS does not encrypt at rest when at_rest_encryption_enabled is unset",
         _ELASTICACHE_CREATE,
     ),
     "elasticache.at_rest_encryption:valkey": ServiceDefault(
@@ -71,38 +72,44 @@ SERVICE_DEFAULTS: dict[str, ServiceDefault] = {
     ),
     # "TransitEncryptionEnabled ... Default: false".
     "elasticache.transit_encryption": ServiceDefault(
-        False, "ElastiCache does not encrypt in transit when transit_encryption_enabled is unset",
+        False,
+        "ElastiCache does not encrypt in transit when transit_encryption_enabled is unset",
         _ELASTICACHE_CREATE,
     ),
     # With transit encryption enabled at create and no TransitEncryptionMode, the mode is "required";
     # "preferred" (which still accepts plaintext) must be asked for.
     "elasticache.transit_encryption_mode": ServiceDefault(
-        "required", "ElastiCache creates transit encryption in required mode when no mode is set",
+        "required",
+        "ElastiCache creates transit encryption in required mode when no mode is set",
         "Amazon ElastiCache User Guide, Enabling in-transit encryption: "
         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-enable.html",
     ),
     # "MaxPasswordAge ... If you do not specify a value for this parameter, then the operation uses
     # the default value of 0. The result is that IAM user passwords never expire."
     "iam.max_password_age": ServiceDefault(
-        None, "IAM passwords never expire when max_password_age is unset",
+        None,
+        "IAM passwords never expire when max_password_age is unset",
         "AWS IAM API Reference, UpdateAccountPasswordPolicy: "
         "https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html",
     ),
     # Default DB parameter groups: rds.force_ssl is 1 from RDS for PostgreSQL 15.
     "rds.force_ssl:postgres15": ServiceDefault(
-        True, "RDS for PostgreSQL 15 and later sets rds.force_ssl = 1 in its default parameter group",
+        True,
+        "RDS for PostgreSQL 15 and later sets rds.force_ssl = 1 in its default parameter group",
         "Amazon RDS User Guide, Using SSL with a PostgreSQL DB instance: "
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html",
     ),
     # Default DB parameter groups: require_secure_transport is ON from RDS for MariaDB 11.8.
     "rds.require_secure_transport:mariadb11.8": ServiceDefault(
-        True, "RDS for MariaDB 11.8 and later sets require_secure_transport = ON in its default parameter group",
+        True,
+        "RDS for MariaDB 11.8 and later sets require_secure_transport = ON in its default parameter group",
         "Amazon RDS User Guide, Requiring SSL/TLS for all connections to a MariaDB DB instance: "
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mariadb-ssl-connections.require-ssl.html",
     ),
     # "New queues are created with SSE-SQS enabled by default" (since October 2022).
     "sqs.sqs_managed_sse": ServiceDefault(
-        True, "SQS encrypts new queues with SSE-SQS unless a KMS key or sqs_managed_sse_enabled = false is set",
+        True,
+        "SQS encrypts new queues with SSE-SQS unless a KMS key or sqs_managed_sse_enabled = false is set",
         "Amazon SQS Developer Guide, Encryption at rest: "
         "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html",
     ),
@@ -165,7 +172,9 @@ def default_parameter_group_tls(engine: str, version: str | None) -> ServiceDefa
         return SERVICE_DEFAULTS["rds.force_ssl:postgres15"] if at_least is True else None
     if engine == "mariadb":
         # No version: RDS picks its default MariaDB version, which may be older than 11.8: no claim.
-        return SERVICE_DEFAULTS["rds.require_secure_transport:mariadb11.8"] if _version_at_least(
-            version, (11, 8)
-        ) else None
+        return (
+            SERVICE_DEFAULTS["rds.require_secure_transport:mariadb11.8"]
+            if _version_at_least(version, (11, 8))
+            else None
+        )
     return None

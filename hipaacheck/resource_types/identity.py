@@ -51,7 +51,8 @@ class Account(Canonical):
     password_policy: PasswordPolicy | None = doc("IAM account password policy; absent = none set.")
     s3_public_access_block: AccountPublicAccessBlock | None = doc("Account-level S3 Block Public Access.")
     multi_region_trail_logging: bool | None = doc(
-        "At least one multi-region CloudTrail trail with global service events is logging."
+        "At least one multi-region CloudTrail trail with global service events is logging and records "
+        "every management event (read and write)."
     )
     root_mfa_enabled: bool | None = doc("The root user has MFA (live accounts only).")
     root_access_keys_present: bool | None = doc("The root user has access keys (live accounts only).")

@@ -196,8 +196,8 @@ def _walk_deletions(document: dict[str, Any]) -> list[PlanResource]:
 
 
 def _json_kind(value: Any) -> str:
-    return "null" if value is None else {list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), "a number"
+    return (
+        "null" if value is None else {list: "a list", str: "a string", bool: "a boolean"}.get(type(value), "a number")
     )
 
 
@@ -217,9 +217,7 @@ def _walk_planned_values(document: dict[str, Any]) -> list[PlanResource]:
         for block in _list(module.get("resources")):
             if isinstance(block, dict) and block.get("mode", "managed") == "managed":
                 values = block.get("values")
-                resource = _resource(
-                    block, values, None, block.get("sensitive_values"), None, _shape_problem(values)
-                )
+                resource = _resource(block, values, None, block.get("sensitive_values"), None, _shape_problem(values))
                 if resource is not None:
                     resources.append(resource)
         stack.extend(m for m in _list(module.get("child_modules")) if isinstance(m, dict))

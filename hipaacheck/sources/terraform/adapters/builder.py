@@ -13,7 +13,7 @@ from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 
 SOURCE = "terraform-plan"
-_CHANGING = ("create", "update", "replace")
+_CHANGING = ("create", "update", "replace", "delete")
 AFTER_APPLY = "known only after apply"
 
 

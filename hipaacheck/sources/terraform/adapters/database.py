@@ -10,7 +10,6 @@ from ..raw import UNKNOWN
 from ..references import Linker, Unresolved
 from .builder import Builder, known_str, to_bool, to_int, to_str_list
 
-
 # Attributes that create the database from an existing one (snapshot, replica, point in time, S3
 # backup, global cluster member): it then inherits settings the create defaults would decide.
 _RESTORE_ATTRIBUTES = {

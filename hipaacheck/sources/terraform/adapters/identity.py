@@ -51,10 +51,9 @@ def _key_origin(b: Builder) -> None:
     """AWS_KMS unless the key lives in a custom key store (CloudHSM, or external when xks_key_id is set)."""
     store = b.resource.raw.get("custom_key_store_id")
     external = b.resource.raw.get("xks_key_id")
-    if store is UNKNOWN or external is UNKNOWN:
-        if b.plan.configured(b.resource, "custom_key_store_id"):
-            b.unknown("origin", f"{b.resource.address}.custom_key_store_id is known only after apply")
-            return
+    if (store is UNKNOWN or external is UNKNOWN) and b.plan.configured(b.resource, "custom_key_store_id"):
+        b.unknown("origin", f"{b.resource.address}.custom_key_store_id is known only after apply")
+        return
     if isinstance(store, str) and store:
         b.set("origin", "EXTERNAL_KEY_STORE" if isinstance(external, str) and external else "AWS_CLOUDHSM")
     elif store is None or store is UNKNOWN or store == "":

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ....derive.cloudtrail import object_events_logged
 from ....derive.policy_document import DocumentError, resource_policy_facts
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved
 from .builder import Builder, known_str, to_bool
+from .logs import data_event_trails
 
 _PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
 _PUBLIC_GRANTEES = ("acs.amazonaws.com/groups/global/AllUsers", "acs.amazonaws.com/groups/global/AuthenticatedUsers")
@@ -204,6 +206,7 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
     for bucket in buckets:
         b = builders[bucket.address]
         b.set("receives_logs", bucket.address in receivers)
+        _object_level_logging(plan, b)
         for field, (_, _, _, _, default) in _PARTS.items():
             if field in done[bucket.address]:
                 continue
@@ -246,6 +249,22 @@ def _log_receivers(plan: Plan, linker: Linker, buckets: list[PlanResource]) -> s
             if isinstance(parent, PlanResource):
                 receivers.add(parent.address)
     return receivers
+
+
+def _object_level_logging(plan: Plan, b: Builder) -> None:
+    """Some trail in the plan records the bucket's object reads and writes (derive.cloudtrail decides)."""
+    if not plan.of_type("aws_cloudtrail"):
+        b.not_managed("object_level_logging", "not managed by this plan (it has no aws_cloudtrail)")
+        return
+    trails = data_event_trails(plan, plan.provider_region(b.resource.provider_key))
+    name = b.attrs.get("bucket")
+    logged = object_events_logged(name if isinstance(name, str) else "", trails)
+    if logged is None or (logged is False and not isinstance(name, str)):
+        b.unknown(
+            "object_level_logging", "the bucket's name or the trails' data event selectors are known only after apply"
+        )
+    else:
+        b.set("object_level_logging", logged)
 
 
 def _inline_configured(plan: Plan, bucket: PlanResource, attribute: str) -> bool:
