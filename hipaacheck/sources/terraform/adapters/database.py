@@ -86,7 +86,7 @@ def _tls(b: Builder, linker: Linker, attribute: str, group_type: str) -> None:
         return
     if parent is not None:
         _tls_from_group(b, parent, engine, version_text)
-        b.absorb(parent)
+        b.absorb(parent, "tls_enforced")
         return
     if group_name is UNKNOWN:
         return

@@ -199,7 +199,7 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
                 # A split resource replaces whatever the inline block said.
                 _clear(target, field)
                 fold(target, child, "")
-                target.absorb(child)
+                target.absorb(child, field)
                 done[parent.address].add(field)
     receivers = _log_receivers(plan, linker, buckets)
     resources = []
@@ -254,7 +254,12 @@ def _log_receivers(plan: Plan, linker: Linker, buckets: list[PlanResource]) -> s
 def _object_level_logging(plan: Plan, b: Builder) -> None:
     """Some trail in the plan records the bucket's object reads and writes (derive.cloudtrail decides)."""
     if not plan.of_type("aws_cloudtrail"):
-        b.not_managed("object_level_logging", "not managed by this plan (it has no aws_cloudtrail)")
+        gone = plan.deleted("aws_cloudtrail", pure=True)
+        if gone:  # the plan deletes every trail it manages: nothing records the bucket's objects
+            b.set("object_level_logging", False)
+            b.notes["object_level_logging"] = "this plan deletes " + ", ".join(t.address for t in gone)
+        else:
+            b.not_managed("object_level_logging", "not managed by this plan (it has no aws_cloudtrail)")
         return
     trails = data_event_trails(plan, plan.provider_region(b.resource.provider_key))
     name = b.attrs.get("bucket")
