@@ -51,7 +51,10 @@ def field(name: str, **ops: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def advanced(*fields: tuple[dict[str, Any], dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
-    return {"name": "s", "field_selector": [f[0] for f in fields]}, {"Name": "s", "FieldSelectors": [f[1] for f in fields]}
+    return {"name": "s", "field_selector": [f[0] for f in fields]}, {
+        "Name": "s",
+        "FieldSelectors": [f[1] for f in fields],
+    }
 
 
 MANAGEMENT = field("eventCategory", equals=["Management"])
@@ -114,9 +117,12 @@ def test_both_sources_read_selectors_the_same(variant: str) -> None:
     assert plan_shape == live_shape
     assert management_events(*plan_shape) == expected_management
     assert s3_object_event_prefixes(*plan_shape) == expected_prefixes
-    assert live_logs.management_events(
-        {"EventSelectors": [b[1] for b in basics], "AdvancedEventSelectors": [a[1] for a in advanceds]}
-    ) == expected_management
+    assert (
+        live_logs.management_events(
+            {"EventSelectors": [b[1] for b in basics], "AdvancedEventSelectors": [a[1] for a in advanceds]}
+        )
+        == expected_management
+    )
 
 
 @pytest.mark.parametrize(
@@ -146,7 +152,8 @@ def test_object_events_logged_needs_a_logging_trail_in_reach() -> None:
 
 
 @pytest.mark.parametrize(
-    ("management", "protects"), [("All", True), ("ReadOnly", False), ("WriteOnly", False), ("Partial", False), (None, False)]
+    ("management", "protects"),
+    [("All", True), ("ReadOnly", False), ("WriteOnly", False), ("Partial", False), (None, False)],
 )
 def test_account_trail_must_record_every_management_event(management: str | None, protects: bool) -> None:
     assert protects_account(True, True, True, management) is protects

@@ -79,9 +79,7 @@ def test_unset_is_not_unknown_but_restores_and_amis_are(defaults_plan: dict[str,
 
 
 def test_the_default_reason_reaches_the_finding(defaults_plan: dict[str, Resource], builtin_policies: Any) -> None:
-    findings = {
-        (f.policy_id, f.resource.address): f for f in evaluate(builtin_policies, list(defaults_plan.values()))
-    }
+    findings = {(f.policy_id, f.resource.address): f for f in evaluate(builtin_policies, list(defaults_plan.values()))}
     backup = findings[("rds-cluster-backup-retention", "aws_rds_cluster.aurora_defaults")]
     assert backup.status is Status.FAIL and "unset" in backup.message
     transit = findings[("elasticache-transit-encryption", "aws_elasticache_replication_group.redis_preferred")]
@@ -116,7 +114,13 @@ def test_a_custom_group_setting_wins_over_the_default() -> None:
 
 @pytest.mark.parametrize(
     ("enabled", "mode", "enforced"),
-    [(True, "required", True), (True, "preferred", False), (True, None, True), (False, None, False), (None, None, False)],
+    [
+        (True, "required", True),
+        (True, "preferred", False),
+        (True, None, True),
+        (False, None, False),
+        (None, None, False),
+    ],
 )
 def test_elasticache_transit_mode(enabled: bool | None, mode: str | None, enforced: bool) -> None:
     assert transit_encryption_enforced(enabled, mode) is enforced
@@ -181,7 +185,9 @@ def test_a_malformed_port_errors_its_own_group_only(tmp_path: Path, builtin_poli
         }
         return change(f"aws_security_group.{name}", {"name": name, "ingress": [rule]})
 
-    doc = plan_doc([group("bad", "--5432", "10.0.0.0/8"), group("open", 5432, "0.0.0.0/0"), group("ok", 5432, "10.0.0.0/16")])
+    doc = plan_doc(
+        [group("bad", "--5432", "10.0.0.0/8"), group("open", 5432, "0.0.0.0/0"), group("ok", 5432, "10.0.0.0/16")]
+    )
     statuses = _statuses(_resources(tmp_path, doc), builtin_policies)
     assert statuses[("security-group-no-internet-data-ports", "aws_security_group.bad")] is Status.ERROR
     assert statuses[("security-group-no-internet-data-ports", "aws_security_group.open")] is Status.FAIL

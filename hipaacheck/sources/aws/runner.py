@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import boto3
 
 from ...models import Resource
-from .builder import PLAN_ONLY_TYPES, Where, placeholder, plan_only
+from .builder import Where, placeholder
 from .calls import CredentialFailure, Fetcher
 from .collectors import COLLECTORS
 from .collectors.ec2 import PROBE
@@ -104,7 +104,6 @@ def scan_account(options: ScanOptions, on_session: Callable[[boto3.Session], Non
         finally:
             progress.close()
         link(resources, facts, fetch)
-        resources.extend(plan_only(t, Where(identity.account, "", identity.partition)) for t in PLAN_ONLY_TYPES)
     if fetch.failures:
         notes.append(
             f"{len(fetch.failures)} read(s) failed; dependent checks report error (first: {fetch.failures[0]})"
