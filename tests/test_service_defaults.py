@@ -197,3 +197,19 @@ def test_a_malformed_port_errors_its_own_group_only(tmp_path: Path, builtin_poli
 @pytest.mark.parametrize(("text", "value"), [("--5432", "--5432"), ("-5", -5), (" 42 ", 42), ("4-2", "4-2"), ("", "")])
 def test_to_int_never_raises(text: str, value: Any) -> None:
     assert to_int(text) == value
+
+
+def test_a_converter_that_raises_errors_only_its_field() -> None:
+    from hipaacheck.sources.terraform.adapters.builder import Builder
+    from hipaacheck.sources.terraform.plan import Plan
+
+    plan = Plan(plan_doc([change("aws_kms_key.k", {"deletion_window_in_days": "x", "is_enabled": True})]))
+    b = Builder(plan, plan.resources[0], "kms_key")
+
+    def boom(value: Any) -> Any:
+        raise ValueError(value)
+
+    assert b.take("deletion_window_days", "deletion_window_in_days", boom) is None
+    assert b.take("enabled", "is_enabled") is True
+    resource = b.build()
+    assert resource.gaps["deletion_window_days"].kind is GapKind.ERROR and resource.attrs["enabled"] is True

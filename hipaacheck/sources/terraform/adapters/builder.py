@@ -116,7 +116,12 @@ class Builder:
         if value is None:
             return None
         if convert is not None:
-            value = convert(value)
+            try:
+                value = convert(value)
+            except (ValueError, TypeError, OverflowError) as exc:
+                # One value Terraform would never write errors its own field, not every resource of the type.
+                self.error(path, f"malformed value in the plan ({origin.address}.{raw_path}: {type(exc).__name__})")
+                return None
         set_path(self.attrs, path, value)
         return value
 
