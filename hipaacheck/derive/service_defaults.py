@@ -138,10 +138,6 @@ UNKNOWABLE: dict[str, Unknowable] = {
 }
 
 
-def service_default(key: str) -> ServiceDefault:
-    return SERVICE_DEFAULTS[key]
-
-
 def elasticache_at_rest_default(engine: str | None) -> ServiceDefault | None:
     """The at-rest default by engine; None when the engine is not one whose default is documented."""
     if engine is None:

@@ -5,6 +5,7 @@
 * a bucket's object-level logging comes from the trails' data selectors;
 * ElastiCache transit encryption in "preferred" mode fails;
 * KMS keys with imported material are out of scope of kms-key-rotation;
+* MariaDB 11.8's default parameter group requires TLS (the service-defaults table);
 * plan-does-not-destroy-ephi is skipped, with the reason, in a live scan.
 """
 
@@ -92,6 +93,17 @@ def scanned() -> Iterator[Any]:
                 TransitEncryptionEnabled=True,
                 TransitEncryptionMode="preferred",
             )
+            rds = boto3.client("rds", region_name=REGION)
+            for name, version in (("live-mariadb-118", "11.8.3"), ("live-mariadb-1011", "10.11.9")):
+                rds.create_db_instance(
+                    DBInstanceIdentifier=name,
+                    Engine="mariadb",
+                    EngineVersion=version,
+                    DBInstanceClass="db.t3.micro",
+                    AllocatedStorage=20,
+                    MasterUsername="admin_user",
+                    MasterUserPassword="Dummy-password-0000",
+                )
             kms = boto3.client("kms", region_name=REGION)
             kms.create_key(Description="imported material", Origin="EXTERNAL")
             yield live_scan()
@@ -149,3 +161,10 @@ def test_plan_only_policy_is_skipped_with_the_reason(scanned: Any, builtin_polic
     assert all(g.kind is GapKind.NOT_MANAGED for g in placeholder.gaps.values())
     (finding,) = [f for f in evaluate(builtin_policies, [placeholder]) if f.policy_id == "plan-does-not-destroy-ephi"]
     assert finding.status is Status.SKIPPED and "only a Terraform plan" in finding.message
+
+
+def test_mariadb_default_parameter_group_tls(scanned: Any) -> None:
+    # RDS for MariaDB 11.8+ default parameter groups set require_secure_transport = ON (the defaults table).
+    instances = of_type(scanned.resources, "db_instance")
+    assert instances["live-mariadb-118"].attrs["tls_enforced"] is True
+    assert instances["live-mariadb-1011"].attrs["tls_enforced"] is False
