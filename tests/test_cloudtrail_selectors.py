@@ -97,6 +97,12 @@ VARIANTS: dict[str, tuple[list[Any], list[Any], str | None, list[str]]] = {
         "All",
         [BUCKET],
     ),
+    "advanced data for one object (Equals)": (
+        [],
+        [advanced(DATA, S3_OBJECTS, field("resources.ARN", equals=[BUCKET]))],
+        None,
+        [],
+    ),
     "advanced data narrowed by event name": (
         [],
         [advanced(DATA, S3_OBJECTS, field("eventName", equals=["GetObject"]))],

@@ -159,8 +159,8 @@ def s3_object_event_prefixes(
                 by_kind[kind].add("arn:aws:s3")
                 continue
             for f in arns:
+                # Equals names single objects, never a whole bucket: only StartsWith can cover one.
                 by_kind[kind].update(f.starts_with)
-                by_kind[kind].update(f.equals)
     else:
         for selector in basic:
             kind = _kind(selector.read_write_type)
