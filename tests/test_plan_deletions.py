@@ -51,6 +51,12 @@ PHI = {"phi": "true"}
         ({"identifier": "db", "skip_final_snapshot": False, "tags": PHI}, Status.PASS, ""),
         ({"identifier": "db", "skip_final_snapshot": True, "deletion_protection": True, "tags": PHI}, Status.PASS, ""),
         ({"identifier": "db", "skip_final_snapshot": True, "tags": {"phi": "false"}}, Status.SKIPPED, ""),
+        # A read replica's data lives on in its source.
+        (
+            {"identifier": "db", "skip_final_snapshot": True, "replicate_source_db": "claims", "tags": PHI},
+            Status.PASS,
+            "",
+        ),
     ],
 )
 def test_rds_instance_deletion(tmp_path: Path, builtin_policies: Any, before: Any, status: Status, words: str) -> None:

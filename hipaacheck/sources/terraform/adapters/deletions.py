@@ -34,6 +34,9 @@ def _rds(kind: str) -> Callable[[PlanResource], Verdict]:
         raw = store.raw
         if to_bool(raw.get("deletion_protection")) is True:
             return None, "deletion protection is on: RDS refuses the delete"
+        source = raw.get("replicate_source_db") or raw.get("replication_source_identifier")
+        if isinstance(source, str) and source:
+            return None, f"a read replica: the data stays in its source {source!r}"
         if to_bool(raw.get("skip_final_snapshot")) is True:
             return f"the {kind}'s data: skip_final_snapshot = true, so no final snapshot is taken", None
         snapshot = raw.get("final_snapshot_identifier")
