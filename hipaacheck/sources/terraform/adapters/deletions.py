@@ -6,7 +6,8 @@ goes with them. The facts behind each rule:
 
 * RDS DeleteDBInstance / DeleteDBCluster take a final snapshot unless
   SkipFinalSnapshot is true (Terraform: skip_final_snapshot, default false),
-  and refuse to run while deletion protection is on.
+  and refuse to run while deletion protection is on. A read replica's data
+  stays in its source.
 * DynamoDB DeleteTable removes every item (and its PITR history); it refuses
   while deletion protection is on.
 * EFS DeleteFileSystem and EC2 DeleteVolume remove the data; Terraform's
