@@ -164,3 +164,14 @@ def test_object_events_logged_needs_a_logging_trail_in_reach() -> None:
 def test_account_trail_must_record_every_management_event(management: str | None, protects: bool) -> None:
     assert protects_account(True, True, True, management) is protects
     assert protects_account(False, True, True, "All") is False
+
+
+def test_the_account_finding_says_why_no_trail_counts(builtin_policies: Any) -> None:
+    from hipaacheck.engine import evaluate
+    from hipaacheck.sources.terraform import load_plan_resources
+
+    from .conftest import FIXTURES
+
+    _, resources = load_plan_resources(FIXTURES / "defaults" / "plan.json")
+    (finding,) = [f for f in evaluate(builtin_policies, resources) if f.policy_id == "cloudtrail-multi-region-logging"]
+    assert "aws_cloudtrail.data_only (management events: none)" in finding.message

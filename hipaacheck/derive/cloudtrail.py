@@ -214,3 +214,27 @@ def protects_account(
 ) -> bool:
     """A trail that counts for the account: multi-region, logging, global events, all management events."""
     return multi_region is True and logging is True and global_events is True and management == ALL
+
+
+def account_shortfall(
+    multi_region: bool | None, logging: bool | None, global_events: bool | None, management: str | None
+) -> str:
+    """Why a trail does not count for the account, in words (for the finding's evidence)."""
+    if multi_region is not True:
+        return "single-region"
+    if logging is not True:
+        return "not logging"
+    if global_events is not True:
+        return "no global service events"
+    if management != ALL:
+        return f"management events: {management or 'none'}"
+    return "counts"
+
+
+def shortfall_note(shortfalls: Sequence[tuple[str, str]]) -> str:
+    """'no trail counts: audit (single-region); data (management events: none)'."""
+    # The nearest misses first: a multi-region trail that falls short says the most.
+    ordered = sorted(shortfalls, key=lambda item: item[1] == "single-region")
+    shown = "; ".join(f"{name} ({why})" for name, why in ordered[:5])
+    more = f"; and {len(shortfalls) - 5} more" if len(shortfalls) > 5 else ""
+    return f"no trail counts: {shown}{more}"

@@ -125,6 +125,7 @@ def test_trail_selectors_decide_management_events(scanned: Any, builtin_policies
     # The logging multi-region trail records no management events: the account is not covered.
     (account,) = [f for (p, _), f in findings.items() if p == "cloudtrail-multi-region-logging"]
     assert account.status is Status.FAIL
+    assert "live-data-only (management events: none)" in account.message
 
 
 def test_bucket_object_level_logging(scanned: Any, builtin_policies: Any) -> None:

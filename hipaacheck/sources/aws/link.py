@@ -15,7 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...derive.cloudtrail import TrailDataEvents, object_events_logged, protects_account
+from ...derive.cloudtrail import (
+    TrailDataEvents,
+    account_shortfall,
+    object_events_logged,
+    protects_account,
+    shortfall_note,
+)
 from ...models import Gap, GapKind, Resource
 from .calls import Fetcher
 from .collectors.logs import TRAIL_CALLS, management_events, s3_data_events
@@ -110,6 +116,10 @@ def _multi_region_trail(account: Resource, trails: list[Resource], facts: Facts,
         account.gaps["multi_region_trail_logging"] = Gap(GapKind.ERROR, unread[0])
     else:
         account.attrs["multi_region_trail_logging"] = False
+        if trails:
+            account.notes["multi_region_trail_logging"] = shortfall_note(
+                [(str(t.name), account_shortfall(*(t.attrs.get(f) for f in _TRAIL_FIELDS))) for t in trails]
+            )
 
 
 def _object_level_logging(buckets: list[Resource], trails: list[Resource], facts: Facts, fetch: Fetcher) -> None:

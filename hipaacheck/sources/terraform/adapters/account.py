@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....derive.cloudtrail import management_events, protects_account
+from ....derive.cloudtrail import account_shortfall, management_events, protects_account, shortfall_note
 from ....derive.service_defaults import SERVICE_DEFAULTS
 from ....models import Resource
 from ..plan import Plan, PlanResource
@@ -149,6 +149,17 @@ def _trails(plan: Plan, b: Builder) -> None:
         gone = plan.deleted("aws_cloudtrail", pure=True)
         if gone and UNKNOWN not in verdicts:
             b.notes[field] = "this plan deletes " + ", ".join(r.address for r in gone)
+        elif UNKNOWN not in verdicts:
+            b.notes[field] = shortfall_note([(t.address, _shortfall(t)) for t in trails])
+
+
+def _shortfall(trail: PlanResource) -> str:
+    multi, logging, global_events = (
+        to_bool(trail.raw.get(p)) for p in ("is_multi_region_trail", "enable_logging", "include_global_service_events")
+    )
+    parsed = trail_selectors(trail)
+    management = None if parsed is UNKNOWN else management_events(*parsed)
+    return account_shortfall(multi, logging is not False, global_events is not False, management)
 
 
 def _multi_region_logging(trail: PlanResource) -> Any:
