@@ -213,3 +213,12 @@ def test_a_converter_that_raises_errors_only_its_field() -> None:
     assert b.take("enabled", "is_enabled") is True
     resource = b.build()
     assert resource.gaps["deletion_window_days"].kind is GapKind.ERROR and resource.attrs["enabled"] is True
+
+
+def test_aurora_serverless_v1_is_always_encrypted(tmp_path: Path) -> None:
+    cluster = change(
+        "aws_rds_cluster.v1",
+        {"cluster_identifier": "v1", "engine": "aurora-mysql", "engine_mode": "serverless", "storage_encrypted": None},
+    )
+    (resource,) = [r for r in _resources(tmp_path, plan_doc([cluster])) if r.type == "db_cluster"]
+    assert resource.attrs["storage_encrypted"] is True and "Serverless v1" in resource.notes["storage_encrypted"]

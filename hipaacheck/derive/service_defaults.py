@@ -61,6 +61,13 @@ SERVICE_DEFAULTS: dict[str, ServiceDefault] = {
     "rds_cluster.storage_encrypted": ServiceDefault(
         False, "Aurora creates an unencrypted cluster when storage_encrypted is unset", _RDS_CREATE_CLUSTER
     ),
+    # Aurora Serverless v1 (engine_mode = "serverless") clusters are always encrypted.
+    "rds_cluster.storage_encrypted:serverless_v1": ServiceDefault(
+        True,
+        "Aurora Serverless v1 clusters are always encrypted",
+        "Amazon Aurora User Guide, Using Amazon Aurora Serverless v1 (encryption): "
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.html",
+    ),
     # "AtRestEncryptionEnabled ... Default: true when using Valkey, false when using Redis OSS".
     "elasticache.at_rest_encryption:redis": ServiceDefault(
         False,

@@ -44,11 +44,14 @@ def _common(b: Builder, identifier_attr: str) -> None:
     b.take("engine_version", "engine_version", known_str)
     service = "rds_cluster" if b.resource.type == "aws_rds_cluster" else "rds"
     restored = _restored(b)
+    encryption_key = f"{service}.storage_encrypted"
+    if service == "rds_cluster" and b.resource.raw.get("engine_mode") == "serverless":
+        encryption_key = "rds_cluster.storage_encrypted:serverless_v1"
     b.take_or_default(
         "storage_encrypted",
         "storage_encrypted",
         to_bool,
-        SERVICE_DEFAULTS[f"{service}.storage_encrypted"],
+        SERVICE_DEFAULTS[encryption_key],
         UNKNOWABLE["rds.storage_encrypted:restored"] if restored else None,
     )
     b.take("kms_key_id", "kms_key_id", known_str)
