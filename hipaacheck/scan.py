@@ -37,7 +37,10 @@ def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Repo
         policies=list(policies),
     )
     if plan.skipped_deletes:
-        report.notes.append(f"{plan.skipped_deletes} resource(s) the plan deletes were not evaluated")
+        report.notes.append(
+            f"{plan.skipped_deletes} resource(s) the plan deletes were evaluated only for what their removal "
+            "breaks (account safeguards, stored ePHI)"
+        )
     report.notes.extend(plan.notes)
     return report
 

@@ -29,6 +29,7 @@ EXPECTED_FAILURES = {
     ("ebs-encryption-by-default", "us-east-1"),
     ("guardduty-enabled", "us-east-1"),
     ("cloudtrail-kms-encryption", "bad-trail"),
+    ("cloudtrail-s3-data-events-phi", "bad-claim-exports"),
     ("cloudtrail-log-file-validation", "bad-trail"),
     ("cloudtrail-trail-logging", "bad-trail"),
     ("cloudwatch-log-group-kms-encryption", "/bad/billing-portal"),
