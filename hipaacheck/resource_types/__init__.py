@@ -15,8 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .base import Canonical
+from .changes import DataStoreDeletion
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
-from .identity import Account, AccountRegion, IamPolicy, KmsKey
+from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
 from .logging import Cloudtrail, CloudwatchLogGroup
 from .messaging import SnsTopic, SqsQueue
 from .network import Ec2Instance, LbListener, SecurityGroup
@@ -37,10 +38,12 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "cloudtrail": Cloudtrail,
     "cloudwatch_log_group": CloudwatchLogGroup,
     "iam_policy": IamPolicy,
+    "iam_principal": IamPrincipal,
     "sqs_queue": SqsQueue,
     "sns_topic": SnsTopic,
     "account": Account,
     "account_region": AccountRegion,
+    "data_store_deletion": DataStoreDeletion,
 }
 
 # Scalar kinds a policy value is checked against.

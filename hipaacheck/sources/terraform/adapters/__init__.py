@@ -13,10 +13,12 @@ from .account import account_regions, accounts
 from .builder import SOURCE
 from .compute import ebs_volumes, ec2_instances, efs_file_systems
 from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
+from .deletions import data_store_deletions
 from .identity import iam_policies, kms_keys
 from .logs import cloudtrails, log_groups
 from .messaging import sns_topics, sqs_queues
 from .network import lb_listeners, security_groups
+from .principals import iam_principals
 from .s3 import s3_buckets
 
 Adapter = Callable[[Plan, Linker], list[Resource]]
@@ -37,10 +39,12 @@ ADAPTERS: dict[str, Adapter] = {
     "cloudtrail": cloudtrails,
     "cloudwatch_log_group": log_groups,
     "iam_policy": iam_policies,
+    "iam_principal": iam_principals,
     "sqs_queue": sqs_queues,
     "sns_topic": sns_topics,
     "account": accounts,
     "account_region": account_regions,
+    "data_store_deletion": data_store_deletions,
 }
 
 

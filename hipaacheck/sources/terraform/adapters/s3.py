@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ....derive.policy_document import DocumentError, resource_policy_facts
+from ....derive.cloudtrail import object_events_logged
+from ....derive.policy_document import DocumentError
+from ....derive.resource_policy import resource_policy_facts
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved
 from .builder import Builder, known_str, to_bool
+from .logs import data_event_trails
 
 _PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
 _PUBLIC_GRANTEES = ("acs.amazonaws.com/groups/global/AllUsers", "acs.amazonaws.com/groups/global/AuthenticatedUsers")
@@ -38,6 +41,22 @@ def _fold_public_access_block(b: Builder, src: PlanResource, prefix: str) -> Non
     b.set("public_access_block.all_enabled", UNKNOWN if UNKNOWN in values else all(v is True for v in values))
 
 
+_PARTITIONS = (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
+
+
+def _bucket_arn(plan: Plan, bucket: PlanResource) -> str | None:
+    """The bucket's ARN, or one built from its name (arn:aws:s3:::NAME); None before apply names it."""
+    arn = bucket.raw.get("arn")
+    if isinstance(arn, str) and arn.startswith("arn:"):
+        return arn
+    name = bucket.raw.get("bucket")
+    if not isinstance(name, str) or not name:
+        return None
+    region = plan.provider_region(bucket.provider_key) or ""
+    partition = next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
+    return f"arn:{partition}:s3:::{name}"
+
+
 def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
     document = src.raw.get("policy")
     b.set("policy.present", True)
@@ -47,13 +66,20 @@ def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
         b.unknown("policy.denies_insecure_transport", reason)
         return
     try:
-        facts = resource_policy_facts(document)
+        facts = resource_policy_facts(document, _bucket_arn(b.plan, b.resource))
     except DocumentError as exc:
         b.error("policy.public", f"{src.address}.policy: {exc}")
         b.error("policy.denies_insecure_transport", f"{src.address}.policy: {exc}")
         return
     b.set("policy.public", facts.public)
-    b.set("policy.denies_insecure_transport", facts.denies_insecure_transport)
+    if facts.denies_insecure_transport is None:
+        b.unknown(
+            "policy.denies_insecure_transport",
+            f"whether {src.address}.policy's Deny covers the bucket's objects depends on the bucket name, "
+            "known only after apply",
+        )
+    else:
+        b.set("policy.denies_insecure_transport", facts.denies_insecure_transport)
 
 
 def _fold_acl(b: Builder, src: PlanResource, prefix: str) -> None:
@@ -197,13 +223,14 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
                 # A split resource replaces whatever the inline block said.
                 _clear(target, field)
                 fold(target, child, "")
-                target.absorb(child)
+                target.absorb(child, field)
                 done[parent.address].add(field)
     receivers = _log_receivers(plan, linker, buckets)
     resources = []
     for bucket in buckets:
         b = builders[bucket.address]
         b.set("receives_logs", bucket.address in receivers)
+        _object_level_logging(plan, b)
         for field, (_, _, _, _, default) in _PARTS.items():
             if field in done[bucket.address]:
                 continue
@@ -246,6 +273,27 @@ def _log_receivers(plan: Plan, linker: Linker, buckets: list[PlanResource]) -> s
             if isinstance(parent, PlanResource):
                 receivers.add(parent.address)
     return receivers
+
+
+def _object_level_logging(plan: Plan, b: Builder) -> None:
+    """Some trail in the plan records the bucket's object reads and writes (derive.cloudtrail decides)."""
+    if not plan.of_type("aws_cloudtrail"):
+        gone = plan.deleted("aws_cloudtrail", pure=True)
+        if gone:  # the plan deletes every trail it manages: nothing records the bucket's objects
+            b.set("object_level_logging", False)
+            b.notes["object_level_logging"] = "this plan deletes " + ", ".join(t.address for t in gone)
+        else:
+            b.not_managed("object_level_logging", "not managed by this plan (it has no aws_cloudtrail)")
+        return
+    trails = data_event_trails(plan, plan.provider_region(b.resource.provider_key))
+    name = b.attrs.get("bucket")
+    logged = object_events_logged(name if isinstance(name, str) else "", trails)
+    if logged is None or (logged is False and not isinstance(name, str)):
+        b.unknown(
+            "object_level_logging", "the bucket's name or the trails' data event selectors are known only after apply"
+        )
+    else:
+        b.set("object_level_logging", logged)
 
 
 def _inline_configured(plan: Plan, bucket: PlanResource, attribute: str) -> bool:
