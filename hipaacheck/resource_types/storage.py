@@ -67,9 +67,16 @@ class S3Bucket(Tagged):
     logging: AccessLogging | None = doc("Server access logging.")
     object_lock: ObjectLock | None = doc("Object Lock configuration.")
     replication_enabled: bool | None = doc("A replication rule is enabled.")
+    object_level_logging: bool | None = doc(
+        "A logging CloudTrail trail records the bucket's object-level data events (reads and writes of every object)."
+    )
     receives_logs: bool | None = doc(
         "Another bucket's S3 server access logs are delivered to this bucket (logging it into itself "
         "would loop). A trail's or load balancer's log bucket is not exempt from access logging."
+    )
+    log_destination: bool | None = doc(
+        "Some service delivers logs to this bucket: S3 server access logs, a CloudTrail trail or a load "
+        "balancer's access logs (recording the bucket's own data events would record those deliveries)."
     )
 
 

@@ -1,4 +1,4 @@
-"""Load-balancer listeners (elbv2 and classic ELB); their access-log buckets feed receives_logs."""
+"""Load-balancer listeners (elbv2 and classic ELB); their access-log buckets feed s3_bucket.log_destination."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ CALLS = calls(
         "elbv2",
         "describe_load_balancer_attributes",
         "elasticloadbalancing:DescribeLoadBalancerAttributes",
-        note="access-log bucket of each load balancer (s3_bucket.receives_logs)",
+        note="access-log bucket of each load balancer (s3_bucket.log_destination)",
     ),
 )
 CLASSIC_CALLS = calls(
@@ -29,7 +29,7 @@ CLASSIC_CALLS = calls(
         "elb",
         "describe_load_balancer_attributes",
         "elasticloadbalancing:DescribeLoadBalancerAttributes",
-        note="access-log bucket of each classic load balancer (s3_bucket.receives_logs)",
+        note="access-log bucket of each classic load balancer (s3_bucket.log_destination)",
     ),
 )
 _BATCH = 20  # DescribeTags accepts at most 20 resources per request

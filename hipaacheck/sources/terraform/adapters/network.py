@@ -196,7 +196,7 @@ def _rule_as_group(
     plan: Plan, rule: PlanResource, unresolved: Unresolved, parsed: dict[str, Any] | None, problem: str | None
 ) -> Resource:
     b = Builder(plan, rule, "security_group")
-    for path in ("group_name", "vpc_id", "tags"):
+    for path in ("group_name", "vpc_id"):
         b.not_managed(path, f"{rule.address} is a rule; its group is not known before apply")
     if problem is not None:
         for path in ("ingress", "internet_exposed_ports", "internet_all_traffic"):
@@ -265,7 +265,7 @@ def lb_listeners(plan: Plan, linker: Linker) -> list[Resource]:
                 b.unknown("load_balancer_internal", balancer.reason)
         elif balancer is not None:
             b.take("load_balancer_internal", "internal", to_bool, default=False, source=balancer)
-            b.absorb(balancer)
+            b.absorb(balancer, "load_balancer_internal")
         resources.append(b.build())
     for resource in plan.of_type("aws_elb"):
         internal = to_bool(resource.raw.get("internal"))

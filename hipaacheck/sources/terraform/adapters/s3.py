@@ -12,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ....derive.cloudtrail import object_events_logged
 from ....derive.policy_document import DocumentError
 from ....derive.resource_policy import resource_policy_facts
 from ....models import Resource
+from ....resource_types import RESOURCE_TYPES
 from ..plan import Plan, PlanResource
 from ..policy_sources import document_for, self_arn
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved, describe
 from .builder import Builder, known_str, to_bool
+from .logs import data_event_trails
 
 _PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
 _PUBLIC_GRANTEES = ("acs.amazonaws.com/groups/global/AllUsers", "acs.amazonaws.com/groups/global/AuthenticatedUsers")
@@ -242,11 +245,12 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
                 # A split resource replaces whatever the inline block said.
                 _clear(target, field)
                 fold(target, child, "")
-                target.absorb(child)
+                target.absorb(child, field)
                 done[parent.address].add(field)
                 done[parent.address].add(_SPLIT + field)
     for bucket in buckets:
         b = builders[bucket.address]
+        _object_level_logging(plan, b)
         for field, (_, _, _, _, default) in _PARTS.items():
             if field not in done[bucket.address]:
                 _set_default(b, field, default)
@@ -314,10 +318,9 @@ def _unpinned_part(
     if not violation:
         return None
     effect.address = child.address
-    for other in _PARTS:
-        if other != field:
+    for other in RESOURCE_TYPES["s3_bucket"].model_fields:
+        if other not in (field, "tags"):  # no tags: in the scope of every policy, as a PHI bucket would be
             effect.not_managed(other, f"{child.address} is a part of a bucket not known before apply")
-    effect.not_managed("receives_logs", f"{child.address} is a part of a bucket not known before apply")
     targets = describe(unresolved.candidates) if unresolved.candidates else "a bucket outside this plan"
     return effect.build(name=f"{field} of one of {targets}")
 
@@ -331,41 +334,51 @@ def _drop(b: Builder, path: str) -> None:
         b.attrs.pop(field, None)
 
 
-# (resource type, attribute naming the bucket that receives its S3 server access logs)
-_ACCESS_LOG_SENDERS = (
-    ("aws_s3_bucket_logging", "target_bucket"),
-    ("aws_s3_bucket", "logging.0.target_bucket"),
+# (resource type, attribute naming the bucket it delivers logs to, S3 server access logs?)
+_LOG_SENDERS = (
+    ("aws_s3_bucket_logging", "target_bucket", True),
+    ("aws_s3_bucket", "logging.0.target_bucket", True),
+    ("aws_cloudtrail", "s3_bucket_name", False),
+    ("aws_lb", "access_logs.0.bucket", False),
+    ("aws_alb", "access_logs.0.bucket", False),
 )
 
 
 def _receives_logs(plan: Plan, linker: Linker, builders: dict[str, Builder]) -> None:
-    """Which buckets receive S3 server access logs: the only ones exempt from access logging.
+    """Which buckets logs are delivered to, joined by value or by reference like any sub-resource.
 
-    Logging such a bucket into itself would loop. A CloudTrail or load-balancer
-    log bucket is an ordinary bucket here (CIS AWS 3.6 wants access logging on
-    the trail bucket).
+    ``receives_logs`` (S3 server access logs only) is the one exemption from
+    access logging: logging such a bucket into itself would loop. A CloudTrail
+    or load-balancer log bucket is an ordinary bucket there (CIS AWS 3.6 wants
+    access logging on the trail bucket), but every destination is a
+    ``log_destination``.
     """
-    receivers: set[str] = set()
-    maybe: dict[str, str] = {}
-    for sender_type, attribute in _ACCESS_LOG_SENDERS:
+    found: dict[str, set[str]] = {"receives_logs": set(), "log_destination": set()}
+    maybe: dict[str, dict[str, str]] = {"receives_logs": {}, "log_destination": {}}
+    for sender_type, attribute, access_logs in _LOG_SENDERS:
+        fields = ("receives_logs", "log_destination") if access_logs else ("log_destination",)
         for sender in plan.of_type(sender_type):
             if sender_type == "aws_s3_bucket" and not _inline_configured(plan, sender, "logging"):
                 continue
+            if attribute.startswith("access_logs.") and to_bool(sender.raw.get("access_logs.0.enabled")) is False:
+                continue
             parent = linker.parent(sender, attribute, ("aws_s3_bucket",), ("bucket", "id"))
-            if isinstance(parent, PlanResource):
-                receivers.add(parent.address)
-            elif isinstance(parent, Unresolved):
-                for candidate in parent.candidates:
-                    maybe.setdefault(
-                        candidate.address, f"{sender.address} may deliver access logs here: {parent.reason}"
-                    )
+            for field in fields:
+                if isinstance(parent, PlanResource):
+                    found[field].add(parent.address)
+                elif isinstance(parent, Unresolved):
+                    for candidate in parent.candidates:
+                        maybe[field].setdefault(
+                            candidate.address, f"{sender.address} may deliver logs here: {parent.reason}"
+                        )
     for address, b in builders.items():
-        if address in receivers:
-            b.set("receives_logs", True)
-        elif address in maybe:
-            b.unknown("receives_logs", maybe[address])
-        else:
-            b.set("receives_logs", False)
+        for field in found:
+            if address in found[field]:
+                b.set(field, True)
+            elif address in maybe[field]:
+                b.unknown(field, maybe[field][address])
+            else:
+                b.set(field, False)
 
 
 def _differences(target: Builder, effect: Builder, field: str) -> list[str]:
@@ -379,6 +392,27 @@ def _differences(target: Builder, effect: Builder, field: str) -> list[str]:
         if path in effect.gaps or mine.get(key) != theirs.get(key):
             paths.append(path)
     return paths
+
+
+def _object_level_logging(plan: Plan, b: Builder) -> None:
+    """Some trail in the plan records the bucket's object reads and writes (derive.cloudtrail decides)."""
+    if not plan.of_type("aws_cloudtrail"):
+        gone = plan.deleted("aws_cloudtrail", pure=True)
+        if gone:  # the plan deletes every trail it manages: nothing records the bucket's objects
+            b.set("object_level_logging", False)
+            b.notes["object_level_logging"] = "this plan deletes " + ", ".join(t.address for t in gone)
+        else:
+            b.not_managed("object_level_logging", "not managed by this plan (it has no aws_cloudtrail)")
+        return
+    trails = data_event_trails(plan, plan.provider_region(b.resource.provider_key))
+    name = b.attrs.get("bucket")
+    logged = object_events_logged(name if isinstance(name, str) else "", trails)
+    if logged is None or (logged is False and not isinstance(name, str)):
+        b.unknown(
+            "object_level_logging", "the bucket's name or the trails' data event selectors are known only after apply"
+        )
+    else:
+        b.set("object_level_logging", logged)
 
 
 def _inline_configured(plan: Plan, bucket: PlanResource, attribute: str) -> bool:
