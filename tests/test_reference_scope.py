@@ -265,3 +265,21 @@ def test_an_unpinned_rule_is_judged_with_each_candidates_own_rules(builtin_polic
     assert result[("aws_security_group.this", DATA)] == "unknown"
     assert result[("aws_security_group.this_name_prefix", DATA)] == "pass"
     assert ("aws_security_group_rule.r", DATA) not in result
+
+
+def test_a_load_balancer_log_bucket_is_joined_by_reference_and_not_exempt(builtin_policies: list[Any]) -> None:
+    changes = [
+        change("aws_s3_bucket.lb_logs", {}, unknown={"id": True, "bucket": True}),
+        change("aws_s3_bucket.other", {}, unknown={"id": True, "bucket": True}),
+        change(
+            "aws_lb.web",
+            {"internal": False, "access_logs": [{"enabled": True, "prefix": "web"}]},
+            unknown={"access_logs": [{"bucket": True}]},
+        ),
+    ]
+    lb = config_resource("aws_lb.web")
+    lb["expressions"]["access_logs"] = [{"bucket": ref("aws_s3_bucket.lb_logs.id", "aws_s3_bucket.lb_logs")}]
+    resources = {r.address: r for r in adapt_plan(Plan(plan_doc(changes, {"resources": [lb]})))}
+    assert resources["aws_s3_bucket.lb_logs"].attrs["log_destination"] is True
+    assert resources["aws_s3_bucket.lb_logs"].attrs["receives_logs"] is False  # judged like any other bucket
+    assert resources["aws_s3_bucket.other"].attrs["log_destination"] is False
