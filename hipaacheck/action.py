@@ -78,6 +78,8 @@ def build_argv(env: Mapping[str, str]) -> list[str]:
         if _flag(env, "changed-only"):
             argv.append("--changed-only")
     for name in ("tf-dir", "fail-on", "waivers", "baseline"):
+        if name == "tf-dir" and aws:
+            continue  # file:line locations are for plans; `scan aws` has no --tf-dir
         if value := _get(env, name):
             argv += [f"--{name}", value]
     for directory in _items(_get(env, "policies")):

@@ -46,7 +46,7 @@ def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity
     live = scan_account(options)
     findings = evaluate(policies, live.resources)
     report = Report(
-        source={"kind": "aws", "account": live.account, "regions": live.regions},
+        source={"kind": "aws", "account": live.account, "caller_arn": live.caller_arn, "regions": live.regions},
         findings=findings,
         fail_on=fail_on,
         policy_count=len(policies),

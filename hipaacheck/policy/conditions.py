@@ -127,10 +127,21 @@ _NEGATED_WORDS = {"equals": "other than ", "exists": ""}
 # ---------------------------------------------------------------- condition tree
 
 
+def describe_evidence(item: Evidence) -> str:
+    """One requirement as checked, in words: "key is observed (expected ...)" or "key: why undetermined"."""
+    if item.undetermined:
+        return f"{item.key}: {item.observed}"
+    return f"{item.key} is {item.observed} (expected {item.expected})"
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     truth: Truth
     evidence: tuple[Evidence, ...]
+    # The evidence in words, with the structure that decided it: alternatives of an
+    # ``any`` joined by " or ", requirements of an ``all`` by "; ".
+    words: str = ""
+    joiner: str | None = None  # the joiner at the top of ``words`` when it joins several parts
 
 
 class Condition:
@@ -174,7 +185,8 @@ class Leaf(Condition):
                 observed = "(sensitive)" if resource.is_sensitive(self.key) else show_value(actual)
         if negated:
             truth = truth.negate()
-        return Outcome(truth, (Evidence(self.key, observed, self.expectation(negated), undetermined),))
+        evidence = Evidence(self.key, observed, self.expectation(negated), undetermined)
+        return Outcome(truth, (evidence,), describe_evidence(evidence))
 
     def expectation(self, negated: bool) -> str:
         words = OPERATORS[self.op].words(self.value)
@@ -204,10 +216,43 @@ class Group(Condition):
         # Explain with the children that agree with the result; when none
         # decided it alone (all true / all false), every child is the reason.
         deciding = [o for o in outcomes if o.truth is truth] or outcomes
-        return Outcome(truth, tuple(e for o in deciding for e in o.evidence))
+        words, joiner = _join_words(deciding, "; " if is_all else " or ")
+        return Outcome(truth, tuple(e for o in deciding for e in o.evidence), words, joiner)
 
     def key_paths(self) -> list[str]:
         return [k for child in self.children for k in child.key_paths()]
+
+
+def _join_words(outcomes: list[Outcome], joiner: str) -> tuple[str, str | None]:
+    """The deciding children's words joined by ``joiner``; alternatives on one value read as one requirement."""
+    if joiner == " or " and len(outcomes) > 1:
+        items = [o.evidence[0] for o in outcomes if len(o.evidence) == 1 and o.joiner is None]
+        first = items[0] if len(items) == len(outcomes) else None
+        if first is not None and all(
+            (e.key, e.observed) == (first.key, first.observed) and not e.undetermined for e in items
+        ):
+            # "retention_days is 30 (expected at least 365 or 0)", not the value twice
+            expected = " or ".join(dict.fromkeys(e.expected for e in items))
+            return f"{first.key} is {first.observed} (expected {expected})", None
+    parts: list[str] = []
+    for outcome in outcomes:
+        text = outcome.words
+        if outcome.joiner is not None and outcome.joiner != joiner:
+            text = f"({text})"  # a nested group that joins differently: keep it together
+        if text and text not in parts:
+            parts.append(text)
+    return joiner.join(parts), joiner if len(parts) > 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Always(Condition):
+    """Holds trivially: a requirement under ``when`` whose parameter is off. It adds no evidence."""
+
+    def evaluate(self, resource: Resource, negated: bool = False) -> Outcome:
+        return Outcome(Truth.FALSE if negated else Truth.TRUE, ())
+
+    def key_paths(self) -> list[str]:
+        return []
 
 
 @dataclass(frozen=True, slots=True)

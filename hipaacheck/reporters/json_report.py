@@ -14,6 +14,13 @@ the result).
 above --fail-on could not run), ``gate.incomplete`` (how many such checks) and
 ``gate.allow_incomplete``; a finding's ``gating`` is also true for an
 ``error`` that leaves the scan incomplete.
+
+1.3 added ``selection`` (--policy / --skip-policy globs and --min-severity:
+which policies were evaluated), ``config`` (the .hipaacheck.yaml used, or
+null), ``parameters`` (per policy id, each parameter's value in force, its
+default and where the value came from) and ``gate.exit_zero``; a live scan's
+``source`` has ``caller_arn``. Readers of 1.0-1.2 reports treat the new fields
+as absent.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from ..display import redact
 from ..models import Finding
 from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, Any]:
@@ -79,6 +86,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "result": report.result,
         "summary": report.counts(),
         "notes": report.notes,
+        "selection": report.selection or {"policy": [], "skip_policy": [], "min_severity": None},
+        "config": report.config_file,
+        "parameters": report.parameters,
         "gate": {
             "failing": len(report.failing()),
             "incomplete": len(report.incomplete()),
@@ -86,6 +96,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "waivers": report.gate.get("waivers"),
             "baseline": report.gate.get("baseline"),
             "changed_only": bool(report.gate.get("changed_only")),
+            "exit_zero": report.exit_zero,
         },
         "findings": [finding_dict(f, report) for f in report.sorted_findings()],
     }

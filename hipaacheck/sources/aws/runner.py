@@ -34,6 +34,7 @@ class LiveScan:
     regions: list[str]
     resources: list[Resource]
     notes: list[str] = field(default_factory=list)
+    caller_arn: str = ""  # who scanned (sts:GetCallerIdentity), for the report header
 
 
 class Progress:
@@ -109,7 +110,7 @@ def scan_account(options: ScanOptions, on_session: Callable[[boto3.Session], Non
             f"{len(fetch.failures)} read(s) failed; dependent checks report error (first: {fetch.failures[0]})"
         )
     resources.sort(key=lambda r: (r.type, r.region or "", r.address))
-    return LiveScan(identity.account, regions, resources, notes)
+    return LiveScan(identity.account, regions, resources, notes, identity.arn)
 
 
 def _run_one(collector: Collector, ctx: Context, progress: Progress) -> list[Resource]:
