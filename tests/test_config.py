@@ -272,3 +272,39 @@ def test_a_parameterised_policy_validates_and_tests_through_the_cli(tmp_path: Pa
     assert run_cli("policies", "validate", str(path)).code == 0
     result = run_cli("policies", "test", str(path))
     assert result.code == 0 and "2 passed, 0 failed" in result.out
+
+
+ALTERNATIVE = """\
+id: alt-policy
+title: Log groups keep data, or never expire it when allowed
+resource: cloudwatch_log_group
+severity: low
+safeguards: ["164.312(b)"]
+parameters:
+  allow_forever:
+    type: bool
+    default: false
+    description: Retention 0 (never expire) also passes.
+require:
+  any:
+    - {key: retention_days, op: gte, value: 365}
+    - when: allow_forever
+      then: {key: retention_days, op: equals, value: 0}
+remediation: Keep logs.
+examples:
+  pass: [{retention_days: 400}]
+  fail: [{retention_days: 0}, {retention_days: 30}]
+"""
+
+
+def test_a_when_that_is_off_removes_an_alternative_rather_than_satisfying_it(tmp_path: Path) -> None:
+    path = tmp_path / "alt-policy.yaml"
+    path.write_text(ALTERNATIVE)
+    forever = Resource("cloudwatch_log_group", "lg", "example", {"retention_days": 0})
+    off = load_policy_file(path)
+    assert evaluate_one(off, forever).status is Status.FAIL  # the alternative is not offered
+    on = load_policy_file(path, {"alt-policy": {"allow_forever": Override(True, "c", 1, 1)}})
+    assert evaluate_one(on, forever).status is Status.PASS
+    short = Resource("cloudwatch_log_group", "lg", "example", {"retention_days": 30})
+    assert evaluate_one(on, short).message == "retention_days is 30 (expected at least 365 or 0)"
+    assert run_cli("policies", "test", str(path)).code == 0

@@ -224,14 +224,14 @@ class _PolicyReader:
             if not isinstance(children, list) or not children:
                 raise self.fail((*path, mode), f"'{mode}' takes a non-empty list of conditions")
             compiled = [self.condition(c, (*path, mode, i), resource_type, guards) for i, c in enumerate(children)]
-            if mode == "any" and any(isinstance(c, Always) for c in compiled):
-                return Always()  # one alternative holds trivially
+            # A `when` that is off removes its condition: from an `all` one requirement less, from
+            # an `any` one alternative less. A group left with nothing requires nothing.
             kept = tuple(c for c in compiled if not isinstance(c, Always))
             return Group(mode, kept) if kept else Always()
         return self.leaf(node, path, resource_type, guards)
 
     def when(self, node: dict[str, Any], path: PathKey, resource_type: str, guards: frozenset[str]) -> Condition:
-        """``{when: PARAM, then: CONDITION}``: the condition applies only while the parameter is on."""
+        """``{when: PARAM, then: CONDITION}``: the condition is there only while the parameter is on (not null/false)."""
         if set(node) != {"when", "then"}:
             raise self.fail(path, "'when' takes a parameter name and 'then': {when: PARAM, then: CONDITION}")
         name = node["when"]

@@ -11,8 +11,10 @@ A policy declares them with a type, a default and what they mean::
 and uses them in place of a literal in a condition, ``value: {param:
 min_retention_days}``. A parameter whose default is ``null`` is *optional*:
 ``null`` means the requirement is off, and every condition that uses it must
-sit under ``{when: NAME, then: CONDITION}``, which holds trivially while the
-parameter is off (or a ``bool`` parameter is false).
+sit under ``{when: NAME, then: CONDITION}``. While the parameter is off (or a
+``bool`` parameter is false) that condition is removed from its parent: one
+requirement less in an ``all``, one alternative less in an ``any``; a policy
+left with no requirement at all passes.
 
 A config file (``.hipaacheck.yaml``) overrides values per policy; the values
 are substituted when the policy is compiled, so evaluating a parameterised
