@@ -31,13 +31,16 @@ DEFAULT_EVIDENCE_PACK = "evidence-pack.html"
 
 # Flags that only mean something for a plan: `scan aws` does not take them.
 PLAN_ONLY_FLAGS = ("--tf-dir", "--changed-only")
-_PARSERS: list[argparse.ArgumentParser] = []  # every (sub)parser, for "did you mean" over all flags
+_ACTIVE: list[argparse.ArgumentParser] = []  # the (sub)parsers this command line went through, outermost first
 
 
 class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        _PARSERS.append(self)
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        # Remember the deepest subcommand reached: its flags are the ones a typo should be compared with.
+        _ACTIVE.append(self)
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
         # One line, not argparse's usage block: CI logs stay readable.
@@ -53,7 +56,7 @@ def _with_hint(message: str) -> str:
         return message + suggestion(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
     unknown = re.match(r"unrecognized arguments: (.*)$", message)
     if unknown:
-        flags = sorted({flag for parser in _PARSERS for flag in parser._option_string_actions})
+        flags = sorted(_ACTIVE[-1]._option_string_actions) if _ACTIVE else []
         for word in unknown.group(1).split():
             name = word.split("=", 1)[0]
             if name in PLAN_ONLY_FLAGS:
@@ -369,11 +372,14 @@ def _cmd_list_parameters(policies: Sequence[Policy]) -> int:
 
     from .display import show_value
 
-    rows = [
-        [p.id, f"{q.name}\n({q.type})", "off" if q.default is None else show_value(q.default), q.description]
-        for p in policies
-        for q in p.parameters
-    ]
+    def default(value: object) -> str:
+        if value is None:
+            return "off"
+        if isinstance(value, list) and (len(value) > 8 or any(isinstance(v, str) for v in value)):
+            return f"{len(value)} values (see the policy file)"
+        return show_value(value)
+
+    rows = [[p.id, f"{q.name}\n({q.type})", default(q.default), q.description] for p in policies for q in p.parameters]
     print(
         tabulate(
             rows,

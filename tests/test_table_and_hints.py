@@ -248,3 +248,10 @@ def test_make_report_says_what_is_missing_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "hipaacheck not found" in result.stderr and ".venv" in result.stderr
+
+
+def test_flag_suggestions_come_from_the_subcommand_used() -> None:
+    # --policy is a scan flag: `attest check` must not suggest it.
+    result = run_cli("attest", "check", "--polcy", "x")
+    assert_input_error(result, "unrecognized arguments: --polcy")
+    assert "did you mean" not in result.err

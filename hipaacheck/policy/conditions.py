@@ -138,10 +138,22 @@ def describe_evidence(item: Evidence) -> str:
 class Outcome:
     truth: Truth
     evidence: tuple[Evidence, ...]
-    # The evidence in words, with the structure that decided it: alternatives of an
-    # ``any`` joined by " or ", requirements of an ``all`` by "; ".
-    words: str = ""
-    joiner: str | None = None  # the joiner at the top of ``words`` when it joins several parts
+    # For a group: the joiner of its mode (" or " for an effective any, "; " for an all) and
+    # the children that decided it. Words are built only when asked for (once per finding):
+    # most evaluations of a large plan never need them.
+    joiner: str | None = None
+    deciding: tuple[Outcome, ...] = ()
+
+    @property
+    def words(self) -> str:
+        """The evidence in words, with the structure that decided it."""
+        return self.phrase()[0]
+
+    def phrase(self) -> tuple[str, str | None]:
+        """(words, the joiner at their top when they join several parts, else None)."""
+        if self.joiner is None:
+            return (describe_evidence(self.evidence[0]) if self.evidence else ""), None
+        return _join_words(self.deciding, self.joiner)
 
 
 class Condition:
@@ -185,8 +197,7 @@ class Leaf(Condition):
                 observed = "(sensitive)" if resource.is_sensitive(self.key) else show_value(actual)
         if negated:
             truth = truth.negate()
-        evidence = Evidence(self.key, observed, self.expectation(negated), undetermined)
-        return Outcome(truth, (evidence,), describe_evidence(evidence))
+        return Outcome(truth, (Evidence(self.key, observed, self.expectation(negated), undetermined),))
 
     def expectation(self, negated: bool) -> str:
         words = OPERATORS[self.op].words(self.value)
@@ -215,15 +226,15 @@ class Group(Condition):
         truth = combine([o.truth for o in outcomes], decisive)
         # Explain with the children that agree with the result; when none
         # decided it alone (all true / all false), every child is the reason.
-        deciding = [o for o in outcomes if o.truth is truth] or outcomes
-        words, joiner = _join_words(deciding, "; " if is_all else " or ")
-        return Outcome(truth, tuple(e for o in deciding for e in o.evidence), words, joiner)
+        deciding = tuple(o for o in outcomes if o.truth is truth) or tuple(outcomes)
+        evidence = tuple(e for o in deciding for e in o.evidence)
+        return Outcome(truth, evidence, "; " if is_all else " or ", deciding)
 
     def key_paths(self) -> list[str]:
         return [k for child in self.children for k in child.key_paths()]
 
 
-def _join_words(outcomes: list[Outcome], joiner: str) -> tuple[str, str | None]:
+def _join_words(outcomes: tuple[Outcome, ...], joiner: str) -> tuple[str, str | None]:
     """The deciding children's words joined by ``joiner``; alternatives on one value read as one requirement."""
     if joiner == " or " and len(outcomes) > 1:
         items = [o.evidence[0] for o in outcomes if len(o.evidence) == 1 and o.joiner is None]
@@ -236,8 +247,8 @@ def _join_words(outcomes: list[Outcome], joiner: str) -> tuple[str, str | None]:
             return f"{first.key} is {first.observed} (expected {expected})", None
     parts: list[str] = []
     for outcome in outcomes:
-        text = outcome.words
-        if outcome.joiner is not None and outcome.joiner != joiner:
+        text, inner = outcome.phrase()
+        if inner is not None and inner != joiner:
             text = f"({text})"  # a nested group that joins differently: keep it together
         if text and text not in parts:
             parts.append(text)
