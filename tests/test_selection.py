@@ -106,3 +106,22 @@ def test_exit_zero_also_covers_incomplete(tmp_path: Path) -> None:
 def test_action_runs_from_repository_root() -> None:
     # The suite relies on no .hipaacheck.yaml at the root: it would change every scan.
     assert not (ROOT / ".hipaacheck.yaml").exists()
+
+
+def test_reports_of_1_2_and_1_3_are_both_read_as_baseline_and_evidence_input(tmp_path: Path) -> None:
+    new = tmp_path / "new.json"
+    assert run_cli("scan", "plan", NONCOMPLIANT, "--format", "json", "--output", str(new)).code == 1
+    document = json.loads(new.read_text(encoding="utf-8"))
+    assert document["schema_version"] == "1.3"
+    for key in ("selection", "config", "parameters"):
+        del document[key]
+    del document["gate"]["exit_zero"]
+    document["schema_version"] = "1.2"
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(document), encoding="utf-8")
+    for report in (new, old):
+        gated = run_cli("scan", "plan", NONCOMPLIANT, "--baseline", str(report))
+        assert gated.code == 0, gated.err  # every failure is already in the baseline
+        html = tmp_path / f"{report.stem}.html"
+        assert run_cli("report", str(report), "--html", str(html)).code == 0
+        assert html.is_file()
