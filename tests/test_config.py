@@ -308,3 +308,26 @@ def test_a_when_that_is_off_removes_an_alternative_rather_than_satisfying_it(tmp
     short = Resource("cloudwatch_log_group", "lg", "example", {"retention_days": 30})
     assert evaluate_one(on, short).message == "retention_days is 30 (expected at least 365 or 0)"
     assert run_cli("policies", "test", str(path)).code == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "parameters: {1: {2: 3}}\n",
+        "parameters: [a]\n",
+        "parameters: {rds-instance-backup-retention: {}}\n",
+        "parameters: {rds-instance-backup-retention: {min_retention_days: {param: x}}}\n",
+        "policy: {a: b}\n",
+        "regions: []\n",
+        "policy_dirs: [[x]]\n",
+        "a: &a [*a]\n",
+        "fail_on: 1\n",
+        "max_waiver_days: true\n",
+        "? [a]\n: b\n",
+        "\ufeff\x00",
+    ],
+)
+def test_odd_configs_are_one_line_errors(tmp_path: Path, text: str) -> None:
+    (tmp_path / ".hipaacheck.yaml").write_text(text)
+    result = run_cli("scan", "plan", COMPLIANT, cwd=tmp_path)
+    assert_input_error(result, ".hipaacheck.yaml:")
