@@ -143,8 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing = actions.add_parser("list", help="list the loaded policies")
     _policy_args(listing)
     listing.add_argument(
-        "--parameters", action="store_true", help="list the policies' parameters: type, default and meaning"
+        "--parameters", action="store_true", help="list the policies' parameters: type, value in force and meaning"
     )
+    listing.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: ./.hipaacheck.yaml)")
     for name, text in (
         ("validate", "check policy files and report every error"),
         ("test", "run every policy's own pass/fail examples"),
@@ -343,6 +344,10 @@ def _cmd_policies(args: argparse.Namespace) -> int:
 
     if args.action == "fields":
         return _cmd_fields(args.type)
+    if args.action == "list":
+        from .config_args import apply_policy_config
+
+        apply_policy_config(args)  # the policy folders and parameter values a scan here would use
     if args.action == "list" and args.parameters:
         return _cmd_list_parameters(_load(args))
     if args.action == "list":
@@ -367,25 +372,31 @@ def _cmd_policies(args: argparse.Namespace) -> int:
 
 
 def _cmd_list_parameters(policies: Sequence[Policy]) -> int:
-    """Every policy parameter: what `.hipaacheck.yaml` can set under `parameters:`."""
+    """Every policy parameter: what `.hipaacheck.yaml` can set under `parameters:`, and the value in force."""
     from tabulate import tabulate
 
     from .display import show_value
+    from .policy.parameters import Parameter
 
-    def default(value: object) -> str:
+    def shown(value: object) -> str:
         if value is None:
             return "off"
         if isinstance(value, list) and (len(value) > 8 or any(isinstance(v, str) for v in value)):
-            return f"{len(value)} values (see the policy file)"
+            return f"{len(value)} values"
         return show_value(value)
 
-    rows = [[p.id, f"{q.name}\n({q.type})", default(q.default), q.description] for p in policies for q in p.parameters]
+    def in_force(q: Parameter) -> str:
+        if q.origin == "default":
+            return shown(q.value) + " (default)"
+        return f"{shown(q.value)}\nset in {q.origin}\ndefault: {shown(q.default)}"
+
+    rows = [[p.id, f"{q.name}\n({q.type})", in_force(q), q.description] for p in policies for q in p.parameters]
     print(
         tabulate(
             rows,
-            headers=["POLICY", "PARAMETER", "DEFAULT", "MEANING"],
+            headers=["POLICY", "PARAMETER", "VALUE", "MEANING"],
             tablefmt="simple",
-            maxcolwidths=[24, 20, 16, 30],
+            maxcolwidths=[24, 20, 26, 30],
             disable_numparse=True,
         )
     )

@@ -23,6 +23,20 @@ _LIVE_ONLY = {"regions": "region"}
 _GATE = {"fail_on_unknown": "fail_on_unknown", "max_waiver_days": "max_waiver_days"}
 
 
+def apply_policy_config(args: argparse.Namespace) -> None:
+    """For `policies list`: only what decides which policies load and with which parameter values."""
+    path = find_config(args.config)
+    args.config_file = str(path) if path is not None else None
+    args.overrides = {}
+    if path is not None:
+        config = load_config(path)
+        args.overrides = config.overrides
+        if "policy_dirs" in config.values and not args.policies:
+            args.policies = list(config.values["policy_dirs"])
+        if config.values.get("no_builtin"):
+            args.no_builtin = True
+
+
 def apply_config(args: argparse.Namespace) -> None:
     """Read the config (if any) into ``args``; sets ``args.config_file`` and ``args.overrides``."""
     path = find_config(args.config)

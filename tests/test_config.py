@@ -331,3 +331,12 @@ def test_odd_configs_are_one_line_errors(tmp_path: Path, text: str) -> None:
     (tmp_path / ".hipaacheck.yaml").write_text(text)
     result = run_cli("scan", "plan", COMPLIANT, cwd=tmp_path)
     assert_input_error(result, ".hipaacheck.yaml:")
+
+
+def test_policies_list_shows_the_parameter_values_a_scan_here_would_use(tmp_path: Path) -> None:
+    (tmp_path / ".hipaacheck.yaml").write_text("parameters:\n  account-password-policy:\n    max_age_days: 90\n")
+    listing = run_cli("policies", "list", "--parameters", cwd=tmp_path)
+    assert listing.code == 0, listing.err
+    row = listing.out[listing.out.index("max_age_days") :].splitlines()[:3]
+    assert row[0].split()[1] == "90" and "set in .hipaacheck.yaml:3" in row[1] and "default: off" in row[2]
+    assert "min_length" in listing.out and "14 (default)" in listing.out
