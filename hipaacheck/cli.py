@@ -49,7 +49,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _with_hint(message: str) -> str:
     """argparse's message plus what the user probably meant: a close flag, subcommand or value."""
-    from .policy.loader import suggestion
+    from .suggest import suggestion
 
     choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
     if choice:
@@ -125,6 +125,7 @@ def _scan_output_args(parser: argparse.ArgumentParser, *, plan: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _ACTIVE.clear()
     parser = _Parser(
         prog="hipaacheck", description="HIPAA Security Rule checks for AWS: Terraform plans and live accounts."
     )
@@ -338,134 +339,13 @@ def _emit(report: Report, args: argparse.Namespace) -> int:
 
 
 def _cmd_policies(args: argparse.Namespace) -> int:
-    from tabulate import tabulate
+    from .policy.commands import cmd_policies
 
-    from .builtin import builtin_policy_dir
-
-    if args.action == "fields":
-        return _cmd_fields(args.type)
     if args.action == "list":
         from .config_args import apply_policy_config
 
         apply_policy_config(args)  # the policy folders and parameter values a scan here would use
-    if args.action == "list" and args.parameters:
-        return _cmd_list_parameters(_load(args))
-    if args.action == "list":
-        policies = _load(args)
-        rows = [[p.id, p.severity.value, p.resource_type, "\n".join(p.safeguards)] for p in policies]
-        print(tabulate(rows, headers=["ID", "SEVERITY", "RESOURCE", "SAFEGUARDS"], tablefmt="simple"))
-        print(f"\n{len(policies)} policies")
-        return EXIT_OK
-    paths = list(args.paths) or [builtin_policy_dir()]
-    if args.action == "validate":
-        return _cmd_validate(paths)
-    from .policy.loader import load_policy_file
-    from .policy.selftest import run_examples
-
-    policies = [load_policy_file(path) for path in _policy_paths(paths)]
-    failures = run_examples(policies)
-    for failure in failures:
-        print(failure)
-    total = sum(len(p.pass_examples) + len(p.fail_examples) + len(p.skip_examples) for p in policies)
-    print(f"{total - len(failures)} passed, {len(failures)} failed ({len(policies)} policies)")
-    return EXIT_FAIL if failures else EXIT_OK
-
-
-def _cmd_list_parameters(policies: Sequence[Policy]) -> int:
-    """Every policy parameter: what `.hipaacheck.yaml` can set under `parameters:`, and the value in force."""
-    from tabulate import tabulate
-
-    from .display import show_value
-    from .policy.parameters import Parameter
-
-    def shown(value: object) -> str:
-        if value is None:
-            return "off"
-        if isinstance(value, list) and (len(value) > 8 or any(isinstance(v, str) for v in value)):
-            return f"{len(value)} values"
-        return show_value(value)
-
-    def in_force(q: Parameter) -> str:
-        if q.origin == "default":
-            return shown(q.value) + " (default)"
-        return f"{shown(q.value)}\nset in {q.origin}\ndefault: {shown(q.default)}"
-
-    rows = [[p.id, f"{q.name}\n({q.type})", in_force(q), q.description] for p in policies for q in p.parameters]
-    print(
-        tabulate(
-            rows,
-            headers=["POLICY", "PARAMETER", "VALUE", "MEANING"],
-            tablefmt="simple",
-            maxcolwidths=[24, 20, 26, 30],
-            disable_numparse=True,
-        )
-    )
-    print(f"\n{len(rows)} parameters in {sum(1 for p in policies if p.parameters)} policies")
-    return EXIT_OK
-
-
-def _policy_paths(paths: Sequence[Path]) -> list[Path]:
-    """Policy files from files and folders (pre-commit passes files); an empty folder is a warning."""
-    from .policy.loader import policy_files
-
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = policy_files(path)
-            if not found:
-                print(f"hipaacheck: warning: {path}: no policy files (*.yaml, *.yml) in this folder", file=sys.stderr)
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise InputError(f"{path}: no such policy file or folder")
-    return files
-
-
-def _cmd_validate(paths: Sequence[Path]) -> int:
-    from .policy.loader import load_policy_file
-
-    errors: list[str] = []
-    seen: dict[str, str] = {}
-    files = _policy_paths(paths)
-    for path in files:
-        try:
-            policy = load_policy_file(path)
-        except PolicyError as exc:
-            errors.append(str(exc))
-            continue
-        if policy.id in seen:
-            errors.append(
-                f"{policy.file}:{policy.line}:1: duplicate policy id {policy.id!r} (first in {seen[policy.id]})"
-            )
-        seen.setdefault(policy.id, policy.file)
-    for error in errors:
-        print(redact(one_line(error)), file=sys.stderr)
-    if errors:
-        return EXIT_INPUT
-    print(f"{len(files)} policies valid in {', '.join(str(p) for p in paths)}")
-    return EXIT_OK
-
-
-def _cmd_fields(type_name: str | None) -> int:
-    from tabulate import tabulate
-
-    from .resource_types import RESOURCE_TYPES, schema_rows
-
-    if type_name is None:
-        print("\n".join(RESOURCE_TYPES))
-        return EXIT_OK
-    if type_name not in RESOURCE_TYPES:
-        raise InputError(f"unknown resource type {type_name!r} (known: {', '.join(RESOURCE_TYPES)})")
-    print(
-        tabulate(
-            schema_rows(type_name),
-            headers=["FIELD", "KIND", "MEANING"],
-            tablefmt="simple",
-            maxcolwidths=[None, None, 50],
-        )
-    )
-    return EXIT_OK
+    return cmd_policies(args, lambda: _load(args))
 
 
 def _cmd_matrix(args: argparse.Namespace) -> int:

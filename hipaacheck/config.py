@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .models import Severity
-from .policy.loader import suggestion
 from .policy.parameters import Override, Overrides
 from .policy.yaml_source import Located, PathKey, SourceError, load_located
 from .sources.errors import InputError
+from .suggest import suggestion
 
 CONFIG_FILE = ".hipaacheck.yaml"
 

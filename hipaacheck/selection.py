@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .models import Severity
-from .policy.loader import suggestion
 from .policy.model import Policy
 from .sources.errors import InputError
+from .suggest import suggestion
 
 
 @dataclass(frozen=True, slots=True)

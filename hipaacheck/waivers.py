@@ -196,7 +196,7 @@ def stale_waiver_warnings(
     Only a full scan (every loaded policy, every region) can tell that a waiver
     matches nothing: --policy or --region may simply have left its finding out.
     """
-    from .policy.loader import suggestion
+    from .suggest import suggestion
 
     warnings: list[str] = []
     waived = {id(w) for w in report.waivers.values()}

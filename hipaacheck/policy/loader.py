@@ -6,7 +6,6 @@ silently drops a rule reports a pass it never checked.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,15 +14,15 @@ from typing import Any
 from .. import safeguards
 from ..models import Severity
 from ..resource_types import RESOURCE_TYPES, FieldInfo, field_info, validation_problems
+from ..suggest import suggestion
 from .conditions import OPERATORS, Always, Condition, Group, Leaf, Not
 from .model import Policy
-from .parameters import PARAMETER_NAME, PARAMETER_TYPES, Override, Overrides, Parameter, type_problem
+from .parameters import Overrides, Parameter, read_parameters
 from .yaml_source import Located, PathKey, SourceError, load_located
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
 _REQUIRED = ("id", "title", "resource", "severity", "safeguards", "require", "remediation", "examples")
 _OPTIONAL = ("description", "scope", "parameters")
-_PARAMETER_FIELDS = ("type", "default", "description")
 _SCALAR_KINDS = {"bool": (bool,), "int": (int, float), "float": (int, float), "str": (str,)}
 _LENGTH_COMPARATORS = ("equals", "gt", "gte", "lt", "lte")
 # A directory walk that finds more files than this is almost certainly pointed at the wrong place.
@@ -41,12 +40,6 @@ def load_policy_file(path: Path, overrides: Overrides | None = None) -> Policy:
     except SourceError as exc:
         raise PolicyError(exc.file, exc.line, exc.col, exc.message) from None
     return _PolicyReader(doc, overrides or {}).read()
-
-
-def suggestion(word: str, choices: Iterable[str]) -> str:
-    """ " (did you mean 'x'?)" for the closest choice, or "" when nothing is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def policy_files(directory: Path) -> list[Path]:
@@ -150,7 +143,13 @@ class _PolicyReader:
                 ("resource",), f"unknown resource type {resource_type!r} (known: {', '.join(RESOURCE_TYPES)})"
             )
         self.policy_id = policy_id
-        self.parameters = self.read_parameters(data.get("parameters"), self.overrides.get(policy_id, {}), policy_id)
+        self.parameters = read_parameters(
+            data.get("parameters"),
+            self.overrides.get(policy_id, {}),
+            policy_id,
+            self.fail,
+            lambda o, message: PolicyError(o.file, o.line, o.col, message),
+        )
         severity_text = self.text(data, "severity")
         try:
             severity = Severity(severity_text)
@@ -251,59 +250,6 @@ class _PolicyReader:
             raise self.fail(where, f"unknown parameter {name!r}{hint} (this policy's parameters: {known})")
         self.used.add(name)
         return self.parameters[name]
-
-    def read_parameters(self, node: Any, overrides: dict[str, Override], policy_id: str) -> dict[str, Parameter]:
-        if node is None:
-            node = {}
-        if not isinstance(node, dict):
-            raise self.fail(("parameters",), "'parameters' must be a mapping: name -> {type, default, description}")
-        result: dict[str, Parameter] = {}
-        for name, spec in node.items():
-            where: PathKey = ("parameters", str(name))
-            if not isinstance(name, str) or not PARAMETER_NAME.match(name):
-                raise self.fail(where, f"parameter name {name!r} must be lowercase letters, digits and underscores")
-            if not isinstance(spec, dict):
-                raise self.fail(where, "a parameter is a mapping with type, default and description")
-            for key in spec:
-                if key not in _PARAMETER_FIELDS:
-                    raise self.fail(
-                        (*where, str(key)), f"unknown parameter field {key!r} (allowed: {', '.join(_PARAMETER_FIELDS)})"
-                    )
-            for key in _PARAMETER_FIELDS:
-                if key not in spec:
-                    raise self.fail(where, f"parameter {name!r} needs {key!r}")
-            type_name = spec["type"]
-            if type_name not in PARAMETER_TYPES:
-                raise self.fail(
-                    (*where, "type"), f"unknown parameter type {type_name!r} (known: {', '.join(PARAMETER_TYPES)})"
-                )
-            description = spec["description"]
-            if not isinstance(description, str) or not description.strip():
-                raise self.fail((*where, "description"), "a parameter's description must say what it means")
-            default = spec["default"]
-            problem = type_problem(type_name, default, optional=True)
-            if problem:
-                raise self.fail((*where, "default"), f"default of {name!r}: {problem}")
-            value, origin = default, "default"
-            override = overrides.get(name)
-            if override is not None:
-                problem = type_problem(type_name, override.value, optional=default is None)
-                if problem:
-                    raise PolicyError(
-                        override.file, override.line, override.col, f"{policy_id}.{name} ({type_name}): {problem}"
-                    )
-                value, origin = override.value, override.origin
-            result[name] = Parameter(name, type_name, default, " ".join(description.split()), value, origin)
-        for name, override in overrides.items():
-            if name not in result:
-                known = ", ".join(result) or "none"
-                raise PolicyError(
-                    override.file,
-                    override.line,
-                    override.col,
-                    f"policy {policy_id!r} has no parameter {name!r}{suggestion(name, result)} (its parameters: {known})",
-                )
-        return result
 
     def leaf(self, node: dict[str, Any], path: PathKey, resource_type: str, guards: frozenset[str]) -> Condition:
         extra = set(node) - {"key", "op", "value"}

@@ -24,8 +24,12 @@ policy costs exactly what the literal would.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from ..suggest import suggestion
+from .yaml_source import PathKey
 
 # type name -> (what a value must be, in words; the check)
 _TYPES: dict[str, tuple[str, Any]] = {
@@ -44,6 +48,7 @@ _TYPES: dict[str, tuple[str, Any]] = {
 }
 PARAMETER_TYPES = tuple(_TYPES)
 PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_FIELDS = ("type", "default", "description")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +99,56 @@ def type_problem(type_name: str, value: Any, optional: bool) -> str | None:
 
 # Parameters overridden per policy id: {policy id: {parameter name: Override}}.
 Overrides = dict[str, dict[str, Override]]
+
+
+def read_parameters(
+    node: Any,
+    overrides: dict[str, Override],
+    policy_id: str,
+    fail: Callable[[PathKey, str], Exception],
+    at_override: Callable[[Override, str], Exception],
+) -> dict[str, Parameter]:
+    """A policy's ``parameters:`` with the values in force; ``fail`` points into the policy, ``at_override`` into the config."""
+    if node is None:
+        node = {}
+    if not isinstance(node, dict):
+        raise fail(("parameters",), "'parameters' must be a mapping: name -> {type, default, description}")
+    result: dict[str, Parameter] = {}
+    for name, spec in node.items():
+        where: PathKey = ("parameters", str(name))
+        if not isinstance(name, str) or not PARAMETER_NAME.match(name):
+            raise fail(where, f"parameter name {name!r} must be lowercase letters, digits and underscores")
+        if not isinstance(spec, dict):
+            raise fail(where, "a parameter is a mapping with type, default and description")
+        for key in spec:
+            if key not in _FIELDS:
+                raise fail((*where, str(key)), f"unknown parameter field {key!r} (allowed: {', '.join(_FIELDS)})")
+        for key in _FIELDS:
+            if key not in spec:
+                raise fail(where, f"parameter {name!r} needs {key!r}")
+        type_name = spec["type"]
+        if type_name not in PARAMETER_TYPES:
+            raise fail((*where, "type"), f"unknown parameter type {type_name!r} (known: {', '.join(PARAMETER_TYPES)})")
+        description = spec["description"]
+        if not isinstance(description, str) or not description.strip():
+            raise fail((*where, "description"), "a parameter's description must say what it means")
+        default = spec["default"]
+        problem = type_problem(type_name, default, optional=True)
+        if problem:
+            raise fail((*where, "default"), f"default of {name!r}: {problem}")
+        value, origin = default, "default"
+        override = overrides.get(name)
+        if override is not None:
+            problem = type_problem(type_name, override.value, optional=default is None)
+            if problem:
+                raise at_override(override, f"{policy_id}.{name} ({type_name}): {problem}")
+            value, origin = override.value, override.origin
+        result[name] = Parameter(name, type_name, default, " ".join(description.split()), value, origin)
+    for name, override in overrides.items():
+        if name not in result:
+            known = ", ".join(result) or "none"
+            raise at_override(
+                override,
+                f"policy {policy_id!r} has no parameter {name!r}{suggestion(name, result)} (its parameters: {known})",
+            )
+    return result
