@@ -6,6 +6,7 @@ Kept apart from plan_file.py so that the reading code stays about reading.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 _BOX = " \t│╷╵"  # the frame terraform draws around diagnostics
@@ -16,15 +17,22 @@ def is_ui_log_entry(value: Any) -> bool:
     return isinstance(value, dict) and "@level" in value and "type" in value
 
 
+_LEADING_SPACE = re.compile(r"\s*")
+_MAX_LINE = 1024 * 1024  # a UI log line is short; never copy a huge invalid plan to look at it
+
+
 def looks_like_ui_log(text: str) -> bool:
     """The first non-empty line is a UI log entry (JSON lines with @level and type)."""
-    for line in text.splitlines():
-        if line.strip():
-            try:
-                return is_ui_log_entry(json.loads(line))
-            except ValueError:
-                return False
-    return False
+    start = _LEADING_SPACE.match(text).end()  # type: ignore[union-attr]
+    end = text.find("\n", start, start + _MAX_LINE)
+    if end == -1:
+        end = len(text)
+    if end - start > _MAX_LINE:
+        return False
+    try:
+        return is_ui_log_entry(json.loads(text[start:end]))
+    except (ValueError, RecursionError):
+        return False
 
 
 def ui_log_message(name: str) -> str:
