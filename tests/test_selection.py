@@ -103,7 +103,7 @@ def test_exit_zero_also_covers_incomplete(tmp_path: Path) -> None:
     assert run_cli(*args, "--exit-zero").code == 0
 
 
-def test_action_runs_from_repository_root() -> None:
+def test_no_config_file_at_the_repository_root() -> None:
     # The suite relies on no .hipaacheck.yaml at the root: it would change every scan.
     assert not (ROOT / ".hipaacheck.yaml").exists()
 
