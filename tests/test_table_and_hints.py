@@ -255,3 +255,21 @@ def test_flag_suggestions_come_from_the_subcommand_used() -> None:
     result = run_cli("attest", "check", "--polcy", "x")
     assert_input_error(result, "unrecognized arguments: --polcy")
     assert "did you mean" not in result.err
+
+
+def test_make_report_says_when_the_interpreter_cannot_run_hipaacheck(tmp_path: Path) -> None:
+    broken = tmp_path / "python"
+    broken.write_text(
+        "#!/bin/sh\necho 'Traceback (most recent call last):' >&2\necho \"ModuleNotFoundError: No module named 'pydantic'\" >&2\nexit 1\n"
+    )
+    broken.chmod(0o755)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "PYTHON": str(broken), "TMPDIR": str(scratch)}
+    script = ROOT / "examples" / "evidence" / "make-report"
+    result = subprocess.run([str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"make-report: $PYTHON ({broken}) cannot run hipaacheck: ModuleNotFoundError: No module named 'pydantic'"
+    ]
+    assert list(scratch.iterdir()) == []
