@@ -125,3 +125,11 @@ def test_reports_of_1_2_and_1_3_are_both_read_as_baseline_and_evidence_input(tmp
         html = tmp_path / f"{report.stem}.html"
         assert run_cli("report", str(report), "--html", str(html)).code == 0
         assert html.is_file()
+
+
+def test_markdown_summary_says_the_run_was_selected_and_soft() -> None:
+    result = run_cli("scan", "plan", NONCOMPLIANT, "--format", "markdown", "--policy", "rds-*", "--exit-zero")
+    assert result.code == 0
+    assert "Selected: `--policy rds-*`." in result.out and "Soft fail (`--exit-zero`)" in result.out
+    plain = run_cli("scan", "plan", NONCOMPLIANT, "--format", "markdown").out
+    assert "Selected:" not in plain and "Soft fail" not in plain
