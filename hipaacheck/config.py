@@ -22,8 +22,7 @@ from .suggest import suggestion
 
 CONFIG_FILE = ".hipaacheck.yaml"
 
-# key -> kind of value. fail_on_unknown and max_waiver_days belong to the gate's
-# options: accepted here so one schema serves every version of the file.
+# key -> kind of value.
 KEYS: dict[str, str] = {
     "fail_on": "severity",
     "min_severity": "severity",
@@ -38,7 +37,7 @@ KEYS: dict[str, str] = {
     "allow_incomplete": "bool",
     "exit_zero": "bool",
     "fail_on_unknown": "bool",
-    "max_waiver_days": "positive_int",
+    "max_waiver_days": "days",
     "parameters": "parameters",
 }
 
@@ -88,10 +87,20 @@ class _ConfigReader:
         if not isinstance(data, dict):
             raise self.fail((), "a config file is a mapping of settings (fail_on, policy, parameters, ...)")
         config = Config(self.doc.file)
-        for key, value in data.items():
+        spelled: dict[str, str] = {}
+        for written, value in data.items():
+            # fail_on or fail-on (as the flag is written): one setting, either spelling.
+            key = str(written).replace("-", "_")
             if key not in KEYS:
-                hint = suggestion(str(key).replace("-", "_"), KEYS) or f" (known: {', '.join(KEYS)})"
-                raise self.fail((str(key),), f"unknown setting {key!r}{hint}")
+                hint = suggestion(key, KEYS) or f" (known: {', '.join(KEYS)})"
+                raise self.fail((str(written),), f"unknown setting {written!r}{hint}")
+            if key in spelled:
+                raise self.fail((str(written),), f"{written!r} is given twice (also as {spelled[key]!r})")
+            spelled[key] = str(written)
+            if key != written:  # errors below look positions up by the canonical name
+                for path, mark in list(self.doc.marks.items()):
+                    if path and path[0] == written:
+                        self.doc.marks[(key, *path[1:])] = mark
             config.where[key] = self.doc.where((key,))
             if value is None:
                 continue  # `waivers:` with nothing after it: not set
@@ -114,9 +123,10 @@ class _ConfigReader:
             raise self.fail((key,), f"{key}: expected true or false, not {value!r}")
         return value
 
-    def read_positive_int(self, key: str, value: Any) -> int:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise self.fail((key,), f"{key}: expected a whole number of at least 1, not {value!r}")
+    def read_days(self, key: str, value: Any) -> int:
+        # The same range as --max-waiver-days (emit._days).
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100 * 366:
+            raise self.fail((key,), f"{key}: expected a whole number of days from 0 to 36600, not {value!r}")
         return value
 
     def read_strings(self, key: str, value: Any) -> list[str]:

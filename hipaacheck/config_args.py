@@ -19,7 +19,7 @@ _SWITCHES = {"exit_zero": "exit_zero", "allow_incomplete": "allow_incomplete", "
 # Settings of one kind of scan; the other kind ignores them, so one file serves both.
 _PLAN_ONLY = {"tf_dir": "tf_dir"}
 _LIVE_ONLY = {"regions": "region"}
-# Keys whose flags belong to the gate options; wired only when this version has the flag.
+# The gate options (--fail-on-unknown, --max-waiver-days); a config key is refused if its flag is missing.
 _GATE = {"fail_on_unknown": "fail_on_unknown", "max_waiver_days": "max_waiver_days"}
 
 
@@ -65,7 +65,7 @@ def apply_config(args: argparse.Namespace) -> None:
                 continue
             if not hasattr(args, dest):
                 raise config.error(key, "not supported by this version of hipaacheck (no such option yet)")
-            if getattr(args, dest) in (None, False):
+            if getattr(args, dest) is None or getattr(args, dest) is False:
                 setattr(args, dest, values[key])
     if args.fail_on is None:
         args.fail_on = Severity.LOW.value

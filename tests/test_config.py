@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,8 @@ def test_config_paths_are_relative_to_the_file(tmp_path: Path) -> None:
     (project / "mine" / "my-copy.yaml").write_text(text)
     waivers = project / "waivers.yaml"
     waivers.write_text(
-        "waivers:\n  - {policy: s3-bucket-versioning, resource: '*', reason: r, owner: o, expires: 2999-01-01}\n"
+        "waivers:\n  - {policy: s3-bucket-versioning, resource: '*', reason: r, owner: o, "
+        f"expires: {date.today() + timedelta(days=30)}}}\n"
     )
     (project / "hc.yaml").write_text("waivers: waivers.yaml\npolicy_dirs: [mine]\npolicy: [s3-bucket-versioning]\n")
     _, report, _ = _scan(ROOT, "--config", str(project / "hc.yaml"), plan=NONCOMPLIANT)
@@ -100,7 +102,9 @@ def test_the_documented_example_config_runs() -> None:
 
 
 CONFIG_ERRORS = [
-    ("fail-on: high\n", 1, "unknown setting 'fail-on' (did you mean 'fail_on'?)"),
+    ("failon: high\n", 1, "unknown setting 'failon' (did you mean 'fail_on'?)"),
+    ("fail_on: high\nfail-on: low\n", 2, "'fail-on' is given twice (also as 'fail_on')"),
+    ("min_severity: low\nfail-on: severe\n", 2, "fail_on: 'severe' is not a severity"),
     ("fail_on: severe\n", 1, "fail_on: 'severe' is not a severity"),
     ("exit_zero: yes please\n", 1, "exit_zero: expected true or false"),
     ("waivers: no-such-file.yaml\n", 1, "waivers: no-such-file.yaml does not exist"),
@@ -135,12 +139,21 @@ def test_config_mistakes_are_one_line_with_file_and_line(tmp_path: Path, text: s
         assert f".hipaacheck.yaml:{line}:" in result.err
 
 
-def test_gate_keys_are_in_the_schema_but_refused_until_supported(tmp_path: Path) -> None:
-    # fail_on_unknown / max_waiver_days belong to the gate options; never accepted and silently ignored.
-    from hipaacheck.config import KEYS
-
-    assert {"fail_on_unknown", "max_waiver_days"} <= set(KEYS)
-    (tmp_path / ".hipaacheck.yaml").write_text("max_waiver_days: 0\n")
+def test_gate_settings_in_the_config_and_flags_win(tmp_path: Path) -> None:
+    # fail_on_unknown and max_waiver_days set --fail-on-unknown and --max-waiver-days (hyphens work too).
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(
+        "waivers:\n  - {policy: s3-bucket-versioning, resource: aws_s3_bucket.x, reason: r, owner: o, "
+        f"expires: {date.today() + timedelta(days=100)}}}\n"
+    )
+    (tmp_path / ".hipaacheck.yaml").write_text("fail-on-unknown: true\nmax_waiver_days: 30\nwaivers: w.yaml\n")
+    result = run_cli("scan", "plan", COMPLIANT, cwd=tmp_path)
+    assert_input_error(result, "w.yaml:2")  # expires more than 30 days ahead: refused
+    assert "30" in result.err
+    allowed = run_cli("scan", "plan", COMPLIANT, "--format", "json", "--max-waiver-days", "36600", cwd=tmp_path)
+    assert allowed.code in (0, 1), allowed.err
+    assert json.loads(allowed.out)["gate"]["fail_on_unknown"] is True
+    (tmp_path / ".hipaacheck.yaml").write_text("max_waiver_days: -1\n")
     assert_input_error(run_cli("scan", "plan", COMPLIANT, cwd=tmp_path), "max_waiver_days: expected a whole number")
 
 
@@ -323,6 +336,7 @@ def test_a_when_that_is_off_removes_an_alternative_rather_than_satisfying_it(tmp
         "a: &a [*a]\n",
         "fail_on: 1\n",
         "max_waiver_days: true\n",
+        "fail_on_unknown: 1\n",
         "? [a]\n: b\n",
         "\ufeff\x00",
     ],

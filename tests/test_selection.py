@@ -108,18 +108,23 @@ def test_no_config_file_at_the_repository_root() -> None:
     assert not (ROOT / ".hipaacheck.yaml").exists()
 
 
-def test_reports_of_1_2_and_1_3_are_both_read_as_baseline_and_evidence_input(tmp_path: Path) -> None:
+def test_reports_of_1_2_to_1_4_are_read_as_baseline_and_evidence_input(tmp_path: Path) -> None:
     new = tmp_path / "new.json"
     assert run_cli("scan", "plan", NONCOMPLIANT, "--format", "json", "--output", str(new)).code == 1
     document = json.loads(new.read_text(encoding="utf-8"))
-    assert document["schema_version"] == "1.3"
-    for key in ("selection", "config", "parameters"):
+    assert document["schema_version"] == "1.4"
+    for key in ("selection", "config", "parameters"):  # 1.4's fields
         del document[key]
     del document["gate"]["exit_zero"]
+    document["schema_version"] = "1.3"
+    older = tmp_path / "1.3.json"
+    older.write_text(json.dumps(document), encoding="utf-8")
+    for key in ("fail_on_unknown", "failing_unknown"):  # 1.3's fields
+        document["gate"].pop(key, None)
     document["schema_version"] = "1.2"
-    old = tmp_path / "old.json"
-    old.write_text(json.dumps(document), encoding="utf-8")
-    for report in (new, old):
+    oldest = tmp_path / "1.2.json"
+    oldest.write_text(json.dumps(document), encoding="utf-8")
+    for report in (new, older, oldest):
         gated = run_cli("scan", "plan", NONCOMPLIANT, "--baseline", str(report))
         assert gated.code == 0, gated.err  # every failure is already in the baseline
         html = tmp_path / f"{report.stem}.html"

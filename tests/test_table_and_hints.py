@@ -7,6 +7,7 @@ import os
 import pty
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from hipaacheck.models import Finding, Resource, Severity, Status
 from hipaacheck.report import Report
 from hipaacheck.reporters.table import render_table
-from hipaacheck.sources.terraform.plan_hints import terraform_error_line
+from hipaacheck.sources.terraform.plan_file import terraform_error_line
 
 from .conftest import FIXTURES, ROOT, assert_input_error, run_cli
 
@@ -186,28 +187,31 @@ def test_failing_terraform_show_reports_its_error_line(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"}
     result = run_cli("scan", "plan", str(plan), env=env)
     assert_input_error(
-        result, "terraform show -json failed: Error: Failed to read the given file as a state or plan file: State read"
+        result, "terraform show -json failed: Error: Failed to read the given file as a state or plan file"
     )
 
 
 def test_terraform_error_line_strips_the_diagnostic_frame() -> None:
     framed = "Warning: x\n╷\n│ Error: Unsupported plan\n│ \n│ The plan was created by 1.12.\n╵\n"
-    assert terraform_error_line(framed) == "Error: Unsupported plan: The plan was created by 1.12."
+    assert terraform_error_line(framed) == "Error: Unsupported plan"
     assert terraform_error_line("just one line\n") == "just one line"
     assert terraform_error_line("") == "no output"
 
 
 WAIVERS = """\
 waivers:
-  - {policy: s3-bucket-versoning, resource: "*", reason: typo, owner: me, expires: 2999-01-01}
-  - {policy: s3-bucket-versioning, resource: aws_s3_bucket.gone, reason: deleted, owner: me, expires: 2999-01-01}
-  - {policy: lb-listener-encrypted, resource: aws_lb_listener.http, reason: redirect, owner: me, expires: 2999-01-01}
+  - {policy: s3-bucket-versoning, resource: "*", reason: typo, owner: me, expires: SOON}
+  - {policy: s3-bucket-versioning, resource: aws_s3_bucket.gone, reason: deleted, owner: me, expires: SOON}
+  - {policy: lb-listener-encrypted, resource: aws_lb_listener.http, reason: redirect, owner: me, expires: SOON}
 """
+
+
+SOON = str(date.today() + timedelta(days=30))  # within --max-waiver-days
 
 
 def test_waivers_that_name_no_policy_or_match_nothing_are_warnings(tmp_path: Path) -> None:
     waivers = tmp_path / "waivers.yaml"
-    waivers.write_text(WAIVERS)
+    waivers.write_text(WAIVERS.replace("SOON", SOON))
     result = run_cli("scan", "plan", NONCOMPLIANT, "--format", "json", "--waivers", str(waivers))
     assert result.code == 1 and "Traceback" not in result.err
     warnings = [line for line in result.err.splitlines() if line.startswith("hipaacheck: warning: ")]

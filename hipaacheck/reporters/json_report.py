@@ -15,11 +15,17 @@ above --fail-on could not run), ``gate.incomplete`` (how many such checks) and
 ``gate.allow_incomplete``; a finding's ``gating`` is also true for an
 ``error`` that leaves the scan incomplete.
 
-1.3 added ``selection`` (--policy / --skip-policy globs and --min-severity:
+1.3 added ``gate.fail_on_unknown`` and ``gate.failing_unknown`` (with
+--fail-on-unknown an ``unknown`` at or above --fail-on gates, and its
+``gating`` is true), and in ``gate.waivers``: ``max_days``, ``revision``
+(--waivers-from-git) and ``entries``, every waiver with its owner, expiry and
+``covers``, the number of findings it waived.
+
+1.4 added ``selection`` (--policy / --skip-policy globs and --min-severity:
 which policies were evaluated), ``config`` (the .hipaacheck.yaml used, or
 null), ``parameters`` (per policy id, each parameter's value in force, its
 default and where the value came from) and ``gate.exit_zero``; a live scan's
-``source`` has ``caller_arn``. Readers of 1.0-1.2 reports treat the new fields
+``source`` has ``caller_arn``. Readers of 1.0-1.3 reports treat the new fields
 as absent.
 """
 
@@ -34,7 +40,7 @@ from ..display import redact
 from ..models import Finding
 from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, Any]:
@@ -93,6 +99,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "failing": len(report.failing()),
             "incomplete": len(report.incomplete()),
             "allow_incomplete": report.allow_incomplete,
+            "fail_on_unknown": report.fail_on_unknown,
+            "failing_unknown": len(report.failing_unknown()),
             "waivers": report.gate.get("waivers"),
             "baseline": report.gate.get("baseline"),
             "changed_only": bool(report.gate.get("changed_only")),

@@ -9,8 +9,6 @@ import json
 import re
 from typing import Any
 
-_BOX = " \t│╷╵"  # the frame terraform draws around diagnostics
-
 
 def is_ui_log_entry(value: Any) -> bool:
     """A line of `terraform plan -json` / `apply -json`: the streamed UI log, not a plan."""
@@ -40,13 +38,3 @@ def ui_log_message(name: str) -> str:
         f"{name}: this is the streamed log of `terraform plan -json`, not a plan; "
         "save the plan with `terraform plan -out=tfplan`, then run `terraform show -json tfplan > plan.json`"
     )
-
-
-def terraform_error_line(stderr: str) -> str:
-    """Terraform's own ``Error:`` line (and the first line of its detail), not a warning printed before it."""
-    lines = [line.strip(_BOX) for line in stderr.splitlines()]
-    for i, line in enumerate(lines):
-        if line.startswith("Error:"):
-            detail = next((d for d in lines[i + 1 :] if d), "")
-            return f"{line}: {detail}" if detail and not detail.startswith(("Error:", "Warning:")) else line
-    return next((line for line in lines if line), "no output")
