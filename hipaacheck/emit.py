@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .display import one_line, redact
 from .output import ENCODING_ERRORS, OutputError, check_writable, write_atomic
+from .paths import portable_path
 from .report import DEFAULT_MAX_WAIVER_DAYS, Report
 from .sources.errors import InputError
 
@@ -198,7 +199,7 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
         from .baseline import load_baseline
 
         prepared.baseline = load_baseline(args.baseline)
-        prepared.baseline_file = str(args.baseline)
+        prepared.baseline_file = portable_path(args.baseline)
     # Checked here, not in reporters.github: outside Actions that module is never imported.
     prepared.github = environment.get("GITHUB_ACTIONS") == "true" and not args.no_github
     if prepared.github:
@@ -306,15 +307,10 @@ def emit(
             write_atomic(path, text)
     if prepared.github:
         from .console import command
-        from .reporters.github import escape_data, escape_property, publish
+        from .reporters.github import publish
 
         sarif = next((str(p) for f, p in prepared.outputs if f == "sarif" and p is not None), None)
-        for line in publish(report, dict(os.environ) if env is None else env, sarif):
+        # Expired waivers are annotated there too, on their lines, within GitHub's per-step warning cap.
+        for line in publish(report, dict(os.environ) if env is None else env, sarif, prepared.waivers):
             command(line)
-        # An expired waiver is a decision someone has to renew or retire: show it on its line.
-        expired = prepared.waivers.expired if prepared.waivers else []
-        texts = prepared.waivers.warnings() if prepared.waivers else []
-        for waiver, text in zip(expired, texts, strict=True):
-            where = f"file={escape_property(waiver.file)},line={waiver.line}"
-            command(f"::warning {where},title=hipaacheck waiver expired::{escape_data(text)}")
     return report.exit_code

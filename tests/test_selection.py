@@ -108,12 +108,12 @@ def test_no_config_file_at_the_repository_root() -> None:
     assert not (ROOT / ".hipaacheck.yaml").exists()
 
 
-def test_reports_of_1_2_to_1_4_are_read_as_baseline_and_evidence_input(tmp_path: Path) -> None:
+def test_older_reports_are_read_as_baseline_and_evidence_input(tmp_path: Path) -> None:
     new = tmp_path / "new.json"
     assert run_cli("scan", "plan", NONCOMPLIANT, "--format", "json", "--output", str(new)).code == 1
     document = json.loads(new.read_text(encoding="utf-8"))
-    assert document["schema_version"] == "1.4"
-    for key in ("selection", "config", "parameters"):  # 1.4's fields
+    assert document["schema_version"] == "1.5"
+    for key in ("selection", "config", "parameters", "content_sha256"):  # 1.5's fields, and 1.4's digest
         del document[key]
     del document["gate"]["exit_zero"]
     document["schema_version"] = "1.3"
