@@ -86,7 +86,7 @@ def test_config_paths_are_relative_to_the_file(tmp_path: Path) -> None:
     )
     (project / "hc.yaml").write_text("waivers: waivers.yaml\npolicy_dirs: [mine]\npolicy: [s3-bucket-versioning]\n")
     _, report, _ = _scan(ROOT, "--config", str(project / "hc.yaml"), plan=NONCOMPLIANT)
-    assert report["gate"]["waivers"]["file"] == str(waivers)
+    assert Path(report["gate"]["waivers"]["file"]).name == waivers.name  # reports hold no absolute local path
     _, mine, _ = _scan(ROOT, "--config", str(project / "hc.yaml"), "--policy", "my-*", plan=NONCOMPLIANT)
     assert {f["policy_id"] for f in mine["findings"]} == {"my-copy"}  # loaded from project/mine
     assert {f["status"] for f in report["findings"]} <= {"waived", "pass", "skipped"}

@@ -216,10 +216,11 @@ def test_waivers_that_name_no_policy_or_match_nothing_are_warnings(tmp_path: Pat
     assert result.code == 1 and "Traceback" not in result.err
     warnings = [line for line in result.err.splitlines() if line.startswith("hipaacheck: warning: ")]
     assert len(warnings) == 2, result.err
-    assert f"{waivers}:2: waiver for s3-bucket-versoning on * names no loaded policy" in warnings[0]
+    assert "waivers.yaml:2: waiver for s3-bucket-versoning on * names no loaded policy" in warnings[0]
     assert "did you mean 's3-bucket-versioning'?" in warnings[0]
     assert (
-        f"{waivers}:3: waiver for s3-bucket-versioning on aws_s3_bucket.gone matched no failing finding" in warnings[1]
+        "waivers.yaml:3: waiver for s3-bucket-versioning on aws_s3_bucket.gone matched no failing finding"
+        in warnings[1]
     )
     notes = json.loads(result.out)["notes"]
     assert any("names no loaded policy" in n for n in notes) and any(
