@@ -354,3 +354,15 @@ def test_policies_list_shows_the_parameter_values_a_scan_here_would_use(tmp_path
     row = listing.out[listing.out.index("max_age_days") :].splitlines()[:3]
     assert row[0].split()[1] == "90" and "set in .hipaacheck.yaml:3" in row[1] and "default: off" in row[2]
     assert "min_length" in listing.out and "14 (default)" in listing.out
+
+
+def test_the_defaults_fixture_password_policy_passes_until_expiry_is_required(tmp_path: Path) -> None:
+    # fixtures/terraform/defaults: a strong password policy with max_password_age unset (never expires).
+    plan = str(FIXTURES / "defaults" / "plan.json")
+    _, report, _ = _scan(tmp_path, plan=plan)
+    assert _statuses(report, "account-password-policy") == {"account": "pass"}
+    (tmp_path / ".hipaacheck.yaml").write_text("parameters:\n  account-password-policy: {max_age_days: 90}\n")
+    _, strict, _ = _scan(tmp_path, plan=plan)
+    assert _statuses(strict, "account-password-policy") == {"account": "fail"}
+    finding = next(f for f in strict["findings"] if f["policy_id"] == "account-password-policy")
+    assert "password_policy.max_age_days is not set" in finding["message"]
