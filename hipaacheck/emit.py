@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 DEFAULT_WAIVERS_FILE = ".hipaacheck-waivers.yaml"
 
-FORMATS = ("table", "json", "sarif", "junit", "markdown")
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "asff", "ocsf", "csv")
 
 
 def report_spec(text: str) -> tuple[str, Path]:
@@ -57,6 +57,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="FORMAT=FILE",
         help=f"also write the report as FORMAT to FILE (repeatable; formats: {', '.join(FORMATS)})",
+    )
+    parser.add_argument(
+        "--asff-account",
+        metavar="ID",
+        help="asff: the 12-digit AWS account the findings belong to (required for plans; live scans use the scanned account)",
+    )
+    parser.add_argument(
+        "--asff-region",
+        metavar="REGION",
+        help="asff: the region you import the findings into (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)",
     )
     parser.add_argument(
         "--tf-dir",
@@ -114,6 +124,7 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
             raise OutputError(f"{path}: given twice (as {seen[key]} and {fmt})")
         seen[key] = fmt
     is_plan = getattr(args, "target", "plan") == "plan"
+    _check_asff(args, prepared, is_plan)
     if args.changed_only and not is_plan:
         raise InputError("--changed-only applies to plan scans only (a live scan has no planned changes)")
     if args.tf_dir is not None and not args.tf_dir.is_dir():
@@ -146,6 +157,23 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
     return prepared
 
 
+def _check_asff(args: argparse.Namespace, prepared: Prepared, is_plan: bool) -> None:
+    """Security Hub accepts only a 12-digit account and a region name; a plan names no account."""
+    from .reporters.asff import ACCOUNT_ID, REGION_NAME
+
+    account, region = getattr(args, "asff_account", None), getattr(args, "asff_region", None)
+    if account is not None and not ACCOUNT_ID.match(account):
+        raise InputError(f"--asff-account {account!r} is not a 12-digit AWS account id")
+    if region is not None and not REGION_NAME.match(region):
+        raise InputError(f"--asff-region {region!r} is not an AWS region name (e.g. us-east-1)")
+    wants_asff = any(fmt == "asff" for fmt, _ in prepared.outputs)
+    if wants_asff and is_plan and account is None:
+        raise InputError(
+            "--format asff on a plan needs --asff-account ID: a plan does not say which AWS account it "
+            "deploys to, and Security Hub imports findings only for a real account"
+        )
+
+
 def write_stdout(text: str) -> None:
     """The main report on stdout; a character the stream cannot encode is escaped, not a crash."""
     try:
@@ -172,6 +200,8 @@ def apply_gates(report: Report, args: argparse.Namespace, prepared: Prepared) ->
 
     if getattr(args, "allow_incomplete", False):
         report.allow_incomplete = True
+    report.asff_account = getattr(args, "asff_account", None)
+    report.asff_region = getattr(args, "asff_region", None)
     if prepared.waivers is not None:
         apply_waivers(report, prepared.waivers, date.today())
     if prepared.baseline is not None and prepared.baseline_file is not None:

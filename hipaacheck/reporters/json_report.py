@@ -19,7 +19,6 @@ above --fail-on could not run), ``gate.incomplete`` (how many such checks) and
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from .. import __version__
@@ -71,7 +70,7 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "hipaacheck", "version": __version__},
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "source": report.source,
         "policies": report.policy_count,
         "resources": report.resource_count,

@@ -157,3 +157,28 @@ def test_permissions_policy_is_read_only_json() -> None:
     for action in actions:
         verb = action.split(":", 1)[1]
         assert verb.startswith(("Get", "List", "Describe")) or action == "iam:GenerateCredentialReport", action
+
+
+def test_live_exports_carry_the_account_and_region(server: dict[str, str], tmp_path: Path) -> None:
+    """ASFF, OCSF and CSV of a live scan through the real CLI: the scanned account, each resource's region."""
+    import csv
+
+    files = {fmt: tmp_path / f"live.{fmt}" for fmt in ("asff", "ocsf", "csv")}
+    reports = [x for fmt, path in files.items() for x in ("--report", f"{fmt}={path}")]
+    result = run_cli("scan", "aws", "--region", "us-east-1", "--quiet", "--format", "json", *reports, env=server)
+    assert result.code == 1, result.err
+    report = json.loads(result.out)
+    asff = json.loads(files["asff"].read_text())
+    assert len(asff) == len(report["findings"])
+    assert {f["AwsAccountId"] for f in asff} == {"123456789012"}
+    assert {f["ProductArn"] for f in asff} == {
+        "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default"
+    }
+    assert all(f["Resources"][0]["Id"].startswith(("arn:aws:", "account/")) for f in asff)
+    assert all("live AWS account 123456789012" in f["Description"] for f in asff)
+    ocsf = json.loads(files["ocsf"].read_text())
+    assert {e["cloud"]["account"]["uid"] for e in ocsf} == {"123456789012"}
+    assert {e["cloud"].get("region") for e in ocsf} <= {"us-east-1", None}
+    rows = list(csv.DictReader(files["csv"].open(newline="", encoding="utf-8")))
+    assert [r["resource_address"] for r in rows] == [f["resource"]["address"] for f in report["findings"]]
+    assert {r["account"] for r in rows} == {"123456789012"}
