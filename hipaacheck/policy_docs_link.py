@@ -7,14 +7,19 @@ output, so the base is, in order:
 1. ``HIPAACHECK_DOCS_URL`` when set: e.g.
    ``https://github.com/<you>/hipaacheck/blob/main/docs/policies`` for code
    scanning alerts that open your fork's page on GitHub;
-2. else the ``docs/policies`` folder of the clone this hipaacheck runs from,
-   as a ``file://`` URI (works on the machine that ran the scan);
-3. else no link (an installed wheel has no docs folder; the outputs still
+2. under GitHub Actions, the pages in the action's own repository at the
+   ref the workflow uses (``GITHUB_SERVER_URL``, ``GITHUB_ACTION_REPOSITORY``,
+   ``GITHUB_ACTION_REF``) when the runner sets them, else no link: a path on
+   the runner means nothing to whoever opens the alert;
+3. elsewhere, the ``docs/policies`` folder of the clone this hipaacheck runs
+   from, as a ``file://`` URI (works on the machine that ran the scan);
+4. else no link (an installed wheel has no docs folder; the outputs still
    carry the full remediation).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from urllib.parse import quote
@@ -28,13 +33,27 @@ def docs_base(env: dict[str, str] | None = None) -> str | None:
     configured = environment.get(DOCS_URL_VARIABLE, "").strip()
     if configured:
         return configured.rstrip("/")
+    if environment.get("GITHUB_ACTIONS") == "true":
+        server = environment.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        repository, ref = environment.get("GITHUB_ACTION_REPOSITORY"), environment.get("GITHUB_ACTION_REF")
+        return f"{server}/{repository}/blob/{quote(ref)}/docs/policies" if repository and ref else None
     if (DOCS_DIR / "README.md").is_file():
         return DOCS_DIR.as_uri()
     return None
 
 
+@functools.cache
+def builtin_ids() -> frozenset[str]:
+    """Built-in policies have pages (each file is named after its policy's id); user policies do not."""
+    from .builtin import builtin_policy_dir
+
+    return frozenset(path.stem for path in builtin_policy_dir().rglob("*.y*ml"))
+
+
 def policy_doc_url(policy_id: str, env: dict[str, str] | None = None) -> str | None:
-    """The absolute URL of a policy's page, or None when no base is known."""
+    """The absolute URL of a built-in policy's page, or None (a user's policy, or no base known)."""
+    if policy_id not in builtin_ids():
+        return None
     base = docs_base(env)
     return f"{base}/{quote(policy_id)}.md" if base else None
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from ..attest.model import Attestation, AttestationResult
 from ..display import redact
 from ..models import Status
+from ..policy_docs_link import DOCS_DIR, is_web_url, policy_doc_url
 
 
 def clean(value: object) -> str:
@@ -27,6 +28,24 @@ def evidence_href(attestation: Attestation, page_dir: Path) -> str | None:
         return None
     relative = os.path.relpath(evidence.path, page_dir.resolve())
     return quote(Path(relative).as_posix())
+
+
+def policy_href(policy_id: str, page_dir: Path) -> str | None:
+    """A link to a built-in policy's documentation page from a page written in ``page_dir``.
+
+    A web address (HIPAACHECK_DOCS_URL, see policy_docs_link) when one is
+    configured, else the page in this clone's docs/policies relative to the
+    evidence pack, else None (the policy id is shown as text).
+    """
+    url = policy_doc_url(policy_id)
+    if url is None:
+        return None
+    if is_web_url(url):
+        return url
+    page = DOCS_DIR / f"{policy_id}.md"
+    if not page.is_file():
+        return None
+    return quote(Path(os.path.relpath(page, page_dir.resolve())).as_posix())
 
 
 def signed_line(attestation: Attestation) -> str:

@@ -1,0 +1,116 @@
+"""docs/policies: one generated page per built-in policy, never stale, linked from SARIF and the evidence pack."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hipaacheck import safeguards
+from hipaacheck.policy.loader import load_policies
+from hipaacheck.policy_docs import REGENERATE, render_all, stale_pages
+from hipaacheck.policy_docs_link import DOCS_DIR, policy_doc_url
+
+from .conftest import ROOT
+
+DOCS = ROOT / "docs" / "policies"
+POLICIES = ROOT / "policies"
+
+
+def test_committed_policy_pages_are_current() -> None:
+    stale = stale_pages(render_all(POLICIES, ROOT), DOCS)
+    assert not stale, f"docs/policies is stale ({', '.join(stale)}): run {REGENERATE} and commit docs/policies"
+
+
+def test_every_policy_has_a_page_with_named_citations() -> None:
+    policies = load_policies([POLICIES])
+    index = (DOCS / "README.md").read_text(encoding="utf-8")
+    assert DOCS_DIR == DOCS
+    for policy in policies:
+        page = (DOCS / f"{policy.id}.md").read_text(encoding="utf-8")
+        assert f"# {policy.id}" in page and policy.title in page
+        assert " ".join(policy.remediation.split()) in page
+        for citation in policy.safeguards:
+            spec = safeguards.resolve(citation)
+            assert spec is not None and f"**{citation}** {spec.name}" in page
+        assert f"]({policy.id}.md)" in index
+
+
+def test_a_changed_policy_makes_its_page_stale(tmp_path: Path) -> None:
+    """The staleness test can fail: edit a policy, and its page (and only it) is reported."""
+    root = tmp_path / "repo"
+    shutil.copytree(POLICIES, root / "policies")
+    shutil.copytree(DOCS, root / "docs" / "policies")
+    assert stale_pages(render_all(root / "policies", root), root / "docs" / "policies") == []
+    policy = next((root / "policies").rglob("s3-bucket-versioning.yaml"))
+    policy.write_text(
+        policy.read_text().replace("severity: ", "severity: low #", 1).replace("#medium", "").replace("#high", "")
+    )
+    (root / "docs" / "policies" / "retired-policy.md").write_text("old\n")
+    stale = stale_pages(render_all(root / "policies", root), root / "docs" / "policies")
+    assert "retired-policy.md" in stale and "s3-bucket-versioning.md" in stale
+
+
+def test_sarif_help_uri_opens_the_policy_page(monkeypatch: pytest.MonkeyPatch) -> None:
+
+    monkeypatch.delenv("HIPAACHECK_DOCS_URL", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    url = policy_doc_url("s3-bucket-versioning")
+    assert url == (DOCS / "s3-bucket-versioning.md").as_uri()
+    assert policy_doc_url("my-own-policy") is None  # a user's policy has no generated page
+    base = "https://github.com/example/hipaacheck/blob/v1/docs/policies"
+    assert (
+        policy_doc_url("s3-bucket-versioning", {"HIPAACHECK_DOCS_URL": base + "/"}) == f"{base}/s3-bucket-versioning.md"
+    )
+    on_actions = {"GITHUB_ACTIONS": "true", "GITHUB_ACTION_REPOSITORY": "example/hipaacheck", "GITHUB_ACTION_REF": "v1"}
+    assert (
+        policy_doc_url("s3-bucket-versioning", on_actions) == f"https://github.com/{base[19:]}/s3-bucket-versioning.md"
+    )
+    assert policy_doc_url("s3-bucket-versioning", {"GITHUB_ACTIONS": "true"}) is None  # no runner path in an alert
+
+
+def test_sarif_rules_link_their_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hipaacheck.cli import main
+
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("HIPAACHECK_DOCS_URL", "https://docs.example/policies")
+    out = tmp_path / "r.sarif"
+    code = main(
+        [
+            "scan",
+            "plan",
+            str(ROOT / "fixtures/terraform/noncompliant/plan.json"),
+            "--format",
+            "sarif",
+            "--output",
+            str(out),
+        ]
+    )
+    assert code == 1
+    rules = json.loads(out.read_text())["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all(r["helpUri"] == f"https://docs.example/policies/{r['id']}.md" for r in rules)
+    assert all((DOCS / f"{r['id']}.md").is_file() for r in rules)
+
+
+def test_the_evidence_pack_links_each_finding_to_its_policy_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hipaacheck.cli import main
+
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("HIPAACHECK_DOCS_URL", raising=False)
+    report = tmp_path / "plan.json"
+    plan = str(ROOT / "fixtures/terraform/noncompliant/plan.json")
+    assert main(["scan", "plan", plan, "--format", "json", "--output", str(report)]) == 1
+    html, markdown = tmp_path / "pack.html", tmp_path / "pack.md"
+    assert main(["report", str(report), "--html", str(html), "--markdown", str(markdown)]) in (0, 1)
+    page = html.read_text(encoding="utf-8")
+    relative = Path(os.path.relpath(DOCS / "s3-bucket-versioning.md", tmp_path)).as_posix()
+    assert f'href="{relative}"' in page and (tmp_path / relative).resolve().is_file()
+    assert f"(<{relative}>)" in markdown.read_text(encoding="utf-8")
+    monkeypatch.setenv("HIPAACHECK_DOCS_URL", "https://docs.example/policies")
+    assert main(["report", str(report), "--html", str(html), "--markdown", str(markdown)]) in (0, 1)
+    assert 'href="https://docs.example/policies/s3-bucket-versioning.md"' in html.read_text(encoding="utf-8")
