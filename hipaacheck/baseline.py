@@ -16,6 +16,7 @@ from typing import Any
 from .json_input import read_json_file
 from .models import Status
 from .report import FindingKey, Report, finding_key
+from .report_model import parse_report
 from .sources.errors import InputError
 
 SUPPORTED_MAJOR = "1"
@@ -40,20 +41,10 @@ def _failures(document: Any, name: str) -> set[FindingKey]:
         raise InputError(
             f"{name}: baseline schema_version {version!r} is not supported (this hipaacheck reads {SUPPORTED_MAJOR}.x)"
         )
-    findings = document.get("findings")
-    if not isinstance(findings, list):
+    if not isinstance(document.get("findings"), list):
         raise InputError(f"{name}: baseline has no 'findings' list")
-    keys: set[FindingKey] = set()
-    for i, finding in enumerate(findings):
-        resource = finding.get("resource") if isinstance(finding, dict) else None
-        address = resource.get("address") if isinstance(resource, dict) else None
-        policy_id = finding.get("policy_id") if isinstance(finding, dict) else None
-        status = finding.get("status") if isinstance(finding, dict) else None
-        if not (isinstance(address, str) and isinstance(policy_id, str) and isinstance(status, str)):
-            raise InputError(f"{name}: baseline finding {i} lacks policy_id, status or resource.address")
-        if status == Status.FAIL.value:
-            keys.add((policy_id, address))
-    return keys
+    report = parse_report(document, name, "baseline")
+    return {(f.policy_id, f.resource.address) for f in report.findings if f.status == Status.FAIL.value}
 
 
 def apply_baseline(report: Report, known: set[FindingKey], file: str) -> None:

@@ -274,6 +274,8 @@ ITEMS: tuple[Item, ...] = (
 )
 
 _HEADER = """\
+# yaml-language-server: $schema={schema}
+# (the schema of the hipaacheck that wrote this file, for editors; point it at your own copy when sharing)
 # hipaacheck attestations: signed statements for the HIPAA Security Rule
 # safeguards that infrastructure cannot show (section 3 of docs/HIPAA.md in
 # the hipaacheck repository).
@@ -299,7 +301,9 @@ attestations:
 
 
 def render_template() -> str:
-    parts = [_HEADER]
+    from ..schema_files import schema_path
+
+    parts = [_HEADER.replace("{schema}", schema_path("attestations.schema.json").as_uri())]
     for item in ITEMS:
         parts.append(_render_item(item))
     return "\n".join(parts)
