@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--asff-account",
         metavar="ID",
-        help="asff: the 12-digit AWS account the findings belong to (required for plans; live scans use the scanned account)",
+        help="asff: the 12-digit AWS account a plan deploys to (required for plans; live scans use the scanned account)",
     )
     parser.add_argument(
         "--asff-region",

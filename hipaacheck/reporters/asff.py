@@ -16,8 +16,9 @@ requirements).
   where the findings are imported: ``--asff-region``, else AWS_REGION /
   AWS_DEFAULT_REGION, else us-east-1. The resource's own region is in
   ``Resources[].Region``.
-* AwsAccountId: the scanned account for a live scan. A plan does not say
-  which account it deploys to, so plan scans need ``--asff-account``
+* AwsAccountId: the resource's account for a live scan (``--asff-account``
+  never overrides what was read). A plan does not say which account it
+  deploys to, so plan scans need ``--asff-account``
   (checked before the scan: exit 2 without it). Plan findings also say they
   are about a plan: Description, ``ProductFields`` and the resource's
   ``Details.Other``.
@@ -98,8 +99,8 @@ def import_region(report: Report, env: dict[str, str] | None = None) -> str:
 
 
 def account_for(report: Report, finding: Finding) -> str:
-    """The account a finding is imported for: the scanned one (live), else --asff-account."""
-    account = report.asff_account or finding.resource.account or report.source.get("account")
+    """The account a finding is about: the resource's (live scans), else --asff-account (plans)."""
+    account = finding.resource.account or report.source.get("account") or report.asff_account
     if not isinstance(account, str) or not ACCOUNT_ID.match(account):
         # emit.check refuses a plan scan without --asff-account before the scan starts.
         raise ValueError(f"no 12-digit AWS account for the ASFF finding {finding.policy_id}")
