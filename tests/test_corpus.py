@@ -8,11 +8,12 @@ import pytest
 
 from hipaacheck.builtin import builtin_policy_dir
 from hipaacheck.engine import evaluate
-from hipaacheck.models import Status
+from hipaacheck.models import Finding, Severity, Status
 from hipaacheck.policy.loader import load_policies
+from hipaacheck.safeguards import is_valid_citation
 from hipaacheck.sources.terraform import load_plan_resources
 
-from .conftest import CORPUS
+from .conftest import CORPUS, FIXTURES
 
 PLANS = sorted(CORPUS.glob("*.json")) if CORPUS.is_dir() else []
 POLICIES = load_policies([builtin_policy_dir()])
@@ -23,17 +24,38 @@ def test_corpus_has_all_forty_plans() -> None:
     assert len(PLANS) == 40
 
 
-@pytest.mark.parametrize("path", PLANS, ids=[p.name for p in PLANS])
-def test_corpus_plan_evaluates(path: Path) -> None:
+FIXTURE_PLANS = sorted(FIXTURES.glob("*/plan.json"))
+
+
+def assert_complete(finding: Finding) -> None:
+    """The README's promise for every finding: resource, policy, citation, severity, seen vs expected, fix."""
+    where = f"{finding.policy_id} on {finding.resource.address}"
+    assert finding.resource.address and finding.resource.type, where
+    assert finding.policy_id and finding.title, where
+    assert finding.safeguards and all(is_valid_citation(c) for c in finding.safeguards), where
+    assert isinstance(finding.severity, Severity), where
+    assert finding.remediation.strip(), where
+    assert finding.message.strip(), where
+    if finding.status in (Status.PASS, Status.FAIL):
+        # A verdict shows what was seen against what was expected, for each deciding requirement.
+        assert finding.evidence, where
+        for item in finding.evidence:
+            assert item.key and item.observed and item.expected, where
+            assert item.expected in finding.message and item.observed in finding.message, where
+    if finding.status is Status.PASS:
+        # Nothing undetermined may be reported as a pass.
+        assert not any(e.undetermined for e in finding.evidence), finding.message
+
+
+@pytest.mark.parametrize(
+    "path", PLANS + FIXTURE_PLANS, ids=[p.name for p in PLANS] + [p.parent.name for p in FIXTURE_PLANS]
+)
+def test_every_finding_is_complete(path: Path) -> None:
     _, resources = load_plan_resources(path)
     findings = evaluate(POLICIES, resources)
     assert findings, "every plan yields at least the account-level findings"
     for finding in findings:
-        assert finding.status in Status
-        assert finding.message
-        # Nothing undetermined may be reported as a pass.
-        if finding.status is Status.PASS:
-            assert not any(e.undetermined for e in finding.evidence), finding.message
+        assert_complete(finding)
 
 
 @pytest.mark.skipif(not PLANS, reason="corpus absent")

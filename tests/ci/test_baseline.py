@@ -55,8 +55,13 @@ def test_only_new_failures_fail(cli: Cli, tmp_path: Path) -> None:
     report = json.loads(result.out)
     gating = {(f["policy_id"], f["resource"]["address"]) for f in report["findings"] if f["gating"]}
     assert gating == {("s3-bucket-versioning", "aws_s3_bucket.claims"), ("account-password-policy", "account")}
-    states = {r["baselineState"] for r in load_json(sarif)["runs"][0]["results"]}
-    assert states == {"new", "unchanged"}
+    # Per result, not as a set: swapping "new" and "unchanged" must fail this.
+    states = {
+        (r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]): r["baselineState"]
+        for r in load_json(sarif)["runs"][0]["results"]
+    }
+    assert {key for key, state in states.items() if state == "new"} == gating
+    assert {state for key, state in states.items() if key not in gating} == {"unchanged"}
     table = cli("scan", "plan", NONCOMPLIANT, "--baseline", baseline)
     assert table.code == 1 and "already in the baseline" in table.out
     assert table.out.rstrip().splitlines()[-1].endswith("FAILED: 2 failing at or above low")
