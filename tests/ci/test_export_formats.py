@@ -197,6 +197,39 @@ def test_ocsf_is_a_compliance_finding_with_every_required_attribute(outputs: dic
     assert suppressed and all(e["status_id"] == 3 for e in suppressed)
 
 
+OCSF_SPEC = Path(__file__).resolve().parents[1] / "data" / "ocsf-1.3.0-compliance-finding.json"
+# event attribute -> the OCSF object it holds (one object, or a list of them)
+OCSF_OBJECTS = {
+    "metadata": "metadata",
+    "finding_info": "finding_info",
+    "compliance": "compliance",
+    "cloud": "cloud",
+    "remediation": "remediation",
+}
+
+
+def test_ocsf_events_have_what_the_1_3_0_schema_requires(outputs: dict[str, Any]) -> None:
+    """Required attributes and enum values as the OCSF 1.3.0 sources declare them (tests/data, with attribution)."""
+    spec = load_json(OCSF_SPEC)
+    assert spec["ocsf_version"] == "1.3.0"
+    for event in outputs["ocsf"]:
+        assert event["class_uid"] == spec["class"]["uid"] and event["category_uid"] == spec["class"]["category_uid"]
+        missing = [name for name in spec["class"]["required"] if name not in event]
+        for profile in event["metadata"].get("profiles", []):
+            missing += [name for name in spec["class"]["profile_required"][profile] if name not in event]
+        for attribute, obj in OCSF_OBJECTS.items():
+            missing += [f"{attribute}.{name}" for name in spec["objects"][obj] if name not in event.get(attribute, {})]
+        missing += [
+            f"metadata.product.{n}" for n in spec["objects"]["product"] if n not in event["metadata"]["product"]
+        ]
+        assert not missing, missing
+        for attribute in ("severity_id", "activity_id", "status_id"):
+            assert event[attribute] in spec["enums"][attribute], attribute
+        assert event["compliance"]["status_id"] in spec["enums"]["compliance.status_id"]
+        if "account" in event["cloud"]:
+            assert event["cloud"]["account"]["type_id"] in spec["enums"]["account.type_id"]
+
+
 def test_csv_parses_back_to_the_report(outputs: dict[str, Any]) -> None:
     rows = list(csv.DictReader(io.StringIO(outputs["csv"], newline="")))
     assert tuple(rows[0]) == COLUMNS
