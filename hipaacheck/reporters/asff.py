@@ -29,6 +29,11 @@ requirements).
   NOT_AVAILABLE. Nothing but a pass is ever PASSED.
 * Severity.Label: the policy's severity, except INFORMATIONAL for pass and
   skipped findings (nothing to act on); Severity.Original keeps the policy's.
+  The same values go in FindingProviderFields, which is how a re-import
+  updates them.
+* Workflow is set when a finding is created; Security Hub ignores it on later
+  imports (it belongs to the people triaging), and itself moves a RESOLVED
+  finding back to NEW when its compliance status leaves PASSED.
 """
 
 from __future__ import annotations
@@ -168,6 +173,13 @@ def asff_finding(report: Report, finding: Finding, region: str) -> dict[str, Any
         "CreatedAt": stamp,
         "UpdatedAt": stamp,
         "Severity": {"Label": label, "Original": finding.severity.value},
+        # Re-imports update severity and types only through FindingProviderFields (Security Hub
+        # keeps the top-level ones for customers' BatchUpdateFindings): a pass that turns into a
+        # failure must not stay INFORMATIONAL.
+        "FindingProviderFields": {
+            "Severity": {"Label": label, "Original": finding.severity.value},
+            "Types": [FINDING_TYPE],
+        },
         "Title": clip(f"{finding.title}: {finding.resource.name or finding.resource.address}", TITLE_MAX),
         "Description": clip(description, DESCRIPTION_MAX),
         "Remediation": {"Recommendation": remediation},

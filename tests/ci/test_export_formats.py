@@ -100,6 +100,7 @@ def test_asff_has_every_required_attribute_with_the_right_type(outputs: dict[str
         assert all(isinstance(k, str) and isinstance(v, str) for k, v in finding["ProductFields"].items())
         assert len(finding["Remediation"]["Recommendation"]["Text"]) <= 512
         assert finding["RecordState"] == "ACTIVE"
+        assert finding["FindingProviderFields"] == {"Severity": finding["Severity"], "Types": finding["Types"]}
     assert len({f["Id"] for f in findings}) == len(findings), "ids must be unique or findings overwrite each other"
 
 
