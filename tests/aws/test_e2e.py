@@ -168,6 +168,15 @@ def test_live_exports_carry_the_account_and_region(server: dict[str, str], tmp_p
     result = run_cli("scan", "aws", "--region", "us-east-1", "--quiet", "--format", "json", *reports, env=server)
     assert result.code == 1, result.err
     report = json.loads(result.out)
+    # A live report fits the published report schema and the model that reads reports back.
+    from jsonschema import Draft202012Validator
+
+    from hipaacheck.report_model import ReportDocument
+    from hipaacheck.schema_files import SCHEMAS_DIR
+
+    schema = json.loads((SCHEMAS_DIR / "report.schema.json").read_text())
+    assert not list(Draft202012Validator(schema).iter_errors(report))
+    ReportDocument.model_validate(report)
     asff = json.loads(files["asff"].read_text())
     assert len(asff) == len(report["findings"])
     assert {f["AwsAccountId"] for f in asff} == {"123456789012"}
