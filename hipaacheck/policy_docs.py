@@ -11,6 +11,7 @@ disagree with the policy it documents.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -52,20 +53,29 @@ def _citation_line(citation: str) -> str:
     return f"- **{citation}** {spec.name}: {_KIND_WORDS[spec.kind]}{under} ({spec.area})"
 
 
+def _field(parameter: Any, name: str) -> Any:
+    return parameter.get(name) if isinstance(parameter, Mapping) else getattr(parameter, name, None)
+
+
 def _parameters(policy: Policy) -> list[str]:
     """Parameters a policy declares (organisations set them in .hipaacheck.yaml), when policies have them."""
     declared = getattr(policy, "parameters", None)
     if not declared:
         return []
-    lines = ["## Parameters", "", "| parameter | default | meaning |", "|---|---|---|"]
-    items = declared.items() if isinstance(declared, Mapping) else ((getattr(p, "name", "?"), p) for p in declared)
+    lines = [
+        "## Parameters",
+        "",
+        "Set per policy in `.hipaacheck.yaml` (`parameters: {policy id: {name: value}}`); a `null` default means "
+        "the requirement is off unless set.",
+        "",
+        "| parameter | type | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    items = declared.items() if isinstance(declared, Mapping) else ((_field(p, "name"), p) for p in declared)
     for name, parameter in items:
-        default = getattr(parameter, "default", parameter.get("default") if isinstance(parameter, Mapping) else None)
-        meaning = getattr(
-            parameter, "description", parameter.get("description") if isinstance(parameter, Mapping) else ""
-        )
-        shown = " ".join(str(meaning or "").split()).replace("|", "\\|")
-        lines.append(f"| `{name}` | `{default}` | {shown} |")
+        default = json.dumps(_field(parameter, "default"), default=str)
+        meaning = " ".join(str(_field(parameter, "description") or "").split()).replace("|", "\\|")
+        lines.append(f"| `{name}` | {_field(parameter, 'type') or ''} | `{default}` | {meaning} |")
     return [*lines, ""]
 
 

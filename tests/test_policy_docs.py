@@ -114,3 +114,20 @@ def test_the_evidence_pack_links_each_finding_to_its_policy_page(
     monkeypatch.setenv("HIPAACHECK_DOCS_URL", "https://docs.example/policies")
     assert main(["report", str(report), "--html", str(html), "--markdown", str(markdown)]) in (0, 1)
     assert 'href="https://docs.example/policies/s3-bucket-versioning.md"' in html.read_text(encoding="utf-8")
+
+
+def test_declared_parameters_get_a_table() -> None:
+    """Policies that declare parameters (name, type, default, meaning) document them; others have no section."""
+    from types import SimpleNamespace
+
+    from hipaacheck.policy_docs import _parameters
+
+    declared = (
+        SimpleNamespace(name="min_retention_days", type="int", default=7, description="Fewest | days kept."),
+        SimpleNamespace(name="max_age_days", type="int", default=None, description="Off unless set."),
+    )
+    lines = _parameters(SimpleNamespace(parameters=declared))  # type: ignore[arg-type]
+    assert lines[0] == "## Parameters"
+    assert "| `min_retention_days` | int | `7` | Fewest \\| days kept. |" in lines
+    assert "| `max_age_days` | int | `null` | Off unless set. |" in lines
+    assert _parameters(SimpleNamespace(parameters=())) == []  # type: ignore[arg-type]
