@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -54,22 +53,43 @@ def test_a_changed_policy_makes_its_page_stale(tmp_path: Path) -> None:
     assert "retired-policy.md" in stale and "s3-bucket-versioning.md" in stale
 
 
-def test_sarif_help_uri_opens_the_policy_page(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_links_are_web_addresses_never_local_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hipaacheck import policy_docs_link as link
 
-    monkeypatch.delenv("HIPAACHECK_DOCS_URL", raising=False)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    url = policy_doc_url("s3-bucket-versioning")
-    assert url == (DOCS / "s3-bucket-versioning.md").as_uri()
-    assert policy_doc_url("my-own-policy") is None  # a user's policy has no generated page
+    monkeypatch.setattr(link, "_clone_base", lambda: None)  # this checkout's own origin must not decide the test
     base = "https://github.com/example/hipaacheck/blob/v1/docs/policies"
+    assert policy_doc_url("s3-bucket-versioning", {}) is None  # nothing known: no link rather than a local path
     assert (
         policy_doc_url("s3-bucket-versioning", {"HIPAACHECK_DOCS_URL": base + "/"}) == f"{base}/s3-bucket-versioning.md"
     )
+    assert policy_doc_url("my-own-policy", {"HIPAACHECK_DOCS_URL": base}) is None  # a user's policy has no page
     on_actions = {"GITHUB_ACTIONS": "true", "GITHUB_ACTION_REPOSITORY": "example/hipaacheck", "GITHUB_ACTION_REF": "v1"}
-    assert (
-        policy_doc_url("s3-bucket-versioning", on_actions) == f"https://github.com/{base[19:]}/s3-bucket-versioning.md"
-    )
-    assert policy_doc_url("s3-bucket-versioning", {"GITHUB_ACTIONS": "true"}) is None  # no runner path in an alert
+    assert policy_doc_url("s3-bucket-versioning", on_actions) == f"{base}/s3-bucket-versioning.md"
+    assert policy_doc_url("s3-bucket-versioning", {"GITHUB_ACTIONS": "true"}) is None
+
+
+@pytest.mark.parametrize(
+    ("remote", "expected"),
+    [
+        ("https://github.com/acme/hipaacheck.git", "https://github.com/acme/hipaacheck/blob/{sha}/docs/policies"),
+        ("git@github.com:acme/hipaacheck.git", "https://github.com/acme/hipaacheck/blob/{sha}/docs/policies"),
+        ("ssh://git@github.com/acme/hipaacheck", "https://github.com/acme/hipaacheck/blob/{sha}/docs/policies"),
+        (
+            "https://gitlab.com/acme/sec/hipaacheck.git",
+            "https://gitlab.com/acme/sec/hipaacheck/-/blob/{sha}/docs/policies",
+        ),
+        ("https://token@github.com/acme/hipaacheck", "https://github.com/acme/hipaacheck/blob/{sha}/docs/policies"),
+        ("/srv/git/hipaacheck.git", None),
+        ("https://git.internal.example/acme/hipaacheck", None),
+        (None, None),
+    ],
+)
+def test_a_clone_links_its_own_repository_at_its_commit(remote: str | None, expected: str | None) -> None:
+    from hipaacheck.policy_docs_link import clone_docs_url
+
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    assert clone_docs_url(remote, sha) == (expected.format(sha=sha) if expected else None)
+    assert clone_docs_url(remote, None) is None and clone_docs_url(remote, "HEAD") is None
 
 
 def test_sarif_rules_link_their_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,22 +118,27 @@ def test_sarif_rules_link_their_pages(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_the_evidence_pack_links_each_finding_to_its_policy_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from hipaacheck import policy_docs_link
     from hipaacheck.cli import main
+    from hipaacheck.evidence.links import policy_href
 
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("HIPAACHECK_DOCS_URL", raising=False)
+    monkeypatch.setattr(policy_docs_link, "_clone_base", lambda: None)
     report = tmp_path / "plan.json"
     plan = str(ROOT / "fixtures/terraform/noncompliant/plan.json")
     assert main(["scan", "plan", plan, "--format", "json", "--output", str(report)]) == 1
     html, markdown = tmp_path / "pack.html", tmp_path / "pack.md"
     assert main(["report", str(report), "--html", str(html), "--markdown", str(markdown)]) in (0, 1)
-    page = html.read_text(encoding="utf-8")
-    relative = Path(os.path.relpath(DOCS / "s3-bucket-versioning.md", tmp_path)).as_posix()
-    assert f'href="{relative}"' in page and (tmp_path / relative).resolve().is_file()
-    assert f"(<{relative}>)" in markdown.read_text(encoding="utf-8")
+    # No web address known and the pack is off the clone's tree: the id is text, never a path through /.
+    assert "s3-bucket-versioning.md" not in html.read_text(encoding="utf-8")
+    # A pack written inside the clone links the page relatively.
+    assert policy_href("s3-bucket-versioning", ROOT / "evidence-out") == "../docs/policies/s3-bucket-versioning.md"
+    assert policy_href("my-own-policy", ROOT / "evidence-out") is None
     monkeypatch.setenv("HIPAACHECK_DOCS_URL", "https://docs.example/policies")
     assert main(["report", str(report), "--html", str(html), "--markdown", str(markdown)]) in (0, 1)
     assert 'href="https://docs.example/policies/s3-bucket-versioning.md"' in html.read_text(encoding="utf-8")
+    assert "(<https://docs.example/policies/s3-bucket-versioning.md>)" in markdown.read_text(encoding="utf-8")
 
 
 def test_declared_parameters_get_a_table() -> None:

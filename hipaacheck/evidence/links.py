@@ -9,7 +9,7 @@ from urllib.parse import quote
 from ..attest.model import Attestation, AttestationResult
 from ..display import redact
 from ..models import Status
-from ..policy_docs_link import DOCS_DIR, is_web_url, policy_doc_url
+from ..policy_docs_link import DOCS_DIR, builtin_ids, policy_doc_url
 
 
 def clean(value: object) -> str:
@@ -33,19 +33,21 @@ def evidence_href(attestation: Attestation, page_dir: Path) -> str | None:
 def policy_href(policy_id: str, page_dir: Path) -> str | None:
     """A link to a built-in policy's documentation page from a page written in ``page_dir``.
 
-    A web address (HIPAACHECK_DOCS_URL, see policy_docs_link) when one is
-    configured, else the page in this clone's docs/policies relative to the
-    evidence pack, else None (the policy id is shown as text).
+    Its web address when one is known (see policy_docs_link), else the page in
+    this clone's docs/policies relative to the evidence pack when both are on
+    the same tree (never a path through the filesystem root), else None: the
+    policy id is shown as text.
     """
     url = policy_doc_url(policy_id)
-    if url is None:
-        return None
-    if is_web_url(url):
+    if url is not None:
         return url
     page = DOCS_DIR / f"{policy_id}.md"
-    if not page.is_file():
+    if policy_id not in builtin_ids() or not page.is_file():
         return None
-    return quote(Path(os.path.relpath(page, page_dir.resolve())).as_posix())
+    here = page_dir.resolve()
+    if os.path.commonpath([page, here]) == here.anchor:
+        return None
+    return quote(Path(os.path.relpath(page, here)).as_posix())
 
 
 def signed_line(attestation: Attestation) -> str:
