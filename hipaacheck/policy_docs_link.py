@@ -66,11 +66,30 @@ def clone_docs_url(remote: str | None, commit: str | None) -> str | None:
     return f"https://{match['host']}/{path}{separator}{commit}/docs/policies"
 
 
+def clone_raw_url(remote: str | None, commit: str | None, path: str) -> str | None:
+    """The raw-content address of a file in a GitHub or GitLab repository at a commit (what editors fetch)."""
+    match = _REMOTE.match(remote or "")
+    if match is None or commit is None or not _SHA.match(commit):
+        return None
+    repository = match["path"].removesuffix(".git")
+    if match["host"] == "gitlab.com":
+        return f"https://gitlab.com/{repository}/-/raw/{commit}/{path}"
+    return f"https://raw.githubusercontent.com/{repository}/{commit}/{path}"
+
+
+@functools.cache
+def clone_origin() -> tuple[str | None, str | None]:
+    """(origin URL, HEAD commit) of the clone hipaacheck runs from; (None, None) outside a clone."""
+    if not (CLONE / ".git").exists():
+        return None, None
+    return _git("config", "--get", "remote.origin.url"), _git("rev-parse", "HEAD")
+
+
 @functools.cache
 def _clone_base() -> str | None:
-    if not (DOCS_DIR / "README.md").is_file() or not (CLONE / ".git").exists():
+    if not (DOCS_DIR / "README.md").is_file():
         return None
-    return clone_docs_url(_git("config", "--get", "remote.origin.url"), _git("rev-parse", "HEAD"))
+    return clone_docs_url(*clone_origin())
 
 
 def docs_base(env: dict[str, str] | None = None) -> str | None:

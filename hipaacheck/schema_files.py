@@ -40,6 +40,16 @@ def render_schemas() -> dict[str, str]:
     return {name: json.dumps(schema_of(name), indent=2, ensure_ascii=False) + "\n" for name in NAMES}
 
 
+def schema_uri(name: str) -> str:
+    """For a ``# yaml-language-server: $schema=`` line in a file hipaacheck writes: the schema's raw web
+    address in the clone's GitHub/GitLab origin at its commit, else this installation's file (a path that
+    only means something on this machine, which is where the editor runs)."""
+    from .policy_docs_link import clone_origin, clone_raw_url
+
+    remote, commit = clone_origin()
+    return clone_raw_url(remote, commit, f"schemas/{name}") or schema_path(name).as_uri()
+
+
 def schema_path(name: str) -> Path:
     """The schema file of this hipaacheck (a clone's schemas/, or the copy inside an installed wheel)."""
     packaged = _PACKAGED / name

@@ -187,7 +187,22 @@ def test_examples_validate_and_name_their_schema(path: Path, schema: str) -> Non
 def test_the_attestations_template_validates_and_names_its_schema(tmp_path: Path) -> None:
     text = render_template()
     match = SCHEMA_COMMENT.search(text)
-    assert match and match.group(1).startswith("file://") and match.group(1).endswith("/attestations.schema.json")
+    assert match and match.group(1).startswith(("file://", "https://")), text[:200]
+    assert match.group(1).endswith("schemas/attestations.schema.json")
     target = tmp_path / "a.yaml"
     target.write_text(text)
     assert not list(validator("attestations.schema.json").iter_errors(as_json(target)))
+
+
+def test_schema_addresses_for_written_files() -> None:
+    from hipaacheck.policy_docs_link import clone_raw_url
+
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    path = "schemas/attestations.schema.json"
+    assert clone_raw_url("git@github.com:acme/hipaacheck.git", sha, path) == (
+        f"https://raw.githubusercontent.com/acme/hipaacheck/{sha}/{path}"
+    )
+    assert clone_raw_url("https://gitlab.com/acme/hipaacheck", sha, path) == (
+        f"https://gitlab.com/acme/hipaacheck/-/raw/{sha}/{path}"
+    )
+    assert clone_raw_url("/srv/git/hipaacheck", sha, path) is None
