@@ -206,3 +206,20 @@ def test_schema_addresses_for_written_files() -> None:
         f"https://gitlab.com/acme/hipaacheck/-/raw/{sha}/{path}"
     )
     assert clone_raw_url("/srv/git/hipaacheck", sha, path) is None
+
+
+def test_every_field_the_writer_emits_is_in_the_model(reports: dict[str, Path]) -> None:
+    """A field added to the JSON report must be added to ReportDocument (and so to the published schema)."""
+    from hipaacheck.report_model import Evidence, Finding, Gate, Resource, Tool
+
+    def names(model: Any) -> set[str]:
+        return {info.alias or name for name, info in model.model_fields.items()}
+
+    document = json.loads(reports["gated"].read_text(encoding="utf-8"))
+    assert set(document) <= names(ReportDocument), set(document) - names(ReportDocument)
+    assert set(document["tool"]) <= names(Tool)
+    assert set(document["gate"]) <= names(Gate), set(document["gate"]) - names(Gate)
+    for finding in document["findings"]:
+        assert set(finding) <= names(Finding), set(finding) - names(Finding)
+        assert set(finding["resource"]) <= names(Resource)
+        assert all(set(e) <= names(Evidence) for e in finding["evidence"])
