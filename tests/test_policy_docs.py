@@ -130,11 +130,14 @@ def test_the_evidence_pack_links_each_finding_to_its_policy_page(
     assert main(["scan", "plan", plan, "--format", "json", "--output", str(report)]) == 1
     html, markdown = tmp_path / "pack.html", tmp_path / "pack.md"
     assert main(["report", str(report), "--html", str(html), "--markdown", str(markdown)]) in (0, 1)
-    # No web address known and the pack is off the clone's tree: the id is text, never a path through /.
-    assert "s3-bucket-versioning.md" not in html.read_text(encoding="utf-8")
+    # No web address known: at most a relative link (when the pack shares a tree with the clone), never a
+    # path from the filesystem root or a file:// address.
+    page = html.read_text(encoding="utf-8")
+    assert 'href="/' not in page and 'href="file:' not in page
     # A pack written inside the clone links the page relatively.
     assert policy_href("s3-bucket-versioning", ROOT / "evidence-out") == "../docs/policies/s3-bucket-versioning.md"
     assert policy_href("my-own-policy", ROOT / "evidence-out") is None
+    assert policy_href("s3-bucket-versioning", Path(ROOT.anchor) / "elsewhere") is None  # only through the root
     monkeypatch.setenv("HIPAACHECK_DOCS_URL", "https://docs.example/policies")
     assert main(["report", str(report), "--html", str(html), "--markdown", str(markdown)]) in (0, 1)
     assert 'href="https://docs.example/policies/s3-bucket-versioning.md"' in html.read_text(encoding="utf-8")
