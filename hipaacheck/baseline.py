@@ -6,10 +6,15 @@ with the same policy id and resource address; addresses (Terraform addresses,
 or ARNs for live scans) are stable across runs, line numbers are not, so
 nothing else is compared. Waived findings of the baseline are not carried
 over: when a waiver expires the failure is new again, as intended.
+
+Under --fail-on-unknown an ``unknown`` finding the baseline lists as
+``unknown`` is known too (a team adopting the flag starts from what it has);
+an unknown that has become a ``fail`` is a new failure.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +29,19 @@ SUPPORTED_MAJOR = "1"
 MAX_BASELINE_BYTES = 256 * 1024 * 1024
 
 
-def load_baseline(path: Path) -> set[FindingKey]:
-    return _failures(read_json_file(path, "baseline", MAX_BASELINE_BYTES), str(path))
+@dataclass
+class Baseline:
+    """What the earlier run reported: its failures, and its unknowns (for --fail-on-unknown)."""
+
+    failures: set[FindingKey] = field(default_factory=set)
+    unknowns: set[FindingKey] = field(default_factory=set)
 
 
-def _failures(document: Any, name: str) -> set[FindingKey]:
+def load_baseline(path: Path) -> Baseline:
+    return _known(read_json_file(path, "baseline", MAX_BASELINE_BYTES), str(path))
+
+
+def _known(document: Any, name: str) -> Baseline:
     if not isinstance(document, dict):
         raise InputError(f"{name}: not a hipaacheck JSON report (expected an object)")
     tool = document.get("tool")
@@ -44,17 +57,30 @@ def _failures(document: Any, name: str) -> set[FindingKey]:
     if not isinstance(document.get("findings"), list):
         raise InputError(f"{name}: baseline has no 'findings' list")
     report = parse_report(document, name, "baseline")
-    return {(f.policy_id, f.resource.address) for f in report.findings if f.status == Status.FAIL.value}
+    known = Baseline()
+    for finding in report.findings:
+        if finding.status == Status.FAIL.value:
+            known.failures.add((finding.policy_id, finding.resource.address))
+        elif finding.status == Status.UNKNOWN.value:
+            known.unknowns.add((finding.policy_id, finding.resource.address))
+    return known
 
 
-def apply_baseline(report: Report, known: set[FindingKey], file: str) -> None:
-    """Mark failures the baseline already had; they stay in the report but no longer gate."""
-    matched = {finding_key(f) for f in report.findings if f.status is Status.FAIL and finding_key(f) in known}
-    report.in_baseline |= matched
-    fixed = len(known - {finding_key(f) for f in report.findings if f.status is Status.FAIL})
+def apply_baseline(report: Report, known: Baseline, file: str) -> None:
+    """Mark failures (and, under --fail-on-unknown, unknowns) the baseline already had: reported, not gating."""
+    matched = {finding_key(f) for f in report.findings if f.status is Status.FAIL and finding_key(f) in known.failures}
+    unknown = {
+        finding_key(f)
+        for f in report.findings
+        if report.fail_on_unknown and f.status is Status.UNKNOWN and finding_key(f) in known.unknowns
+    }
+    report.in_baseline |= matched | unknown
+    fixed = len(known.failures - {finding_key(f) for f in report.findings if f.status is Status.FAIL})
     report.gate["baseline"] = {"file": file, "known": len(matched), "fixed": fixed}
     if matched:
         report.notes.append(f"{len(matched)} failure(s) already in the baseline {file} do not fail this run")
+    if unknown:
+        report.notes.append(f"{len(unknown)} unknown finding(s) already in the baseline {file} do not fail this run")
 
 
 def apply_changed_only(report: Report) -> None:
@@ -66,11 +92,12 @@ def apply_changed_only(report: Report) -> None:
     unchanged = [
         f
         for f in report.findings
-        if f.status in (Status.FAIL, Status.ERROR)
+        if f.status in (Status.FAIL, Status.ERROR, Status.UNKNOWN)
         and f.resource.action is not None
         and f.resource.action not in _CHANGING
     ]
-    # Errors too: a check that could not run on an unchanged resource does not make the run incomplete.
+    # Errors too: a check that could not run on an unchanged resource does not make the run incomplete;
+    # and unknowns, which gate under --fail-on-unknown.
     report.not_gated |= {finding_key(f) for f in unchanged}
     report.gate["changed_only"] = True
     skipped = {finding_key(f) for f in unchanged if f.status is Status.FAIL}

@@ -56,6 +56,12 @@ def _scan_output_args(parser: argparse.ArgumentParser) -> None:
         default="low",
         help="lowest severity whose failures fail the scan (default: low, i.e. any)",
     )
+    parser.add_argument(
+        "--fail-on-unknown",
+        action="store_true",
+        help="unknown findings (known only after apply) at or above --fail-on fail the scan like failures "
+        "(recommended where the infrastructure holds PHI)",
+    )
     parser.add_argument("--show-passed", action="store_true", help="table: list passing and skipped findings too")
     _policy_args(parser)
 
@@ -321,6 +327,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .console import guarded
+
+    # Under GitHub Actions no line printed from here on can be read as a workflow command.
+    with guarded():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "scan":

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .safe_text import flat
+
 MAX_TEXT = 80
 
 # Shapes of credentials worth hiding wherever they turn up.
@@ -64,12 +66,10 @@ def one_line(text: str) -> str:
     """An error message as one line: CI logs and the exit-2 contract (one line on stderr) need it.
 
     Messages can carry input text (a YAML parser's multi-line report, a key
-    with a newline), so line breaks and other control characters become spaces.
+    with a newline): line breaks become spaces, and other control, bidi and
+    invisible characters are shown as escapes (safe_text.visible).
     """
-    return " ".join(_CONTROL.sub(" ", text).split())
-
-
-_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+    return " ".join(flat(text.replace("\r", " ")).split())
 
 
 def looks_secret(text: str) -> bool:

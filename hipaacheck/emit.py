@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING
 
 from .display import one_line, redact
 from .output import ENCODING_ERRORS, OutputError, check_writable, write_atomic
-from .report import FindingKey, Report
+from .report import DEFAULT_MAX_WAIVER_DAYS, Report
 from .sources.errors import InputError
 
 if TYPE_CHECKING:
+    from .baseline import Baseline
     from .policy.model import Policy
     from .waivers import WaiverSet
 
@@ -45,6 +46,44 @@ def report_spec(text: str) -> tuple[str, Path]:
     if fmt not in FORMATS:
         raise argparse.ArgumentTypeError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     return fmt, Path(file)
+
+
+def _days(text: str) -> int:
+    """argparse type for ``--max-waiver-days``: a whole number of days, 0 or more."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, not {text!r}") from None
+    if days < 0 or days > 100 * 366:
+        raise argparse.ArgumentTypeError(f"expected 0 to 36600 days, not {days}")
+    return days
+
+
+# Gate settings a configuration file may set, by key: (argparse dest, type). A config
+# loader sets these as parser defaults, so a flag on the command line still wins.
+CONFIG_KEYS: dict[str, tuple[str, type]] = {
+    "fail-on-unknown": ("fail_on_unknown", bool),
+    "max-waiver-days": ("max_waiver_days", int),
+}
+
+
+def config_defaults(config: dict[str, object], source: str) -> dict[str, object]:
+    """The argparse defaults for the gate settings in a parsed config mapping (unknown keys are ignored here).
+
+    ``fail-on-unknown: true`` and ``max-waiver-days: 90`` are the two this module owns;
+    a wrong type is an input error naming the file.
+    """
+    defaults: dict[str, object] = {}
+    for key, (dest, kind) in CONFIG_KEYS.items():
+        if key not in config:
+            continue
+        value = config[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise InputError(f"{source}: {key} must be {'true or false' if kind is bool else 'a whole number'}")
+        if kind is int and not 0 <= value <= 100 * 366:  # type: ignore[operator]
+            raise InputError(f"{source}: {key} must be between 0 and 36600, not {value}")
+        defaults[dest] = value
+    return defaults
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,6 +117,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--waivers", type=Path, metavar="FILE", help=f"waivers file (default: {DEFAULT_WAIVERS_FILE} if it exists)"
     )
     parser.add_argument(
+        "--waivers-from-git",
+        metavar="REV",
+        help="read the waivers file as of git revision REV (e.g. a pull request's base commit), not from the "
+        "working tree: a change cannot waive its own findings",
+    )
+    parser.add_argument(
+        "--max-waiver-days",
+        type=_days,
+        default=DEFAULT_MAX_WAIVER_DAYS,
+        metavar="N",
+        help=f"refuse a waiver that expires more than N days from today (default: {DEFAULT_MAX_WAIVER_DAYS})",
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         metavar="FILE",
@@ -106,7 +158,7 @@ class Prepared:
 
     outputs: list[tuple[str, Path | None]] = field(default_factory=list)  # (format, file); None = stdout
     waivers: WaiverSet | None = None
-    baseline: set[FindingKey] | None = None
+    baseline: Baseline | None = None
     baseline_file: str | None = None
     github: bool = False
 
@@ -130,7 +182,15 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
     if args.tf_dir is not None and not args.tf_dir.is_dir():
         raise InputError(f"{args.tf_dir}: --tf-dir is not a directory")
     waivers_file = args.waivers
-    if waivers_file is None and Path(DEFAULT_WAIVERS_FILE).is_file():
+    max_days = getattr(args, "max_waiver_days", DEFAULT_MAX_WAIVER_DAYS)
+    revision = getattr(args, "waivers_from_git", None)
+    if revision is not None:
+        from .waivers_git import load_waivers_from_git
+
+        # The file as the base commit had it; one the change adds or edits does not count.
+        prepared.waivers = load_waivers_from_git(revision, waivers_file or Path(DEFAULT_WAIVERS_FILE), max_days)
+        waivers_file = None
+    elif waivers_file is None and Path(DEFAULT_WAIVERS_FILE).is_file():
         waivers_file = Path(DEFAULT_WAIVERS_FILE)
     if waivers_file is not None:
         from .waivers import load_waivers
@@ -138,8 +198,9 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
         if not waivers_file.is_file():
             what = "is not a regular file" if waivers_file.exists() else "does not exist"
             raise InputError(f"{waivers_file}: waivers file {what}")
-        prepared.waivers = load_waivers(waivers_file, date.today())
-        for warning in prepared.waivers.warnings():
+        prepared.waivers = load_waivers(waivers_file, date.today(), max_days)
+    if prepared.waivers is not None:
+        for warning in [*prepared.waivers.notes, *prepared.waivers.warnings()]:
             print(f"hipaacheck: warning: {redact(one_line(warning))}", file=sys.stderr)
     if args.baseline is not None:
         from .baseline import load_baseline
@@ -174,13 +235,23 @@ def _check_asff(args: argparse.Namespace, prepared: Prepared, is_plan: bool) -> 
         )
 
 
-def write_stdout(text: str) -> None:
-    """The main report on stdout; a character the stream cannot encode is escaped, not a crash."""
-    try:
-        sys.stdout.write(text)
-    except UnicodeEncodeError:
-        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-        sys.stdout.write(text.encode(encoding, ENCODING_ERRORS).decode(encoding, "replace"))
+def write_stdout(text: str, fmt: str = "text") -> None:
+    """The main report on stdout; a character the stream cannot encode is escaped, not a crash.
+
+    Under GitHub Actions no line of it can be a workflow command; the escape used
+    keeps the format valid (a JSON report on stdout still parses to the same data).
+    """
+    from .console import under_actions
+
+    if under_actions():
+        from .safe_text import neutralize_commands
+
+        text = neutralize_commands(text, fmt)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if encoding.lower().replace("-", "").replace("_", "") not in ("utf8", "utf8sig"):
+        # Escaped up front, so the text is written once, whole, whatever wraps the stream.
+        text = text.encode(encoding, ENCODING_ERRORS).decode(encoding, "replace")
+    sys.stdout.write(text)
 
 
 def _tf_dir(args: argparse.Namespace) -> Path | None:
@@ -202,6 +273,8 @@ def apply_gates(report: Report, args: argparse.Namespace, prepared: Prepared) ->
         report.allow_incomplete = True
     report.asff_account = getattr(args, "asff_account", None)
     report.asff_region = getattr(args, "asff_region", None)
+    if getattr(args, "fail_on_unknown", False):
+        report.fail_on_unknown = True
     if prepared.waivers is not None:
         apply_waivers(report, prepared.waivers, date.today())
     if prepared.baseline is not None and prepared.baseline_file is not None:
@@ -227,7 +300,7 @@ def emit(
     apply_gates(report, args, prepared)
     if load_policies is not None and not report.policies and any(f == "sarif" for f, _ in prepared.outputs):
         report.policies = list(load_policies())
-    rendered: list[tuple[Path | None, str]] = []
+    rendered: list[tuple[str, Path | None, str]] = []
     for fmt, path in prepared.outputs:
         if fmt == "table":
             from .reporters.table import render_table
@@ -235,22 +308,23 @@ def emit(
             text = render_table(report, args.show_passed)
         else:
             text = REPORTERS[fmt](report)
-        rendered.append((path, text))
-    for path, text in rendered:
+        rendered.append((fmt, path, text))
+    for fmt, path, text in rendered:
         if path is None:
-            write_stdout(text)
+            write_stdout(text, fmt)
         else:
             write_atomic(path, text)
     if prepared.github:
+        from .console import command
         from .reporters.github import escape_data, escape_property, publish
 
         sarif = next((str(p) for f, p in prepared.outputs if f == "sarif" and p is not None), None)
         for line in publish(report, dict(os.environ) if env is None else env, sarif):
-            print(line, file=sys.stderr)
+            command(line)
         # An expired waiver is a decision someone has to renew or retire: show it on its line.
         expired = prepared.waivers.expired if prepared.waivers else []
         texts = prepared.waivers.warnings() if prepared.waivers else []
         for waiver, text in zip(expired, texts, strict=True):
             where = f"file={escape_property(waiver.file)},line={waiver.line}"
-            print(f"::warning {where},title=hipaacheck waiver expired::{escape_data(text)}", file=sys.stderr)
+            command(f"::warning {where},title=hipaacheck waiver expired::{escape_data(text)}")
     return report.exit_code

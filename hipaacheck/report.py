@@ -10,12 +10,16 @@ The exit decision (``exit_code``, ``result``):
 
 * 1 ``fail`` -- a ``fail`` finding at or above --fail-on that no waiver,
   baseline or --changed-only excuses. Failures win over everything else.
+  With --fail-on-unknown an ``unknown`` finding at or above --fail-on counts
+  the same way: a change that makes a safeguard known only after apply is
+  then reviewed, not waved through.
 * 3 ``incomplete`` -- no such failure, but a check at or above --fail-on could
   not run (an ``error`` finding: a denied, throttled or unreachable read, a
   malformed value), on a resource --changed-only does not leave out. The
   report is complete; the verdict is not, so CI must not read it as a pass.
   --allow-incomplete turns this back into 0. ``unknown`` (known only after
-  apply) and ``skipped`` never make a scan incomplete: a plan cannot know them.
+  apply) and ``skipped`` never make a scan incomplete: a plan cannot know them
+  (``unknown`` gates only under --fail-on-unknown, as a failure).
 * 0 ``pass`` -- otherwise.
 
 Exit 2 (bad input, no report) is decided before a report exists, in cli.py.
@@ -40,6 +44,9 @@ _STATUS_RANK = {status: i for i, status in enumerate(STATUS_ORDER)}
 FindingKey = tuple[str, str]  # (policy id, resource address): stable across runs
 
 EXIT_PASS, EXIT_FAIL, EXIT_INCOMPLETE = 0, 1, 3
+
+# The furthest a waiver may expire from today (--max-waiver-days, config max-waiver-days).
+DEFAULT_MAX_WAIVER_DAYS = 365
 
 
 def finding_key(finding: Finding) -> FindingKey:
@@ -101,6 +108,7 @@ class Report:
     # Set by emit when CI features are in use; all optional.
     policies: list[Policy] = field(default_factory=list)
     waivers: dict[FindingKey, Waiver] = field(default_factory=dict)
+    waiver_uses: list[tuple[Waiver, int]] = field(default_factory=list)  # every waiver in the file, findings covered
     in_baseline: set[FindingKey] = field(default_factory=set)
     not_gated: set[FindingKey] = field(default_factory=set)  # --changed-only: resource not changed by the plan
     gate: dict[str, Any] = field(default_factory=dict)  # how the exit code was decided (files, flags)
@@ -111,6 +119,7 @@ class Report:
     # Where Security Hub findings are imported (--asff-account / --asff-region); see reporters.asff.
     asff_account: str | None = None
     asff_region: str | None = None
+    fail_on_unknown: bool = False  # --fail-on-unknown: unknown findings at or above fail_on gate like failures
 
     def counts(self) -> dict[str, int]:
         counter = Counter(f.status for f in self.findings)
@@ -130,8 +139,13 @@ class Report:
         return None
 
     def decides(self, finding: Finding) -> bool:
-        """A failure at or above the threshold that no baseline or --changed-only excuses."""
-        return finding.status is Status.FAIL and finding.severity.rank >= self.fail_on.rank and self.gates(finding)
+        """A failure (or, with --fail-on-unknown, an unknown) at or above the threshold that nothing excuses."""
+        gating_status = finding.status is Status.FAIL or (self.fail_on_unknown and finding.status is Status.UNKNOWN)
+        return gating_status and finding.severity.rank >= self.fail_on.rank and self.gates(finding)
+
+    def failing_unknown(self) -> list[Finding]:
+        """The unknown findings among ``failing()`` (only ever non-empty with --fail-on-unknown)."""
+        return [f for f in self.failing() if f.status is Status.UNKNOWN]
 
     def failing(self) -> list[Finding]:
         """Failures at or above the threshold: these decide the exit code."""

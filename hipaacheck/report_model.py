@@ -53,12 +53,17 @@ class Summary(_Part):
 
 
 class Gate(_Part):
-    """How the exit code was decided (1.1; ``incomplete`` and ``allow_incomplete`` 1.2)."""
+    """How the exit code was decided (1.1; ``incomplete`` and ``allow_incomplete`` 1.2; ``fail_on_unknown`` and
+    ``failing_unknown`` 1.3)."""
 
     failing: int = Field(ge=0)
     incomplete: int = Field(0, ge=0)
     allow_incomplete: bool = False
-    waivers: dict[str, Any] | None = Field(None, description="the waivers file used: file, applied, expired")
+    fail_on_unknown: bool = Field(False, description="1.3: --fail-on-unknown")
+    failing_unknown: int = Field(0, ge=0, description="1.3: unknown findings that gate under --fail-on-unknown")
+    waivers: dict[str, Any] | None = Field(
+        None, description="the waivers file used: file, applied, expired (1.3: max_days, revision, entries)"
+    )
     baseline: dict[str, Any] | None = Field(None, description="the baseline used: file, known, fixed")
     changed_only: bool = False
 

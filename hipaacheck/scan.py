@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .engine import evaluate
-from .models import Severity
+from .models import Finding, Resource, Severity
 from .policy.model import Policy
 from .report import Report
 
 if TYPE_CHECKING:
     from .sources.aws.options import ScanOptions
+    from .sources.terraform import Plan
 
 
 def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Report:
@@ -20,6 +21,7 @@ def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Repo
 
     plan, resources = load_plan_resources(path)
     findings = evaluate(policies, resources)
+    findings += _scope_changes(plan, policies, resources)
     report = Report(
         source={
             "kind": "terraform-plan",
@@ -37,6 +39,18 @@ def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Repo
         report.notes.append(f"{plan.skipped_deletes} resource(s) the plan deletes were not evaluated")
     report.notes.extend(plan.notes)
     return report
+
+
+def _scope_changes(plan: Plan, policies: Sequence[Policy], resources: list[Resource]) -> list[Finding]:
+    """``scope-change`` findings: resources the plan takes out of a policy's scope (see scope_change.py)."""
+    from .scope_change import before_document, scope_change_findings
+    from .sources.terraform import Plan as PlanDocument
+    from .sources.terraform.adapters import adapt_plan
+
+    document = before_document(plan.document)
+    if document is None:
+        return []
+    return scope_change_findings(policies, adapt_plan(PlanDocument(document)), resources)
 
 
 def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity) -> Report:

@@ -13,6 +13,12 @@ Globs: ``*`` matches any run of characters (dots included) and ``?`` one
 character; everything else is literal, so addresses with ``[0]`` or
 ``["a"]`` can be written as they are.
 
+Waivers are bounded, because a pull request can add one: a waiver whose policy
+and resource are both match-all (only ``*`` and ``?``) is refused, and so is
+one that expires more than ``max_waiver_days`` (default 365,
+``--max-waiver-days``) from today. Every report says, per waiver, who owns it
+and how many findings it covers.
+
 The file is read with PyYAML's node API rather than ``safe_load`` so that a
 date stays the text the user wrote (PyYAML turns ``2026-02-30`` into an
 exception, not an error with a line) and every problem can name its line.
@@ -22,7 +28,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +37,7 @@ import yaml
 
 from .display import redact
 from .models import Status
-from .report import Report, Waiver, finding_key
+from .report import DEFAULT_MAX_WAIVER_DAYS, Report, Waiver, finding_key
 from .sources.errors import InputError
 
 _FIELDS = ("policy", "resource", "reason", "owner", "expires")
@@ -45,6 +51,9 @@ class WaiverSet:
     file: str
     active: list[Waiver]
     expired: list[Waiver]
+    max_days: int = DEFAULT_MAX_WAIVER_DAYS
+    revision: str | None = None  # --waivers-from-git: the commit the file was read from
+    notes: list[str] = field(default_factory=list)  # said on stderr and in the report's notes
 
     def warnings(self) -> list[str]:
         return [
@@ -70,7 +79,12 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(fnmatch.translate(pattern.replace("[", "[[]")))
 
 
-def load_waivers(path: Path, today: date) -> WaiverSet:
+def is_match_all(pattern: str) -> bool:
+    """A glob of wildcards only (``*``, ``**``, ``?*``): it matches every policy id or address."""
+    return "*" in pattern and not pattern.strip("*?")
+
+
+def load_waivers(path: Path, today: date, max_days: int = DEFAULT_MAX_WAIVER_DAYS) -> WaiverSet:
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -78,6 +92,11 @@ def load_waivers(path: Path, today: date) -> WaiverSet:
         raise InputError(f"{name}: waivers file is not UTF-8 text") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read waivers file ({exc.strerror or exc})") from None
+    return parse_waivers(text, name, today, max_days)
+
+
+def parse_waivers(text: str, name: str, today: date, max_days: int = DEFAULT_MAX_WAIVER_DAYS) -> WaiverSet:
+    """Waivers from the text of a waivers file called ``name`` (a path, or ``REV:path`` from git)."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -86,10 +105,10 @@ def load_waivers(path: Path, today: date) -> WaiverSet:
         raise InputError(f"{name}:{where}: YAML syntax error: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{name}: YAML error: {exc}") from None
-    waivers = [] if root is None else _read_root(root, name)
+    waivers = [] if root is None else _read_root(root, name, today, max_days)
     active = [w for w in waivers if w.expires >= today]
     expired = [w for w in waivers if w.expires < today]
-    return WaiverSet(name, active, expired)
+    return WaiverSet(name, active, expired, max_days)
 
 
 def _error(name: str, node: yaml.Node, message: str) -> InputError:
@@ -109,7 +128,7 @@ def _mapping(node: yaml.Node, name: str, what: str) -> dict[str, tuple[yaml.Node
     return result
 
 
-def _read_root(root: yaml.Node, name: str) -> list[Waiver]:
+def _read_root(root: yaml.Node, name: str, today: date, max_days: int) -> list[Waiver]:
     top = _mapping(root, name, "the waivers file")
     for key, (key_node, _) in top.items():
         if key != "waivers":
@@ -121,10 +140,10 @@ def _read_root(root: yaml.Node, name: str) -> list[Waiver]:
         return []
     if not isinstance(entries, yaml.SequenceNode):
         raise _error(name, entries, "'waivers' must be a list")
-    return [_read_entry(entry, name, i + 1) for i, entry in enumerate(entries.value)]
+    return [_read_entry(entry, name, i + 1, today, max_days) for i, entry in enumerate(entries.value)]
 
 
-def _read_entry(node: yaml.Node, name: str, number: int) -> Waiver:
+def _read_entry(node: yaml.Node, name: str, number: int, today: date, max_days: int) -> Waiver:
     fields = _mapping(node, name, f"waiver {number}")
     for key, (key_node, _) in fields.items():
         if key not in _FIELDS:
@@ -147,6 +166,20 @@ def _read_entry(node: yaml.Node, name: str, number: int) -> Waiver:
         raise _error(
             name, expires_node, f"waiver {number}: 'expires' must be a date YYYY-MM-DD, not {text!r}"
         ) from None
+    if is_match_all(values["policy"]) and is_match_all(values["resource"]):
+        raise _error(
+            name,
+            node,
+            f"waiver {number}: policy {values['policy']!r} on resource {values['resource']!r} would waive every "
+            "finding; name the policy or the resources it accepts",
+        )
+    if (expires - today).days > max_days:
+        raise _error(
+            name,
+            expires_node,
+            f"waiver {number}: expires {expires.isoformat()}, more than {max_days} days after today "
+            f"({today.isoformat()}); renew it closer to the date (limit: --max-waiver-days, max_waiver_days)",
+        )
     return Waiver(
         policy=values["policy"],
         resource=values["resource"],
@@ -160,19 +193,25 @@ def _read_entry(node: yaml.Node, name: str, number: int) -> Waiver:
 
 def apply_waivers(report: Report, waivers: WaiverSet, today: date) -> None:
     """Turn matching failures into ``waived``; record why in the report's notes."""
-    used: set[int] = set()
+    covers = [0] * len(waivers.active)
+    # Under --fail-on-unknown an unknown gates like a failure, so it can be accepted like one.
+    waivable = (Status.FAIL, Status.UNKNOWN) if report.fail_on_unknown else (Status.FAIL,)
     for finding in report.findings:
-        if finding.status is not Status.FAIL:
+        if finding.status not in waivable:
             continue
         for i, waiver in enumerate(waivers.active):
             if glob_match(waiver.policy, finding.policy_id) and glob_match(waiver.resource, finding.resource.address):
                 finding.status = Status.WAIVED
                 report.waivers[finding_key(finding)] = waiver
-                used.add(i)
+                covers[i] += 1
                 break
+    report.waiver_uses = sorted(
+        [*zip(waivers.active, covers, strict=True), *((w, 0) for w in waivers.expired)], key=lambda use: use[0].line
+    )
+    report.notes.extend(waivers.notes)
     report.notes.extend(waivers.warnings())
     for i, waiver in enumerate(waivers.active):
-        if i not in used:
+        if not covers[i]:
             report.notes.append(
                 f"{waiver.file}:{waiver.line}: waiver for {waiver.policy} on {waiver.resource} matched no failing finding"
             )
@@ -185,4 +224,11 @@ def apply_waivers(report: Report, waivers: WaiverSet, today: date) -> None:
         "file": waivers.file,
         "applied": sum(1 for f in report.findings if f.status is Status.WAIVED),
         "expired": len(waivers.expired),
+        "max_days": waivers.max_days,
+        "revision": waivers.revision,
+        # Who owns each exemption and how much it hides: a reviewer's first two questions.
+        "entries": [
+            {**waiver.as_dict(), "covers": count, "expired": waiver.expires < today}
+            for waiver, count in report.waiver_uses
+        ],
     }

@@ -56,7 +56,9 @@ def test_json_contract() -> None:
     result = run_cli("scan", "plan", NONCOMPLIANT, "--format", "json")
     assert result.code == 1
     report = json.loads(result.out)
-    assert report["schema_version"] == "1.2"  # 1.1: location, waiver, baseline, gating, gate; 1.2: incomplete
+    assert (
+        report["schema_version"] == "1.3"
+    )  # 1.1: location, waiver, baseline, gating, gate; 1.2: incomplete; 1.3: fail_on_unknown, waiver entries
     assert report["tool"] == {"name": "hipaacheck", "version": __version__}
     assert report["source"]["kind"] == "terraform-plan" and report["source"]["path"] == NONCOMPLIANT
     assert set(report["summary"]) == {"pass", "fail", "unknown", "error", "skipped", "waived"}

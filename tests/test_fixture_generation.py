@@ -23,7 +23,7 @@ from hipaacheck.sources.terraform import load_plan_resources
 
 from .conftest import FIXTURES, ROOT
 
-STATIC = ["compliant", "noncompliant", "modules_unknowns"]
+STATIC = ["compliant", "noncompliant", "modules_unknowns", "hostile_text"]
 
 
 def _mirror_available() -> bool:

@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from hipaacheck.builtin import builtin_policy_dir
-from hipaacheck.engine import evaluate
+from hipaacheck.models import Severity
 from hipaacheck.policy.loader import load_policies
-from hipaacheck.sources.terraform import load_plan_resources
+from hipaacheck.scan import scan_plan
 
 from .conftest import FIXTURES
 
@@ -20,7 +20,7 @@ POLICIES = load_policies([builtin_policy_dir()])
 
 def test_every_scenario_has_a_plan_and_expectations() -> None:
     names = {p.name for p in SCENARIOS}
-    assert names >= {"compliant", "noncompliant", "modules_unknowns", "lifecycle"}
+    assert names >= {"compliant", "noncompliant", "modules_unknowns", "lifecycle", "scope_change"}
     for scenario in SCENARIOS:
         assert (scenario / "plan.json").is_file()
 
@@ -33,8 +33,9 @@ def test_scenario_matches_expected(scenario: Path) -> None:
         for address, statuses in expected_doc["findings"].items()
         for policy, status in statuses.items()
     }
-    _, resources = load_plan_resources(scenario / "plan.json")
-    actual = {(f.policy_id, f.resource.address): f.status.value for f in evaluate(POLICIES, resources)}
+    # The scan a user runs: policy findings plus the plan's scope-change findings.
+    findings = scan_plan(scenario / "plan.json", POLICIES, Severity.LOW).findings
+    actual = {(f.policy_id, f.resource.address): f.status.value for f in findings}
     missing = sorted(set(expected) - set(actual))
     extra = sorted(set(actual) - set(expected))
     wrong = sorted((k, expected[k], actual[k]) for k in set(expected) & set(actual) if expected[k] != actual[k])

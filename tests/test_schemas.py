@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     plain, gated = folder / "plain.json", folder / "gated.json"
     assert main(["scan", "plan", str(NONCOMPLIANT), "--format", "json", "--output", str(plain)]) == 1
     waivers = folder / "waivers.yaml"
+    expires = (date.today() + timedelta(days=30)).isoformat()  # waivers are bounded (--max-waiver-days)
     waivers.write_text(
-        "waivers:\n  - {policy: s3-bucket-versioning, resource: '*', reason: r, owner: o, expires: 2999-01-01}\n"
+        f"waivers:\n  - {{policy: s3-bucket-versioning, resource: '*', reason: r, owner: o, expires: {expires}}}\n"
     )
     args = ["--waivers", str(waivers), "--baseline", str(plain), "--format", "json", "--output", str(gated)]
     assert main(["scan", "plan", str(NONCOMPLIANT), *args]) == 0

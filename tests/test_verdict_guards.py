@@ -17,8 +17,10 @@ import pytest
 import yaml
 
 from hipaacheck.builtin import builtin_policy_dir
-from hipaacheck.models import Resource, Severity
+from hipaacheck.engine import evaluate_one
+from hipaacheck.models import Gap, GapKind, Resource, Severity, Status
 from hipaacheck.policy.conditions import Group, Leaf, Not
+from hipaacheck.policy.loader import load_policies
 from hipaacheck.policy.truth import Truth
 
 from .conftest import FIXTURES, run_cli
@@ -126,3 +128,50 @@ def test_sarif_security_severity_falls_in_githubs_band_for_every_severity(tmp_pa
         assert low < value <= high if severity is Severity.CRITICAL else low <= value <= high, (rule["id"], value)
         seen.add(severity)
     assert seen == set(Severity)  # the pack has every severity, so every band was checked
+
+
+# ------------------------------------------------------------ scope: out, undetermined, unreadable
+
+VERSIONING = next(p for p in load_policies([builtin_policy_dir()]) if p.id == "s3-bucket-versioning")
+
+
+def _bucket(attrs: dict[str, Any], gaps: dict[str, Gap] | None = None) -> Resource:
+    return Resource("s3_bucket", "aws_s3_bucket.x", "test", attrs, gaps or {})
+
+
+def test_out_of_scope_is_skipped_and_says_why() -> None:
+    finding = evaluate_one(VERSIONING, _bucket({"tags": {"phi": "false"}, "versioning": {"enabled": False}}))
+    assert finding.status is Status.SKIPPED
+    assert finding.message == 'Out of scope: tags.phi is "false" (expected other than "false")'
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        # Scope only known after apply and the requirement fails: only apply can tell.
+        (GapKind.UNKNOWN, Status.UNKNOWN),
+        # Scope could not be read: an error, so a broken input cannot hide a failure as unknown.
+        (GapKind.ERROR, Status.ERROR),
+    ],
+)
+def test_failure_with_undetermined_scope(kind: GapKind, status: Status) -> None:
+    gaps = {"tags": Gap(kind, "tags known after apply" if kind is GapKind.UNKNOWN else "AccessDenied")}
+    finding = evaluate_one(VERSIONING, _bucket({"versioning": {"enabled": False}}, gaps))
+    assert finding.status is status
+    assert "whether the policy applies is undetermined" in finding.message
+
+
+def test_pass_with_undetermined_scope_is_a_pass() -> None:
+    # In scope or not, the requirement holds.
+    gaps = {"tags": Gap(GapKind.UNKNOWN, "known after apply")}
+    assert evaluate_one(VERSIONING, _bucket({"versioning": {"enabled": True}}, gaps)).status is Status.PASS
+
+
+def test_message_joins_each_requirement_once() -> None:
+    policy = next(p for p in load_policies([builtin_policy_dir()]) if p.id == "lb-listener-encrypted")
+    resource = Resource(
+        "lb_listener", "aws_lb_listener.x", "test", {"encrypted": False, "redirects_to_https": False}, {}
+    )
+    finding = evaluate_one(policy, resource)
+    assert finding.status is Status.FAIL
+    assert finding.message == "encrypted is false (expected true); redirects_to_https is false (expected true)"

@@ -10,11 +10,12 @@ from ..attest.model import Attestation, AttestationResult
 from ..display import redact
 from ..models import Status
 from ..policy_docs_link import DOCS_DIR, builtin_ids, policy_doc_url
+from ..safe_text import flat
 
 
 def clean(value: object) -> str:
-    """Every value taken from an input passes through here before any format escapes it."""
-    return redact(" ".join(str(value).split()))
+    """Every value taken from an input passes through here before any format escapes it: one line, no controls."""
+    return redact(flat(str(value)))
 
 
 def evidence_href(attestation: Attestation, page_dir: Path) -> str | None:

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..matrix import NO_CHECK
 from ..models import Status
+from ..safe_text import md_code, md_text
 from .links import clean, decision_line, evidence_href, evidence_state, policy_href, result_line, signed_line
 from .model import EvidencePack
 from .topics import PartAnswer, TopicAnswer, Verdict
 
 LISTED = 8
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _KIND = {"standard": "standard", "required": "R", "addressable": "A"}
 
 
 def m(value: object) -> str:
     """Redacted, on one line, with Markdown and HTML syntax escaped (table cells included)."""
-    return _SPECIAL.sub(r"\\\1", clean(value))
+    return md_text(clean(value))
 
 
 def code(value: object) -> str:
-    text = clean(value).replace("`", "'")
-    return f"`{text}`"
+    return md_code(clean(value))
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:

@@ -8,7 +8,6 @@ what was expected in plain words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -221,5 +220,30 @@ class Not(Condition):
         return self.child.key_paths()
 
 
-def compile_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+class RegexError(ValueError):
+    """A ``matches`` pattern RE2 cannot compile (bad syntax, or a feature with no linear-time match)."""
+
+
+def compile_regex(pattern: str) -> Any:
+    """Compile a ``matches`` pattern with RE2: matching is linear in the text, whatever the pattern.
+
+    Python's ``re`` backtracks: ``(a+)+$`` against 40 ``a``s and a ``b`` runs for
+    minutes, and a policy folder comes from whoever can edit it. RE2 has no
+    backtracking; what it cannot run in linear time (backreferences,
+    lookaround, possessive quantifiers) it refuses to compile, so such a
+    pattern is refused when the policy loads, never met during a scan. The
+    operator keeps its meaning: a search anywhere in the value (anchor with
+    ``^``/``$`` for a full match).
+    """
+    import re2  # deferred: only policies that use `matches` need it
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its own multi-line complaint on stderr
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else ""
+        text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+        raise RegexError(text or "RE2 cannot compile it") from None
+    except (TypeError, ValueError) as exc:  # e.g. a NUL the binding cannot pass on
+        raise RegexError(str(exc)) from None

@@ -14,7 +14,7 @@ from typing import Any
 from .. import safeguards
 from ..models import Severity
 from ..resource_types import RESOURCE_TYPES, FieldInfo, field_info, validation_problems
-from .conditions import OPERATORS, Condition, Group, Leaf, Not
+from .conditions import OPERATORS, Condition, Group, Leaf, Not, RegexError, compile_regex
 from .model import Policy
 from .yaml_source import Located, PathKey, SourceError, load_located
 
@@ -243,9 +243,11 @@ class _PolicyReader:
             if kind != "str" or not isinstance(value, str):
                 raise self.fail(where, f"'matches' compares a string field with a regular expression; {key} is {kind}")
             try:
-                return re.compile(value)
-            except re.error as exc:
-                raise self.fail(where, f"bad regular expression: {exc}") from None
+                return compile_regex(value)
+            except RegexError as exc:
+                raise self.fail(
+                    where, f"regular expression {value!r} is refused: {exc} (patterns run on RE2, in linear time)"
+                ) from None
         if op == "contains":
             if kind == "str":
                 return scalar_for("str", value, where)

@@ -14,6 +14,12 @@ the result).
 above --fail-on could not run), ``gate.incomplete`` (how many such checks) and
 ``gate.allow_incomplete``; a finding's ``gating`` is also true for an
 ``error`` that leaves the scan incomplete.
+
+1.3 added ``gate.fail_on_unknown`` and ``gate.failing_unknown`` (with
+--fail-on-unknown an ``unknown`` at or above --fail-on gates, and its
+``gating`` is true), and in ``gate.waivers``: ``max_days``, ``revision``
+(--waivers-from-git) and ``entries``, every waiver with its owner, expiry and
+``covers``, the number of findings it waived.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from ..display import redact
 from ..models import Finding
 from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, Any]:
@@ -82,6 +88,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "failing": len(report.failing()),
             "incomplete": len(report.incomplete()),
             "allow_incomplete": report.allow_incomplete,
+            "fail_on_unknown": report.fail_on_unknown,
+            "failing_unknown": len(report.failing_unknown()),
             "waivers": report.gate.get("waivers"),
             "baseline": report.gate.get("baseline"),
             "changed_only": bool(report.gate.get("changed_only")),

@@ -7,25 +7,25 @@ classname is the policy id and name the resource address. Status mapping:
   ``--changed-only`` keeps from gating: they are still failures, and the
   message says why they did not fail the run)
 * ``error`` -> ``<error>`` (the check could not run)
-* ``unknown``, ``skipped``, ``waived`` -> ``<skipped>`` with the reason
+* ``unknown``, ``skipped``, ``waived`` -> ``<skipped>`` with the reason (an
+  ``unknown`` that gates under ``--fail-on-unknown`` is a ``<failure>``)
   (decided only after apply / out of scope / the waiver's owner, expiry and reason)
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 from ..display import redact
 from ..models import Finding, Status
 from ..report import EXEMPTIONS, Report
-
-# XML 1.0 cannot carry most control characters, even escaped, nor lone surrogates.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+from ..safe_text import visible
 
 
 def _text(value: str) -> str:
-    return _INVALID_XML.sub("?", value)
+    """XML 1.0 cannot carry most control characters, even escaped, nor lone surrogates: all become
+    visible escapes, with the bidi and invisible characters a CI page would otherwise render."""
+    return visible(value)
 
 
 def _body(report: Report, finding: Finding) -> str:
@@ -48,13 +48,17 @@ def _why_not_gating(report: Report, finding: Finding) -> str:
 
 
 def _testcase(report: Report, finding: Finding) -> ET.Element:
-    case = ET.Element("testcase", classname=finding.policy_id, name=_text(finding.resource.address), time="0")
+    case = ET.Element("testcase", classname=_text(finding.policy_id), name=_text(finding.resource.address), time="0")
     location = report.locate(finding)
     if location is not None:
-        case.set("file", location.file)
+        case.set("file", _text(location.file))
         case.set("line", str(location.line))
     status = finding.status
-    if status is Status.FAIL:
+    if status is Status.UNKNOWN and report.decides(finding):  # --fail-on-unknown: it fails the run
+        message = f"{finding.severity.value}: {finding.title} [unknown until apply; fails the run: --fail-on-unknown]"
+        child = ET.SubElement(case, "failure", message=_text(message), type=finding.severity.value)
+        child.text = _body(report, finding)
+    elif status is Status.FAIL:
         message = f"{finding.severity.value}: {finding.title}{_why_not_gating(report, finding)}"
         child = ET.SubElement(case, "failure", message=_text(message), type=finding.severity.value)
         child.text = _body(report, finding)
@@ -72,11 +76,14 @@ def _testcase(report: Report, finding: Finding) -> ET.Element:
 
 def render_junit(report: Report) -> str:
     counts = report.counts()
+    gating_unknown = len(report.failing_unknown())
     totals = {
         "tests": str(len(report.findings)),
-        "failures": str(counts[Status.FAIL.value]),
+        "failures": str(counts[Status.FAIL.value] + gating_unknown),
         "errors": str(counts[Status.ERROR.value]),
-        "skipped": str(counts[Status.UNKNOWN.value] + counts[Status.SKIPPED.value] + counts[Status.WAIVED.value]),
+        "skipped": str(
+            counts[Status.UNKNOWN.value] - gating_unknown + counts[Status.SKIPPED.value] + counts[Status.WAIVED.value]
+        ),
         "time": "0",
     }
     suites = ET.Element("testsuites", {"name": "hipaacheck", **totals})

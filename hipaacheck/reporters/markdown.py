@@ -9,7 +9,6 @@ at a byte budget and a note says how many were left out.
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 
 from .. import safeguards
@@ -17,20 +16,20 @@ from ..display import redact
 from ..models import Finding, Status
 from ..output import ENCODING_ERRORS
 from ..report import Report
+from ..safe_text import md_code, md_text, visible
 
 MAX_BYTES = 1024 * 1024 - 16 * 1024  # GitHub's step summary limit, minus room for closing tags and notes
 _SHOWN_MESSAGE = 300
 
 
 def cell(text: str) -> str:
-    """Text safe inside a table cell: no HTML, no pipe, no line break."""
-    return html.escape(" ".join(text.split()), quote=False).replace("|", "\\|")
+    """Data safe inside a table cell or a line: no markup, link, image, HTML, pipe or line break."""
+    return md_text(text)
 
 
 def code(text: str) -> str:
-    if "`" in text:
-        return f"<code>{cell(text)}</code>"
-    return "`" + " ".join(text.split()).replace("|", "\\|") + "`"
+    """Data as a code span it cannot close (safe_text.md_code)."""
+    return md_code(text)
 
 
 class _Budget:
@@ -52,8 +51,10 @@ class _Budget:
 
 def _heading(report: Report) -> list[str]:
     failing = len(report.failing())
+    unknown = len(report.failing_unknown())
     if failing:
         verdict = f"❌ FAILED: {failing} failing at or above {report.fail_on.value}"
+        verdict += f" ({unknown} of them unknown, --fail-on-unknown)" if unknown else ""
     elif report.result == "incomplete":
         verdict = f"⚠️ INCOMPLETE: {len(report.incomplete())} check(s) at or above {report.fail_on.value} could not run"
     else:
@@ -100,9 +101,10 @@ def _failures(report: Report, budget: _Budget, failures: list[Finding]) -> None:
     budget.add(f"### Failing findings by safeguard ({len(failures)})", force=True)
     for citation in sorted(groups):
         spec = safeguards.resolve(citation)
-        title = f"{citation} {spec.name} ({spec.kind})" if spec else citation
+        # A known citation is hipaacheck's own text; anything else came from a policy file.
+        title = f"{spec.citation} {spec.name} ({spec.kind})" if spec else cell(citation)
         budget.add("", force=True)
-        budget.add(f"#### {cell(title)}", force=True)
+        budget.add(f"#### {title}", force=True)
         budget.add("", force=True)
         budget.add("| Severity | Policy | Resource | Location | What was seen |", force=True)
         budget.add("|---|---|---|---|---|", force=True)
@@ -161,6 +163,18 @@ def render_markdown(report: Report, limit: int = MAX_BYTES) -> str:
     _simple_table(
         budget, f"Waived ({len(waived_rows)})", "| Policy | Resource | Owner | Expires | Reason |", waived_rows, False
     )
+    waiver_rows = [
+        f"| {code(f'{w.file}:{w.line}')} | {code(w.policy)} | {code(w.resource)} | {cell(w.owner)} "
+        f"| {w.expires.isoformat()} | {covers} |"
+        for w, covers in report.waiver_uses
+    ]
+    _simple_table(
+        budget,
+        f"Waivers in the file ({len(waiver_rows)})",
+        "| Waiver | Policy | Resource | Owner | Expires | Findings covered |",
+        waiver_rows,
+        False,
+    )
     open_rows = [
         f"| {f.status.value} | {f.severity.value} | {code(f.policy_id)} | {code(f.resource.address)} | {cell(_short(f.message))} |"
         for f in by_status[Status.ERROR] + by_status[Status.UNKNOWN]
@@ -181,4 +195,5 @@ def render_markdown(report: Report, limit: int = MAX_BYTES) -> str:
             "the JSON or SARIF report has every finding.",
             force=True,
         )
-    return "\n".join(budget.lines) + "\n"
+    # A last net: no control or bidi character reaches the page, whichever line carried it.
+    return visible("\n".join(budget.lines)) + "\n"

@@ -168,7 +168,12 @@ def render_sarif(report: Report) -> str:
     root = getattr(report.locator, "root", None)
     if root is None:
         root = Path.cwd().resolve()
-    results = [_result(report, f, index, root) for f in report.sorted_findings() if f.status in _RESULT_STATUSES]
+    # An unknown that gates (--fail-on-unknown) is a result too: it fails the run, so it must be seen.
+    results = [
+        _result(report, f, index, root)
+        for f in report.sorted_findings()
+        if f.status in _RESULT_STATUSES or report.decides(f)
+    ]
     run: dict[str, Any] = {
         "tool": {
             "driver": {

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,10 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     folder = tmp_path_factory.mktemp("exports")
     waivers = folder / "waivers.yaml"
+    expires = (date.today() + timedelta(days=30)).isoformat()  # waivers are bounded (--max-waiver-days)
     waivers.write_text(
         "waivers:\n  - policy: s3-bucket-access-logging\n    resource: '*'\n    reason: legacy\n"
-        "    owner: team@example.com\n    expires: 2999-12-31\n"
+        f"    owner: team@example.com\n    expires: {expires}\n"
     )
     code = main(
         [

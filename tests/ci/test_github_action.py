@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -263,7 +264,7 @@ def test_action_with_waivers_and_baseline(tmp_path: Path) -> None:
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text(
         "waivers:\n"
-        "  - {policy: 's3-*', resource: 'aws_s3_bucket.*', reason: legacy buckets, owner: data-team, expires: 2999-01-01}\n"
+        f"  - {{policy: 's3-*', resource: 'aws_s3_bucket.*', reason: legacy buckets, owner: data-team, expires: {date.today() + timedelta(days=90)}}}\n"
         "  - {policy: '*', resource: 'account*', reason: old, owner: sec-team, expires: 2020-06-30}\n",
         encoding="utf-8",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,15 @@ from hipaacheck.waivers import glob_match
 
 from .conftest import NONCOMPLIANT, Cli, assert_one_line_error, load_json
 
+# Waivers may expire at most --max-waiver-days (default 365) from today: the
+# far-future placeholders below are written as dates within that bound.
+LATER = (date.today() + timedelta(days=200)).isoformat()
+SOON = (date.today() + timedelta(days=100)).isoformat()
+
 
 def _write(tmp_path: Path, body: str, name: str = "waivers.yaml") -> Path:
     path = tmp_path / name
-    path.write_text(body, encoding="utf-8")
+    path.write_text(body.replace("2999-12-31", LATER).replace("2999-01-01", SOON), encoding="utf-8")
     return path
 
 
@@ -51,7 +56,7 @@ def test_waivers_apply_in_every_format(cli: Cli, tmp_path: Path) -> None:
     args = [f"--report={fmt}={path}" for fmt, path in out.items()]
     result = cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers, *args)
     assert result.code == 1  # other failures remain
-    assert "WAIVED" in result.out and "waived until 2999-12-31 by platform@example.com" in result.out
+    assert "WAIVED" in result.out and f"waived until {LATER} by platform@example.com" in result.out
 
     report = load_json(out["json"])
     waived = [f for f in report["findings"] if f["status"] == "waived"]
@@ -70,12 +75,24 @@ def test_waivers_apply_in_every_format(cli: Cli, tmp_path: Path) -> None:
         "resource": "aws_instance.edi_gateway.root_block_device[0]",
         "reason": "Root volume re-created encrypted at the next AMI roll",
         "owner": "compute@example.com",
-        "expires": "2999-01-01",
+        "expires": SOON,
         "file": str(waivers),
         "line": 7,
     }
     assert all(not f["gating"] for f in waived)
-    assert report["gate"]["waivers"] == {"file": str(waivers), "applied": 6, "expired": 0}
+    gate = report["gate"]["waivers"]
+    assert {k: gate[k] for k in ("file", "applied", "expired", "max_days", "revision")} == {
+        "file": str(waivers),
+        "applied": 6,
+        "expired": 0,
+        "max_days": 365,
+        "revision": None,
+    }
+    # Per waiver: who owns it and how many findings it covers.
+    assert [(e["owner"], e["covers"], e["line"]) for e in gate["entries"]] == [
+        ("platform@example.com", 5, 2),
+        ("compute@example.com", 1, 7),
+    ]
 
     sarif = load_json(out["sarif"])
     suppressed = [r for r in sarif["runs"][0]["results"] if "suppressions" in r]
@@ -87,16 +104,16 @@ def test_waivers_apply_in_every_format(cli: Cli, tmp_path: Path) -> None:
     cases = ET.parse(out["junit"]).getroot().iter("testcase")
     skipped = {(c.get("classname"), c.get("name")): c.find("skipped") for c in cases if c.find("skipped") is not None}
     waived_case = skipped[("s3-bucket-versioning", "aws_s3_bucket.claims")]
-    assert waived_case is not None and "waived until 2999-12-31" in (waived_case.get("message") or "")
+    assert waived_case is not None and f"waived until {LATER}" in (waived_case.get("message") or "")
 
     markdown = out["markdown"].read_text(encoding="utf-8")
-    assert "### Waived (6)" in markdown and "Legacy claims bucket, migrated in Q3 (INFRA-1)" in markdown
+    assert "### Waived (6)" in markdown and "Legacy claims bucket, migrated in Q3 \\(INFRA-1\\)" in markdown
 
 
 def test_all_failures_waived_passes(cli: Cli, tmp_path: Path) -> None:
     waivers = _write(
         tmp_path,
-        "waivers:\n  - {policy: '*', resource: '*', reason: accepted for the demo, owner: me, expires: 2999-01-01}\n",
+        "waivers:\n  - {policy: '*-*', resource: '*', reason: accepted for the demo, owner: me, expires: 2999-01-01}\n",
     )
     result = cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers, "--format", "json")
     assert result.code == 0, result.err
@@ -107,11 +124,11 @@ def test_expired_waiver_does_not_apply_and_warns(cli: Cli, tmp_path: Path) -> No
     waivers = _write(
         tmp_path,
         "waivers:\n"
-        "  - policy: '*'\n    resource: '*'\n    reason: old exception\n    owner: me\n    expires: 2020-01-31\n",
+        "  - policy: '*'\n    resource: 'aws_*'\n    reason: old exception\n    owner: me\n    expires: 2020-01-31\n",
     )
     result = cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers, "--format", "json")
     assert result.code == 1
-    expected = f"{waivers}:2: waiver for * on * expired on 2020-01-31; it no longer applies"
+    expected = f"{waivers}:2: waiver for * on aws_* expired on 2020-01-31; it no longer applies"
     assert f"hipaacheck: warning: {expected}" in result.err
     report = json.loads(result.out)
     assert report["summary"]["waived"] == 0 and expected in report["notes"]
@@ -120,7 +137,9 @@ def test_expired_waiver_does_not_apply_and_warns(cli: Cli, tmp_path: Path) -> No
 
 def test_waiver_expiring_today_still_applies(cli: Cli, tmp_path: Path) -> None:
     today = date.today().isoformat()
-    waivers = _write(tmp_path, f"waivers:\n  - {{policy: '*', resource: '*', reason: r, owner: o, expires: {today}}}\n")
+    waivers = _write(
+        tmp_path, f"waivers:\n  - {{policy: '*-*', resource: '*', reason: r, owner: o, expires: {today}}}\n"
+    )
     result = cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers, "--format", "json")
     assert result.code == 0 and "expires on " + today in " ".join(json.loads(result.out)["notes"])
 

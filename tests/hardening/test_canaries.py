@@ -23,6 +23,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,7 @@ waivers:
     resource: aws_elasticache_replication_group.cache
     reason: "Vendor library lacks TLS; {CREDENTIALS["waiver_reason"]}"
     owner: "{CREDENTIALS["access_key"]}@example.com"
-    expires: 2099-01-01
+    expires: {date.today() + timedelta(days=100)}
 """
 
 

@@ -11,6 +11,7 @@ line on stderr, never a traceback or a hang.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -208,7 +209,9 @@ waivers:
     reason: Retired next quarter
     owner: security@example.com
     expires: 2020-01-01
-"""
+""".replace("2099-12-31", (date.today() + timedelta(days=200)).isoformat()).replace(
+    "2099-06-30", (date.today() + timedelta(days=100)).isoformat()
+)  # within --max-waiver-days of today, so the waivers load
 
 GLOBS = ["*a" * 30 + "b", "*" * 5000, "?" * 300, "*[*", "**.**", "a" * 100_000, "*\u202e*", "*\ud800*"]
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import re
 import shutil
 import stat
 from pathlib import Path
 from typing import Any
 
+from ...display import one_line, redact
 from ..errors import InputError
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
@@ -170,6 +172,44 @@ def check_plan_document(document: Any, name: str) -> None:
         raise InputError(f"{name}: resource_changes is not a list; the plan is malformed")
 
 
+# python-terraform logs the command's whole output (the plan, secrets included) at DEBUG and
+# terraform's stderr at WARNING: hipaacheck never wants either in a CI log.
+_PYTHON_TERRAFORM_LOGGERS = ("python_terraform", "python_terraform.tfstate")
+_BOX = " │╷╵\t"
+
+
+def _silence_python_terraform() -> None:
+    for name in _PYTHON_TERRAFORM_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.disabled = True
+        logger.propagate = False
+
+
+def _plan_only_terraform() -> Any:
+    """python-terraform's ``Terraform``, minus its state-file reading.
+
+    It parses ``terraform.tfstate`` (or ``.terraform/terraform.tfstate``) from
+    the working directory when constructed and after every successful command:
+    a FIFO there hangs the scan, a link to /dev/zero exhausts memory, invalid
+    JSON raises. ``terraform show -json PLAN`` itself reads only the plan (and
+    the provider schemas), and so does this.
+    """
+    from python_terraform import Terraform  # deferred: only binary plans need it
+
+    class PlanOnlyTerraform(Terraform):  # type: ignore[misc]
+        def read_state_file(self, file_path: str | None = None) -> None:
+            self.tfstate = None
+
+    return PlanOnlyTerraform
+
+
+def terraform_error_line(stderr: str) -> str:
+    """terraform's ``Error:`` line (its diagnostics are boxed, multi-line and may quote the plan)."""
+    lines = [line.strip(_BOX) for line in stderr.splitlines()]
+    lines = [line for line in lines if line]
+    return next((line for line in lines if line.startswith("Error:")), lines[0] if lines else "no output")
+
+
 def _show_binary_plan(path: Path) -> bytes:
     """Run `terraform show -json` for a binary plan, in the plan's directory (where it was initialised)."""
     binary = shutil.which("terraform")
@@ -177,14 +217,16 @@ def _show_binary_plan(path: Path) -> bytes:
         raise InputError(
             f"{path}: is a binary Terraform plan and no terraform binary is on PATH; run terraform show -json {path.name} > plan.json"
         )
-    from python_terraform import IsFlagged, Terraform  # deferred: only binary plans need it
+    from python_terraform import IsFlagged  # a sentinel class: passed as is, not instantiated
 
-    terraform = Terraform(working_dir=str(path.parent.resolve()), terraform_bin_path=binary)
+    _silence_python_terraform()
+    terraform = _plan_only_terraform()(working_dir=str(path.parent.resolve()), terraform_bin_path=binary)
     try:
         code, out, err = terraform.cmd("show", str(path.resolve()), json=IsFlagged, no_color=IsFlagged)
     except OSError as exc:
-        raise InputError(f"{path}: could not run terraform ({exc})") from None
+        raise InputError(f"{path}: could not run terraform ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: terraform show -json wrote something that is not UTF-8") from None
     if code != 0 or not out:
-        first = next((line.strip(" │╷╵") for line in (err or "").splitlines() if line.strip(" │╷╵")), "no output")
-        raise InputError(f"{path}: terraform show -json failed: {first}")
+        raise InputError(f"{path}: terraform show -json failed: {redact(one_line(terraform_error_line(err or '')))}")
     return out.encode("utf-8") if isinstance(out, str) else bytes(out)
