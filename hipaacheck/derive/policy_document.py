@@ -1,4 +1,7 @@
-"""Facts from IAM and resource policy documents (JSON)."""
+"""Policy documents (JSON): parsing shared by every reader, and the facts of identity policies.
+
+Resource policies (bucket policies and the like) are read by resource_policy.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-# Conditions that keep an Allow to Principal "*" from being public: they tie
-# the request to a network, an organisation or an account.
-_LIMITING_CONDITION_KEYS = frozenset(
-    k.lower()
-    for k in (
-        "aws:SourceVpce",
-        "aws:SourceVpc",
-        "aws:SourceIp",
-        "aws:VpcSourceIp",
-        "aws:PrincipalOrgID",
-        "aws:PrincipalOrgPaths",
-        "aws:PrincipalAccount",
-        "aws:SourceAccount",
-        "aws:SourceArn",
-        "aws:SourceOrgID",
-        "aws:SourceOrgPaths",
-        "aws:PrincipalArn",
-        "aws:userid",
-        "aws:username",
-        "s3:DataAccessPointAccount",
-        "s3:DataAccessPointArn",
-    )
-)
+from .patterns import arn_pattern_is_everything, matches, split_action
 
 
 class DocumentError(ValueError):
@@ -93,56 +74,59 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _principal_is_everyone(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        return any(v == "*" or (isinstance(v, list) and "*" in v) for v in principal.values())
-    return False
+# IAM's shortest action names (GetRole, GetUser, TagRole, TagUser) have seven letters: a name
+# pattern of stars and at most that many "?" matches every IAM action.
+_SHORTEST_IAM_ACTION = 7
 
 
-def _condition_keys(statement: dict[str, Any]) -> set[str]:
-    condition = statement.get("Condition")
-    keys: set[str] = set()
-    if isinstance(condition, dict):
-        for operands in condition.values():
-            if isinstance(operands, dict):
-                keys.update(str(k).lower() for k in operands)
-    return keys
+def _names_every_action(name: str) -> bool:
+    return "*" in name and set(name) <= {"*", "?"} and name.count("?") <= _SHORTEST_IAM_ACTION
 
 
-@dataclass(frozen=True, slots=True)
-class ResourcePolicyFacts:
-    public: bool
-    denies_insecure_transport: bool
+def _grants_everything(pattern: str) -> bool:
+    """ "*", "*:*" and the like: every action of every service."""
+    service, name = split_action(pattern)
+    return set(service) == {"*"} and set(name) == {"*"}
 
 
-def resource_policy_facts(document: Any) -> ResourcePolicyFacts:
-    doc = parse_document(document)
-    public = False
-    denies_insecure = False
-    for statement in statements(doc):
-        effect = statement.get("Effect")
-        everyone = _principal_is_everyone(statement.get("Principal"))
-        if effect == "Allow" and everyone and not (_condition_keys(statement) & _LIMITING_CONDITION_KEYS):
-            public = True
-        if effect == "Deny" and everyone and _denies_without_tls(statement):
-            denies_insecure = True
-    return ResourcePolicyFacts(public, denies_insecure)
+def _grants_all_of_iam(pattern: str) -> bool:
+    """ "iam:*", "IAM:*", "i*:*" ...: every IAM action, so the holder can grant itself anything."""
+    service, name = split_action(pattern)
+    return matches(service, "iam", fold_case=True) and _names_every_action(name)
 
 
-def _denies_without_tls(statement: dict[str, Any]) -> bool:
-    condition = statement.get("Condition")
-    if not isinstance(condition, dict):
-        return False
-    for operator, operands in condition.items():
-        if not isinstance(operands, dict) or str(operator) not in ("Bool", "BoolIfExists"):
-            continue
-        for key, value in operands.items():
-            if str(key).lower() == "aws:securetransport" and any(str(v).lower() == "false" for v in _as_list(value)):
-                actions = [str(a) for a in _as_list(statement.get("Action", []))]
-                return any(a in ("*", "s3:*") for a in actions)
-    return False
+def _on_every_resource(statement: dict[str, Any], service: str | None) -> bool:
+    """Resource "*" (or a pattern as wide), or NotResource that does not exclude everything.
+
+    NotResource with an Allow grants every resource but the few it names: that is still
+    the whole account for an administrator.
+    """
+    if "NotResource" in statement:
+        excluded = [str(r) for r in _as_list(statement["NotResource"])]
+        return not any(arn_pattern_is_everything(r, service) for r in excluded)
+    return any(arn_pattern_is_everything(str(r), service) for r in _as_list(statement.get("Resource", [])))
+
+
+def _admin_kind(statement: dict[str, Any]) -> str | None:
+    """Why an Allow statement amounts to administrator rights, or None.
+
+    * every action ("*", "*:*") on every resource;
+    * every IAM action ("iam:*") on every IAM resource: it can attach AdministratorAccess
+      to its own principal (privilege escalation);
+    * NotAction on every resource, unless the NotAction list excludes all of IAM: what is
+      left includes IAM (and so escalation), e.g. NotAction "s3:*".
+    """
+    if "NotAction" in statement:
+        excluded = [str(a) for a in _as_list(statement["NotAction"])]
+        if not any(_grants_all_of_iam(a) for a in excluded) and _on_every_resource(statement, "iam"):
+            return "NotAction leaves IAM"
+        return None
+    actions = [str(a) for a in _as_list(statement.get("Action", []))]
+    if any(_grants_everything(a) for a in actions) and _on_every_resource(statement, None):
+        return "* on *"
+    if any(_grants_all_of_iam(a) for a in actions) and _on_every_resource(statement, "iam"):
+        return "iam:* on *"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +145,6 @@ def identity_policy_facts(document: Any) -> IdentityPolicyFacts:
             continue
         if "NotAction" in statement:
             not_action = True
-        actions = [str(a) for a in _as_list(statement.get("Action", []))]
-        resources = [str(r) for r in _as_list(statement.get("Resource", []))]
-        if "*" in actions and "*" in resources:
+        if _admin_kind(statement) is not None:
             admin.append(str(statement.get("Sid") or i))
     return IdentityPolicyFacts(bool(admin), admin, not_action)

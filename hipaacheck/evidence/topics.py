@@ -110,7 +110,11 @@ TOPICS: tuple[Topic, ...] = (
                 lambda f: "public" in f.policy_id or "internet" in f.policy_id,
             ),
             Part("Sign-in, MFA and passwords", "sign-in check", _cites("164.312(d)", "164.312(a)(2)(i)")),
-            Part("Administrator permissions", "permission check", lambda f: f.resource_type == "iam_policy"),
+            Part(
+                "Administrator permissions",
+                "permission check",
+                lambda f: f.resource_type in ("iam_policy", "iam_principal"),
+            ),
             Part("Other access controls", "other access check"),
         ),
         "Access management (attested)",

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .base import Canonical
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
-from .identity import Account, AccountRegion, IamPolicy, KmsKey
+from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
 from .logging import Cloudtrail, CloudwatchLogGroup
 from .messaging import SnsTopic, SqsQueue
 from .network import Ec2Instance, LbListener, SecurityGroup
@@ -37,6 +37,7 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "cloudtrail": Cloudtrail,
     "cloudwatch_log_group": CloudwatchLogGroup,
     "iam_policy": IamPolicy,
+    "iam_principal": IamPrincipal,
     "sqs_queue": SqsQueue,
     "sns_topic": SnsTopic,
     "account": Account,

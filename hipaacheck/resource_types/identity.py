@@ -18,9 +18,26 @@ class IamPolicy(Canonical):
     policy_name: str | None = doc("Policy name.")
     kind: str | None = doc("managed, role-inline, user-inline or group-inline.")
     attached_to: str | None = doc("Role, user or group an inline policy belongs to.")
-    allows_admin: bool | None = doc("An Allow statement grants Action '*' on Resource '*'.")
-    admin_statements: list[str] | None = doc("Sids (or indexes) of the statements granting '*' on '*'.")
+    allows_admin: bool | None = doc(
+        "An Allow statement grants administrator rights: Action '*' on every resource (Resource '*' or "
+        "NotResource), 'iam:*' on every resource (it can grant itself anything), or NotAction on every "
+        "resource that leaves IAM actions allowed."
+    )
+    admin_statements: list[str] | None = doc("Sids (or indexes) of the statements granting administrator rights.")
     allows_not_action: bool | None = doc("An Allow statement uses NotAction (grants all but a list).")
+
+
+class IamPrincipal(Canonical):
+    """An IAM user, group or role, with the managed policies attached to it."""
+
+    principal_type: str | None = doc("user, group or role.")
+    principal_name: str | None = doc("User, group or role name.")
+    managed_policy_arns: list[str] | None = doc("ARNs of the managed policies attached to it.")
+    admin_managed_policies: list[str] | None = doc(
+        "Attached managed policies that grant administrator rights: AWS managed AdministratorAccess or "
+        "IAMFullAccess by name, customer managed ones (allows_admin) by name (live) or address (plan)."
+    )
+    has_admin_managed_policy: bool | None = doc("An attached managed policy grants administrator rights.")
 
 
 class PasswordPolicy(Canonical):

@@ -51,9 +51,13 @@ class SecurityGroup(Tagged):
     vpc_id: str | None = doc("VPC of the group.")
     ingress: list[IngressRule] | None = doc("All ingress rules, inline and separate resources.")
     internet_exposed_ports: list[int] | None = doc(
-        "Watched ports (see WATCHED_PORTS) reachable from 0.0.0.0/0 or ::/0."
+        "Watched ports (see WATCHED_PORTS) reachable from the internet: the sources of all the group's rules "
+        "for the port cover every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, 0.0.0.0/1 + 128.0.0.0/1), "
+        "or one of them is a public range of /8 or wider."
     )
-    internet_all_traffic: bool | None = doc("Every port is reachable from 0.0.0.0/0 or ::/0 (protocol -1 or 0-65535).")
+    internet_all_traffic: bool | None = doc(
+        "Every TCP or every UDP port is reachable from the internet (protocol -1, 0-65535, or ranges that add up)."
+    )
 
 
 class LbListener(Tagged):

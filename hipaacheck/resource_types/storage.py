@@ -30,11 +30,13 @@ class BucketAcl(Canonical):
 class BucketPolicy(Canonical):
     present: bool | None = doc("A bucket policy is attached.")
     public: bool | None = doc(
-        "An Allow statement grants access to Principal '*' without a limiting condition "
-        "(aws:SourceVpce, aws:SourceVpc, aws:PrincipalOrgID, aws:SourceAccount, ...)."
+        "Public as S3 defines it: an Allow to Principal '*' (or {AWS: '*'}, or NotPrincipal) not limited by a "
+        "positive condition with fixed values on aws:SourceVpce, aws:SourceVpc, aws:SourceIp (narrower than /8), "
+        "aws:PrincipalOrgID, aws:SourceAccount, ... (derive/resource_policy.py). Live: or S3's own IsPublic."
     )
     denies_insecure_transport: bool | None = doc(
-        "A Deny statement for Principal '*' applies when aws:SecureTransport is false."
+        "A Deny for every principal, every object read and write action and every object of the bucket, "
+        "with aws:SecureTransport false (Bool or BoolIfExists) as its only condition."
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....derive.network import internet_exposure
+from ....derive.network import BadAddress, internet_exposure
 from ....models import Resource
 from ..builder import LiveBuilder, placeholder, tag_map
 from ..calls import ALL_FIELDS, Call, calls
@@ -71,9 +71,13 @@ def collect_security_groups(ctx: Context) -> list[Resource]:
         b.set("vpc_id", group.get("VpcId"))
         rules = [_rule(p, str(group_id)) for p in group.get("IpPermissions") or [] if isinstance(p, dict)]
         b.set("ingress", rules)
-        exposure = internet_exposure(rules)
-        b.set("internet_exposed_ports", exposure.ports)
-        b.set("internet_all_traffic", exposure.all_traffic)
+        try:
+            exposure = internet_exposure(rules)
+        except BadAddress as exc:
+            b.error(["internet_exposed_ports", "internet_all_traffic"], f"unexpected source from AWS ({exc})")
+        else:
+            b.set("internet_exposed_ports", exposure.ports)
+            b.set("internet_all_traffic", exposure.all_traffic)
         resources.append(b.build(group.get("GroupName")))
     return resources
 

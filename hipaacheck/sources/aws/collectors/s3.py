@@ -11,7 +11,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ....derive.policy_document import DocumentError, resource_policy_facts
+from ....derive.policy_document import DocumentError
+from ....derive.resource_policy import resource_policy_facts
 from ....models import Resource
 from ..builder import LiveBuilder, Where, placeholder, tag_map
 from ..calls import ALL_FIELDS, Call, calls
@@ -46,6 +47,14 @@ CALLS = calls(
     ),
     Call("s3", "get_bucket_acl", "s3:GetBucketAcl", ("acl",)),
     Call("s3", "get_bucket_policy", "s3:GetBucketPolicy", ("policy",), frozenset({"NoSuchBucketPolicy"})),
+    # S3's own verdict on the policy; the scan takes the stricter of it and the shared reader.
+    Call(
+        "s3",
+        "get_bucket_policy_status",
+        "s3:GetBucketPolicyStatus",
+        ("policy.public",),
+        frozenset({"NoSuchBucketPolicy"}),
+    ),
     Call("s3", "get_bucket_versioning", "s3:GetBucketVersioning", ("versioning",)),
     Call("s3", "get_bucket_logging", "s3:GetBucketLogging", ("logging",)),
     Call(
@@ -108,7 +117,10 @@ def _bucket(ctx: Context, name: str) -> Resource | None:
     _encryption(b, read("get_bucket_encryption"))
     _public_access_block(b, read("get_public_access_block"))
     _acl(b, read("get_bucket_acl"))
-    _policy(b, read("get_bucket_policy"))
+    policy = read("get_bucket_policy")
+    _policy(b, policy, f"arn:{where.partition}:s3:::{name}")
+    if policy is not None and policy.ok and not policy.not_configured:
+        _policy_status(b, ctx.fetch.call(C["get_bucket_policy_status"], call_region, Bucket=name))
     versioning = read("get_bucket_versioning")
     if versioning is not None:
         b.set("versioning.enabled", versioning.data.get("Status") == "Enabled")
@@ -189,7 +201,7 @@ def _canned(public: set[str], others: bool) -> str | None:
     }.get(frozenset(public))
 
 
-def _policy(b: LiveBuilder, result: Any) -> None:
+def _policy(b: LiveBuilder, result: Any, bucket_arn: str) -> None:
     if result is None:
         return
     if result.not_configured:
@@ -197,12 +209,30 @@ def _policy(b: LiveBuilder, result: Any) -> None:
         return
     b.set("policy.present", True)
     try:
-        facts = resource_policy_facts(result.data.get("Policy"))
+        facts = resource_policy_facts(result.data.get("Policy"), bucket_arn)
     except DocumentError as exc:
         b.error(["policy.public", "policy.denies_insecure_transport"], f"bucket policy: {exc}")
         return
     b.set("policy.public", facts.public)
     b.set("policy.denies_insecure_transport", facts.denies_insecure_transport)
+
+
+def _policy_status(b: LiveBuilder, status: Any) -> None:
+    """S3's IsPublic next to the shared reader's answer: public if either says so.
+
+    When S3's answer cannot be read, a "public" from the reader stands (nothing can
+    make it less public); a "not public" is not proven without it, so it is an error.
+    """
+    if b.attrs.get("policy", {}).get("public") is True or "policy.public" in b.gaps:
+        return
+    if status.error is not None:
+        b.attrs["policy"].pop("public", None)
+        b.error(["policy.public"], f"{status.error} (S3's own public verdict, s3:GetBucketPolicyStatus)")
+        return
+    if status.not_configured:
+        return  # the policy went away between the two reads: the reader's answer stands
+    if (status.data.get("PolicyStatus") or {}).get("IsPublic") is True:
+        b.set("policy.public", True)
 
 
 COLLECTOR = Collector("s3", ("s3_bucket",), CALLS, collect, scope="global")

@@ -17,6 +17,7 @@ from .identity import iam_policies, kms_keys
 from .logs import cloudtrails, log_groups
 from .messaging import sns_topics, sqs_queues
 from .network import lb_listeners, security_groups
+from .principals import iam_principals
 from .s3 import s3_buckets
 
 Adapter = Callable[[Plan, Linker], list[Resource]]
@@ -37,6 +38,7 @@ ADAPTERS: dict[str, Adapter] = {
     "cloudtrail": cloudtrails,
     "cloudwatch_log_group": log_groups,
     "iam_policy": iam_policies,
+    "iam_principal": iam_principals,
     "sqs_queue": sqs_queues,
     "sns_topic": sns_topics,
     "account": accounts,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....derive.network import internet_exposure
+from ....derive.network import BadAddress, Exposure, internet_exposure
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
@@ -136,7 +136,11 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
         b.take("vpc_id", "vpc_id", known_str)
         b.set("ingress", rules[group.address])
         reason = undetermined.get(group.address) or (unattached[0] if unattached else None)
-        exposure = internet_exposure(rules[group.address])
+        exposure = Exposure([], False)
+        try:
+            exposure = internet_exposure(rules[group.address])
+        except BadAddress as exc:
+            malformed.setdefault(group.address, f"{group.address}: {exc}")
         if group.address in malformed:
             problem = f"malformed value in the plan ({malformed[group.address]})"
             b.error("internet_exposed_ports", problem)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ....derive.policy_document import DocumentError, resource_policy_facts
+from ....derive.policy_document import DocumentError
+from ....derive.resource_policy import resource_policy_facts
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
@@ -38,6 +39,22 @@ def _fold_public_access_block(b: Builder, src: PlanResource, prefix: str) -> Non
     b.set("public_access_block.all_enabled", UNKNOWN if UNKNOWN in values else all(v is True for v in values))
 
 
+_PARTITIONS = (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
+
+
+def _bucket_arn(plan: Plan, bucket: PlanResource) -> str | None:
+    """The bucket's ARN, or one built from its name (arn:aws:s3:::NAME); None before apply names it."""
+    arn = bucket.raw.get("arn")
+    if isinstance(arn, str) and arn.startswith("arn:"):
+        return arn
+    name = bucket.raw.get("bucket")
+    if not isinstance(name, str) or not name:
+        return None
+    region = plan.provider_region(bucket.provider_key) or ""
+    partition = next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
+    return f"arn:{partition}:s3:::{name}"
+
+
 def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
     document = src.raw.get("policy")
     b.set("policy.present", True)
@@ -47,13 +64,20 @@ def _fold_policy(b: Builder, src: PlanResource, prefix: str) -> None:
         b.unknown("policy.denies_insecure_transport", reason)
         return
     try:
-        facts = resource_policy_facts(document)
+        facts = resource_policy_facts(document, _bucket_arn(b.plan, b.resource))
     except DocumentError as exc:
         b.error("policy.public", f"{src.address}.policy: {exc}")
         b.error("policy.denies_insecure_transport", f"{src.address}.policy: {exc}")
         return
     b.set("policy.public", facts.public)
-    b.set("policy.denies_insecure_transport", facts.denies_insecure_transport)
+    if facts.denies_insecure_transport is None:
+        b.unknown(
+            "policy.denies_insecure_transport",
+            f"whether {src.address}.policy's Deny covers the bucket's objects depends on the bucket name, "
+            "known only after apply",
+        )
+    else:
+        b.set("policy.denies_insecure_transport", facts.denies_insecure_transport)
 
 
 def _fold_acl(b: Builder, src: PlanResource, prefix: str) -> None:

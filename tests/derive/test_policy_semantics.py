@@ -1,0 +1,162 @@
+"""The shared derivations, case by case, from tables of statement (or rule) -> expected fact.
+
+Each case's id states the AWS fact it checks. The same functions serve the plan and the
+live source: tests/derive/test_both_sources.py runs real plans and moto through them.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from hipaacheck.derive.network import internet_exposure
+from hipaacheck.derive.patterns import arn_covers, covers, matches, overlaps
+from hipaacheck.derive.policy_document import identity_policy_facts
+from hipaacheck.derive.resource_policy import resource_policy_facts
+
+HERE = Path(__file__).parent
+BUCKET_ARN = "arn:aws:s3:::claims"
+
+
+def _cases(name: str) -> list[Any]:
+    cases = yaml.safe_load((HERE / name).read_text())["cases"]
+    return [pytest.param(case, id=case["id"]) for case in cases]
+
+
+def _document(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+@pytest.mark.parametrize("case", _cases("public_cases.yaml"))
+def test_public_as_s3_defines_it(case: dict[str, Any]) -> None:
+    statement = case.get("statement") or {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"{BUCKET_ARN}/*",
+    }
+    if case.get("condition") is not None:
+        statement["Condition"] = case["condition"]
+    assert resource_policy_facts(_document(statement), BUCKET_ARN).public is case["public"]
+
+
+TLS_BASE = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": [BUCKET_ARN, f"{BUCKET_ARN}/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+
+@pytest.mark.parametrize("case", _cases("tls_cases.yaml"))
+def test_tls_only_deny(case: dict[str, Any]) -> None:
+    statement = copy.deepcopy(TLS_BASE)
+    for key, value in (case.get("set") or {}).items():
+        if value is None:
+            statement.pop(key, None)
+        else:
+            statement[key] = value
+    facts = resource_policy_facts(_document(statement), BUCKET_ARN)
+    assert facts.denies_insecure_transport is case["denies"]
+
+
+def test_a_symbolic_bucket_arn_is_matched_like_any_other() -> None:
+    # The plan source passes a stand-in for an ARN known only after apply, and a document
+    # that names the same stand-in: plain pattern matching, no special case.
+    symbol = "arn:aws:s3:::${aws_s3_bucket.claims.bucket}"
+    statement = {**TLS_BASE, "Resource": [symbol, f"{symbol}/*"]}
+    assert resource_policy_facts(_document(statement), symbol).denies_insecure_transport is True
+    assert resource_policy_facts(_document(statement), BUCKET_ARN).denies_insecure_transport is False
+
+
+@pytest.mark.parametrize(
+    ("resource", "expected"),
+    [
+        pytest.param(["*"], True, id="Resource * covers any bucket name"),
+        pytest.param(["arn:aws:s3:::*/*"], True, id="arn:aws:s3:::*/* covers any bucket name"),
+        pytest.param(["arn:aws:s3:::claims-*/*"], None, id="a name pattern covers only some names: unknown"),
+        pytest.param(["arn:aws:s3:::claims/*"], None, id="a literal name may be the bucket's: unknown"),
+    ],
+)
+def test_bucket_name_known_only_after_apply(resource: list[str], expected: bool | None) -> None:
+    facts = resource_policy_facts(_document({**TLS_BASE, "Resource": resource}), None)
+    assert facts.denies_insecure_transport is expected
+
+
+def test_no_qualifying_deny_is_false_even_before_the_name_is_known() -> None:
+    statement = {**TLS_BASE, "Action": "s3:GetObject"}
+    assert resource_policy_facts(_document(statement), None).denies_insecure_transport is False
+
+
+@pytest.mark.parametrize("case", _cases("admin_cases.yaml"))
+def test_administrator_rights(case: dict[str, Any]) -> None:
+    assert identity_policy_facts(_document(case["statement"])).allows_admin is case["admin"]
+
+
+def _rule(short: dict[str, Any]) -> dict[str, object]:
+    low, high = short["ports"]
+    return {
+        "protocol": short["proto"],
+        "from_port": low,
+        "to_port": high,
+        "cidr_ipv4": short.get("v4", []),
+        "cidr_ipv6": short.get("v6", []),
+    }
+
+
+@pytest.mark.parametrize("case", _cases("internet_cases.yaml"))
+def test_internet_is_a_set_of_addresses(case: dict[str, Any]) -> None:
+    exposure = internet_exposure([_rule(r) for r in case["rules"]])
+    if "ports" in case:
+        assert exposure.ports == case["ports"]
+    assert exposure.all_traffic is case.get("all_traffic", False)
+
+
+def test_public_ipv4_covered_by_ranges_each_narrower_than_slash8() -> None:
+    # 512 /9 ranges, none wide enough alone: together (minus what is never public) they are
+    # the internet; without one public /9 they are not.
+    pieces = [str(n) for n in ipaddress.ip_network("0.0.0.0/0").subnets(new_prefix=9)]
+    rule = {"proto": "tcp", "ports": [22, 22], "v4": pieces}
+    assert internet_exposure([_rule(rule)]).ports == [22]
+    rule["v4"] = [p for p in pieces if p != "8.0.0.0/9"]
+    assert internet_exposure([_rule(rule)]).ports == []
+
+
+@pytest.mark.parametrize(
+    ("function", "pattern", "text", "expected"),
+    [
+        pytest.param(matches, "s3:Get*", "s3:GetObject", True, id="* matches a run"),
+        pytest.param(matches, "s3:Get?bject", "s3:GetObject", True, id="? matches one character"),
+        pytest.param(matches, "a[bc]", "ab", False, id="brackets are literal in IAM (not fnmatch)"),
+        pytest.param(matches, "a[bc]", "a[bc]", True, id="brackets match themselves"),
+        pytest.param(covers, "arn:aws:s3:::b*?", "arn:aws:s3:::b/", True, id="*? still covers every continuation"),
+        pytest.param(covers, "arn:aws:s3:::b/x*", "arn:aws:s3:::b/", False, id="a fixed character after the prefix"),
+        pytest.param(overlaps, "arn:aws:s3:::b/public/*", "arn:aws:s3:::b/", True, id="some object matches"),
+        pytest.param(overlaps, "arn:aws:s3:::c/*", "arn:aws:s3:::b/", False, id="no object of b matches"),
+        pytest.param(arn_covers, "arn:aws:s3:::*", "arn:aws:s3:::b/", True, id="the resource segment spans /"),
+        pytest.param(arn_covers, "arn:aws:*", "arn:aws:s3:::b/", False, id="a wildcard does not span segments"),
+    ],
+)
+def test_patterns(function: Any, pattern: str, text: str, expected: bool) -> None:
+    assert function(pattern, text) is expected
+
+
+def test_the_reader_serves_a_service_whose_data_is_the_resource_itself() -> None:
+    # SQS-style: the queue ARN itself holds the data (no "/*" objects). Another service is one
+    # more ServiceProfile, not another reader.
+    from hipaacheck.derive.resource_policy import ServiceProfile
+
+    queue = "arn:aws:sqs:us-east-1:111122223333:claims"
+    sqs = ServiceProfile("sqs", ("sqs:SendMessage", "sqs:ReceiveMessage"), lambda arn: ((arn, False),))
+    deny = {**TLS_BASE, "Action": "sqs:*", "Resource": queue}
+    assert resource_policy_facts(_document(deny), queue, sqs).denies_insecure_transport is True
+    other = {**deny, "Resource": "arn:aws:sqs:us-east-1:111122223333:claims-dlq"}
+    assert resource_policy_facts(_document(other), queue, sqs).denies_insecure_transport is False
+    wildcard = {**deny, "Resource": "arn:aws:sqs:*:111122223333:claims"}
+    assert resource_policy_facts(_document(wildcard), queue, sqs).denies_insecure_transport is True
