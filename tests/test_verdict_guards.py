@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,12 @@ import yaml
 
 from hipaacheck.builtin import builtin_policy_dir
 from hipaacheck.engine import evaluate_one
-from hipaacheck.models import Gap, GapKind, Resource, Severity, Status
+from hipaacheck.models import Finding, Gap, GapKind, Resource, Severity, Status
 from hipaacheck.policy.conditions import Group, Leaf, Not
 from hipaacheck.policy.loader import load_policies
 from hipaacheck.policy.truth import Truth
+from hipaacheck.report import EXEMPTIONS, Report, finding_key
+from hipaacheck.waivers import Waiver
 
 from .conftest import FIXTURES, run_cli
 
@@ -175,3 +178,94 @@ def test_message_joins_each_requirement_once() -> None:
     finding = evaluate_one(policy, resource)
     assert finding.status is Status.FAIL
     assert finding.message == "encrypted is false (expected true); redirects_to_https is false (expected true)"
+
+
+# ------------------------------------------------------------ report gating, one finding at a time
+
+
+def _finding(status: Status, severity: Severity, address: str = "aws_s3_bucket.x", policy: str = "p") -> Finding:
+    resource = Resource("s3_bucket", address, "test", {}, {})
+    return Finding(policy, "t", severity, status, ("164.312(b)",), resource, "m", "fix")
+
+
+@pytest.mark.parametrize(
+    ("severity", "result"),
+    [(Severity.CRITICAL, "incomplete"), (Severity.HIGH, "incomplete"), (Severity.MEDIUM, "pass")],
+)
+def test_an_error_at_exactly_the_threshold_leaves_the_scan_incomplete(severity: Severity, result: str) -> None:
+    report = Report({}, [_finding(Status.ERROR, severity)], fail_on=Severity.HIGH)
+    assert report.result == result
+    assert report.exit_code == {"incomplete": 3, "pass": 0}[result]
+
+
+def test_exemptions_name_their_reason() -> None:
+    baseline, unchanged, plain = (_finding(Status.FAIL, Severity.HIGH, f"aws_s3_bucket.{n}") for n in "abc")
+    report = Report(
+        {}, [baseline, unchanged, plain], in_baseline={finding_key(baseline)}, not_gated={finding_key(unchanged)}
+    )
+    assert [report.exemption(f) for f in (baseline, unchanged, plain)] == ["baseline", "unchanged", None]
+    assert {EXEMPTIONS[report.exemption(f) or ""] for f in (baseline, unchanged)} == {
+        "already in the baseline",
+        "resource not changed by the plan",
+    }
+    assert report.failing() == [plain]
+
+
+def test_only_a_waived_finding_shows_its_waiver() -> None:
+    waived, failing = _finding(Status.WAIVED, Severity.HIGH), _finding(Status.FAIL, Severity.HIGH)
+    waiver = Waiver("p", "*", "accepted", "security", date(2099, 1, 1), ".hipaacheck-waivers.yaml", 3)
+    report = Report({}, [waived, failing], waivers={finding_key(waived): waiver})
+    assert report.waiver(waived) is waiver
+    assert report.waiver(failing) is None
+
+
+def test_findings_sort_worst_first_within_a_status() -> None:
+    low, critical = _finding(Status.FAIL, Severity.LOW, "a.low"), _finding(Status.FAIL, Severity.CRITICAL, "b.crit")
+    passed = _finding(Status.PASS, Severity.CRITICAL, "c.pass")
+    assert Report({}, [passed, low, critical]).sorted_findings() == [critical, low, passed]
+
+
+# ------------------------------------------------------------ leaf evidence and operator edge cases
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "actual", "truth"),
+    [
+        ("contains", "x", 5, Truth.FALSE),  # neither a string nor a list contains anything
+        ("length", {"equals": 0}, 5, Truth.TRUE),  # a scalar has no items
+        ("length", {"gte": 1}, 5, Truth.FALSE),
+        ("gte", 7, "7", Truth.FALSE),  # a numeric string is not a number
+        ("lt", 7, None, Truth.FALSE),  # null is absent: never below a bound
+    ],
+)
+def test_operator_edge_cases(op: str, value: Any, actual: Any, truth: Truth) -> None:
+    assert Leaf("v", op, value).evaluate(_res(v=actual)).truth is truth
+
+
+def test_leaf_evidence_says_whether_a_value_was_seen() -> None:
+    (seen,) = Leaf("v", "equals", 1).evaluate(_res(v=2)).evidence
+    assert (seen.observed, seen.expected, seen.undetermined) == ("2", "1", False)
+    (absent,) = Leaf("v", "equals", 1).evaluate(_res()).evidence
+    assert (absent.observed, absent.undetermined) == ("not set", False)
+    gaps = {"v": Gap(GapKind.UNKNOWN, "known after apply")}
+    unknown = Leaf("v", "equals", 1).evaluate(Resource("s3_bucket", "a", "test", {}, gaps))
+    assert unknown.truth is Truth.UNKNOWN and unknown.evidence[0].undetermined is True
+    # An unknown value that will be set satisfies exists, and is then not "undetermined".
+    will_be_set = Leaf("v", "exists").evaluate(Resource("s3_bucket", "a", "test", {}, gaps))
+    assert will_be_set.truth is Truth.TRUE
+    assert (will_be_set.evidence[0].observed, will_be_set.evidence[0].undetermined) == ("known after apply", False)
+
+
+@pytest.mark.parametrize(
+    ("leaf", "negated", "words"),
+    [
+        (Leaf("v", "in", ["a", "b"]), True, 'not one of "a", "b"'),
+        (Leaf("v", "equals", "a"), True, 'other than "a"'),
+        (Leaf("v", "exists"), True, "not set"),
+        (Leaf("v", "in", list("abcdef")), False, 'one of "a", "b", "c", "d", "e", "f"'),
+        (Leaf("v", "in", list("abcdefg")), False, 'one of "a", "b", "c", "d", "e", "f" (+1 more)'),
+        (Leaf("v", "in", list("abcdefgh")), False, 'one of "a", "b", "c", "d", "e", "f" (+2 more)'),
+    ],
+)
+def test_expectation_words(leaf: Leaf, negated: bool, words: str) -> None:
+    assert leaf.expectation(negated) == words
