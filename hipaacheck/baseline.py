@@ -84,7 +84,7 @@ def apply_baseline(report: Report, known: Baseline, file: str) -> None:
 
 
 def apply_changed_only(report: Report) -> None:
-    """--changed-only: only resources the plan creates, updates or replaces gate.
+    """--changed-only: only resources the plan creates, updates, replaces or deletes gate.
 
     A resource with no recorded action (account-level settings built from
     several Terraform resources) stays gated: the safe side for a gate.
@@ -105,4 +105,4 @@ def apply_changed_only(report: Report) -> None:
         report.notes.append(f"{len(skipped)} failure(s) on resources this plan does not change do not gate")
 
 
-_CHANGING = frozenset({"create", "update", "replace"})
+_CHANGING = frozenset({"create", "update", "replace", "delete"})

@@ -147,6 +147,17 @@ def _report_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     report.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json", help="JSON scan reports (plan or live)")
     report.add_argument("--html", type=Path, metavar="FILE", help="write the self-contained HTML page here")
     report.add_argument("--markdown", type=Path, metavar="FILE", help="write the Markdown version here")
+    report.add_argument(
+        "--embed-evidence",
+        action="store_true",
+        help="carry the attested documents inside the pack (one file to mail); else its links are relative",
+    )
+    report.add_argument(
+        "--verify",
+        type=Path,
+        metavar="PACK",
+        help="check PACK against the files given (reports, attestations, documents): one line, exit 0 or 1",
+    )
     _evidence_args(report, reports_option=False)
 
 
@@ -321,9 +332,11 @@ def _cmd_attest(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .evidence.commands import cmd_report
+    from .evidence.commands import cmd_report, cmd_verify
 
-    return cmd_report(args.reports, args.attestations, args.html, args.markdown, args.today)
+    if args.verify is not None:
+        return cmd_verify(args.verify, args.reports, args.html, args.markdown, args.embed_evidence)
+    return cmd_report(args.reports, args.attestations, args.html, args.markdown, args.today, args.embed_evidence)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .display import one_line, redact
 from .output import ENCODING_ERRORS, OutputError, check_writable, write_atomic
+from .paths import portable_path
 from .report import DEFAULT_MAX_WAIVER_DAYS, Report
 from .sources.errors import InputError
 
@@ -206,7 +207,7 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
         from .baseline import load_baseline
 
         prepared.baseline = load_baseline(args.baseline)
-        prepared.baseline_file = str(args.baseline)
+        prepared.baseline_file = portable_path(args.baseline)
     # Checked here, not in reporters.github: outside Actions that module is never imported.
     prepared.github = environment.get("GITHUB_ACTIONS") == "true" and not args.no_github
     if prepared.github:

@@ -69,7 +69,10 @@ class Resource:
     name: str | None = None
     region: str | None = None
     account: str | None = None
-    action: str | None = None  # plan change: create, update, replace, no-op
+    action: str | None = None  # plan change: create, update, replace, no-op, delete
+    # Why a field holds its value, when the value alone would mislead: a service default
+    # applied to an unset setting, a safeguard this plan deletes. Shown with the evidence.
+    notes: dict[str, str] = field(default_factory=dict)
 
     def gap_for(self, path: str) -> Gap | None:
         """The gap covering ``path`` or one of its parents, if any."""
@@ -85,6 +88,17 @@ class Resource:
             if gap is not None:
                 return gap
             cut = path.rfind(".")
+        return None
+
+    def note_for(self, path: str) -> str | None:
+        """The note on ``path`` or on one of its parents, if any."""
+        if not self.notes:
+            return None
+        parts = path.split(".")
+        for i in range(len(parts), 0, -1):
+            note = self.notes.get(".".join(parts[:i]))
+            if note is not None:
+                return note
         return None
 
     def is_sensitive(self, path: str) -> bool:

@@ -137,6 +137,11 @@ class ReportDocument(_Part):
     notes: list[str] = []
     gate: Gate | None = None
     findings: list[Finding]
+    content_sha256: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="1.4: sha256 of the report's text with this value written as 64 zeros (detects edits)",
+    )
 
 
 def parse_report(document: Any, name: str, what: str) -> ReportDocument:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .engine import evaluate
 from .models import Finding, Resource, Severity
+from .paths import portable_path
 from .policy.model import Policy
 from .report import Report
 
@@ -25,7 +26,7 @@ def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Repo
     report = Report(
         source={
             "kind": "terraform-plan",
-            "path": str(path),
+            "path": portable_path(path),  # never an absolute path of this machine
             "format_version": plan.format_version,
             "terraform_version": plan.terraform_version,
         },
@@ -36,7 +37,10 @@ def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity) -> Repo
         policies=list(policies),
     )
     if plan.skipped_deletes:
-        report.notes.append(f"{plan.skipped_deletes} resource(s) the plan deletes were not evaluated")
+        report.notes.append(
+            f"{plan.skipped_deletes} resource(s) the plan deletes were evaluated only for what their removal "
+            "breaks (account safeguards, stored ePHI)"
+        )
     report.notes.extend(plan.notes)
     return report
 
@@ -60,7 +64,13 @@ def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity
     live = scan_account(options)
     findings = evaluate(policies, live.resources)
     report = Report(
-        source={"kind": "aws", "account": live.account, "regions": live.regions},
+        source={
+            "kind": "aws",
+            "account": live.account,
+            "regions": live.regions,
+            "enabled_regions": live.enabled_regions,
+            "regions_not_scanned": live.not_scanned,
+        },
         findings=findings,
         fail_on=fail_on,
         policy_count=len(policies),

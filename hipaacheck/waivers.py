@@ -37,6 +37,7 @@ import yaml
 
 from .display import redact
 from .models import Status
+from .paths import portable_path
 from .report import DEFAULT_MAX_WAIVER_DAYS, Report, Waiver, finding_key
 from .sources.errors import InputError
 
@@ -108,7 +109,7 @@ def parse_waivers(text: str, name: str, today: date, max_days: int = DEFAULT_MAX
     waivers = [] if root is None else _read_root(root, name, today, max_days)
     active = [w for w in waivers if w.expires >= today]
     expired = [w for w in waivers if w.expires < today]
-    return WaiverSet(name, active, expired, max_days)
+    return WaiverSet(portable_path(name), active, expired, max_days)  # in reports: never an absolute local path
 
 
 def _error(name: str, node: yaml.Node, message: str) -> InputError:
@@ -186,7 +187,7 @@ def _read_entry(node: yaml.Node, name: str, number: int, today: date, max_days: 
         reason=redact(values["reason"]),  # shown in every report: never a pasted secret
         owner=redact(values["owner"]),
         expires=expires,
-        file=name,
+        file=portable_path(name),
         line=node.start_mark.line + 1,
     )
 

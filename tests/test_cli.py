@@ -57,10 +57,12 @@ def test_json_contract() -> None:
     assert result.code == 1
     report = json.loads(result.out)
     assert (
-        report["schema_version"] == "1.3"
-    )  # 1.1: location, waiver, baseline, gating, gate; 1.2: incomplete; 1.3: fail_on_unknown, waiver entries
+        report["schema_version"] == "1.4"
+    )  # 1.1: location, waiver, baseline, gating, gate; 1.2: incomplete; 1.3: fail_on_unknown, waiver entries; 1.4: scope
     assert report["tool"] == {"name": "hipaacheck", "version": __version__}
-    assert report["source"]["kind"] == "terraform-plan" and report["source"]["path"] == NONCOMPLIANT
+    # Relative to the working directory (the repository here), never an absolute path of this machine.
+    assert report["source"]["kind"] == "terraform-plan"
+    assert report["source"]["path"] == "fixtures/terraform/noncompliant/plan.json"
     assert set(report["summary"]) == {"pass", "fail", "unknown", "error", "skipped", "waived"}
     assert sum(report["summary"].values()) == len(report["findings"])
     finding = report["findings"][0]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .service_defaults import default_parameter_group_tls
+
 _FORCE_SSL = "rds.force_ssl"
 _REQUIRE_SECURE = "require_secure_transport"
 
@@ -22,23 +24,32 @@ def engine_family(engine: str) -> str:
 def tls_enforced_by_parameters(engine: str, version: str | None, parameters: Mapping[str, str]) -> bool:
     """Given the parameter name -> value pairs set in a (cluster) parameter group.
 
-    A parameter the group does not set keeps its engine default.
+    A parameter the group does not set keeps its engine default (a custom
+    group starts from the family's defaults).
     """
     family = engine_family(engine)
     if family in ("postgres", "sqlserver"):
-        return parameters.get(_FORCE_SSL, "").strip() == "1" or (
-            family == "postgres" and _FORCE_SSL not in parameters and default_tls_enforced(engine, version)
-        )
+        if _FORCE_SSL in parameters:
+            return parameters[_FORCE_SSL].strip() == "1"
+        return default_tls_enforced(engine, version)
     if family == "mysql":
-        return parameters.get(_REQUIRE_SECURE, "").strip().upper() in ("1", "ON")
+        if _REQUIRE_SECURE in parameters:
+            return parameters[_REQUIRE_SECURE].strip().upper() in ("1", "ON")
+        return default_tls_enforced(engine, version)
     return False
 
 
 def default_tls_enforced(engine: str, version: str | None) -> bool:
-    """Default parameter groups: RDS for PostgreSQL 15 and later sets rds.force_ssl = 1."""
-    if engine.lower() != "postgres":
-        return False
-    if not version:
-        return True  # RDS picks a current default major version (15 or later)
-    major = version.split(".")[0]
-    return major.isascii() and major.isdigit() and len(major) <= 6 and int(major) >= 15
+    """Default parameter groups: PostgreSQL 15+ (rds.force_ssl) and MariaDB 11.8+ (require_secure_transport)."""
+    return default_parameter_group_tls(engine, version) is not None
+
+
+def transit_encryption_enforced(enabled: bool | None, mode: str | None) -> bool:
+    """ElastiCache refuses plaintext clients: transit encryption on, in "required" mode.
+
+    "preferred" (the first step of turning TLS on for a running cluster) accepts
+    both encrypted and plaintext connections. ``mode`` None means the API did
+    not report one, which happens only for clusters from before modes existed,
+    where enabling transit encryption always meant TLS-only.
+    """
+    return enabled is True and (mode is None or mode.lower() == "required")

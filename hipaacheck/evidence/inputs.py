@@ -18,11 +18,13 @@ from typing import Any
 from ..display import redact
 from ..json_input import read_json_file
 from ..models import Severity, Status
+from ..paths import portable_path
 from ..report_model import Finding as ReportFinding
 from ..report_model import parse_report
 from ..sources.errors import InputError
 
 SUPPORTED_MAJOR = 1
+SEALED_SINCE_MINOR = 4  # schema 1.4 reports carry content_sha256
 _VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 
@@ -42,6 +44,8 @@ class FindingRecord:
     remediation: str
     evidence: tuple[tuple[str, str, str], ...]  # (key, observed, expected)
     source: str  # the report's label
+    kind: str = ""  # the report's source kind: "terraform-plan" (intended state) or "aws" (deployed)
+    name: str | None = None  # the resource's natural name (bucket, table, role...), when known
     region: str | None = None
     account: str | None = None
     waiver: str | None = None
@@ -60,6 +64,7 @@ class ScanReport:
     resources: int
     findings: list[FindingRecord]
     notes: list[str] = field(default_factory=list)
+    sealed: str = ""  # whether the report's own content digest shows it unchanged since the scan
 
     def counts(self) -> Counter[str]:
         return Counter(f.status.value for f in self.findings)
@@ -82,7 +87,24 @@ def load_reports(paths: list[Path]) -> list[ScanReport]:
 
 def load_report(path: Path) -> ScanReport:
     doc = read_json_file(path, "report", MAX_REPORT_BYTES)
-    return _Reader(str(path)).report(doc)
+    report = _Reader(str(path)).report(doc)
+    claimed = doc.get("content_sha256")
+    if claimed is None:
+        if _minor(report.schema_version) >= SEALED_SINCE_MINOR:  # this version always writes one
+            raise InputError(
+                f"{path}: edited after the scan (schema {report.schema_version} without its content_sha256)"
+            )
+        report.sealed = "no content digest (a report written before hipaacheck schema 1.4)"
+        return report
+    from ..reporters.json_report import report_digest_matches
+
+    if not isinstance(claimed, str) or not report_digest_matches(path.read_text(encoding="utf-8"), claimed):
+        raise InputError(
+            f"{path}: edited after the scan (its content_sha256 does not match its content); "
+            "use the report as hipaacheck wrote it"
+        )
+    report.sealed = "unchanged since the scan (content digest verified)"
+    return report
 
 
 class _Reader:
@@ -113,9 +135,9 @@ class _Reader:
         if not isinstance(doc.get("findings"), list):
             raise self.fail("'findings' must be a list")
         model = parse_report(doc, self.name, "report")
-        findings = [self.finding(item, label) for item in model.findings]
+        findings = [self.finding(item, label, source["kind"]) for item in model.findings]
         report = ScanReport(
-            path=self.name,
+            path=portable_path(self.name),  # shown in the pack: never an absolute local path
             schema_version=version,
             tool_version=redact(model.tool.version),
             generated_at=generated_at,
@@ -150,7 +172,7 @@ class _Reader:
                     f"{counts.get(status.value, 0)}; the report was altered or truncated"
                 )
 
-    def finding(self, item: ReportFinding, label: str) -> FindingRecord:
+    def finding(self, item: ReportFinding, label: str, kind: str) -> FindingRecord:
         resource = item.resource
         return FindingRecord(
             policy_id=self.text(item.policy_id),
@@ -164,6 +186,8 @@ class _Reader:
             remediation=redact(item.remediation),
             evidence=tuple((redact(e.key), redact(e.observed), redact(e.expected)) for e in item.evidence),
             source=label,
+            kind=kind,
+            name=_optional(resource.name),
             region=_optional(resource.region),
             account=_optional(resource.account),
             waiver=redact(item.waiver.reason) if item.waiver is not None else None,
@@ -175,6 +199,11 @@ class _Reader:
         return redact(value)
 
 
+def _minor(version: str) -> int:
+    match = _VERSION.match(version)
+    return int(match.group(2)) if match else 0
+
+
 def _optional(value: Any) -> str | None:
     return redact(value) if isinstance(value, str) and value else None
 
@@ -184,7 +213,7 @@ def describe_source(source: dict[str, Any]) -> tuple[str, tuple[str, str]]:
     kind = str(source.get("kind"))
     if kind == "terraform-plan":
         path = str(source.get("path") or "?")
-        return redact(f"Terraform plan {path}"), (kind, path)
+        return redact(f"Terraform plan {portable_path(path)} (intended state)"), (kind, path)
     if kind == "aws":
         account = str(source.get("account") or "unknown account")
         return redact(f"AWS account {account} (live)"), (kind, account)

@@ -27,7 +27,10 @@ def evidence_href(attestation: Attestation, page_dir: Path) -> str | None:
         return quote(evidence.uri, safe=":/?#[]@!$&'()*+,;=%-._~")
     if evidence.path is None:
         return None
-    relative = os.path.relpath(evidence.path, page_dir.resolve())
+    page = page_dir.resolve()
+    if os.path.commonpath([evidence.path, page]) == page.anchor:
+        return None  # only a path through the filesystem root would reach it: an absolute path in disguise
+    relative = os.path.relpath(evidence.path, page)
     return quote(Path(relative).as_posix())
 
 

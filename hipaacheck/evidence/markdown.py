@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..attest.model import Attestation
 from ..matrix import NO_CHECK
 from ..models import Status
 from ..safe_text import md_code, md_text
@@ -31,6 +32,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def render_markdown(pack: EvidencePack, page_dir: Path) -> str:
+    from . import markdown_sections as extra  # it uses this module's escaping helpers
+
     title = "HIPAA Security Rule evidence pack" + (f" — {m(pack.organization)}" if pack.organization else "")
     s, a, c = pack.status_counts(), pack.attestation_counts(), pack.coverage_counts()
     out = [
@@ -41,35 +44,50 @@ def render_markdown(pack: EvidencePack, page_dir: Path) -> str:
         "",
         "## At a glance",
         "",
-        f"- **Automated checks:** {s.get('fail', 0)} failing of {len(pack.findings)} ({s.get('pass', 0)} pass, "
+        f"- **Automated checks:** {s.get('fail', 0)} of {len(pack.findings)} failing ({s.get('pass', 0)} pass, "
         f"{s.get('unknown', 0) + s.get('error', 0)} undecided, {s.get('waived', 0)} waived, "
         f"{s.get('skipped', 0)} skipped: out of scope, or not visible in what was scanned).",
         f"- **Attestations:** {a.get('pass', 0)} of {len(pack.results)} current; {a.get('fail', 0)} {'does' if a.get('fail', 0) == 1 else 'do'} not count yet."
         if pack.results
         else "- **Attestations:** none given.",
-        f"- **Security Rule coverage:** {len(pack.matrix)} specifications: {c.get('both', 0)} with automated checks "
+        f"- **Security Rule specifications:** {sum(1 for r in pack.matrix if r.status == 'no evidence')} of "
+        f"{len(pack.matrix)} lack evidence in these inputs ({c.get('both', 0)} covered by automated checks "
         f"and attestations, {c.get('policies', 0)} checks only, {c.get('attestations', 0)} attestations only, "
-        f"{c.get('nothing', 0)} with nothing; {sum(1 for r in pack.matrix if r.status == 'no evidence')} "
-        "have no evidence in these inputs.",
+        f"{c.get('nothing', 0)} nothing).",
         "",
     ]
     out += _table(
         ["Question", "Answer", "On what evidence"],
         [[m(t.topic.question), f"**{m(t.verdict.label)}**", m(t.headline.split(": ", 1)[-1])] for t in pack.topics],
     )
+    out += extra.next_steps(pack)
     out += ["## The questions a practice asks", ""]
     for answer in pack.topics:
         out += _topic(pack, answer, page_dir)
+    out += extra.scope(pack)
+    out += extra.limitations(pack)
     out += _charts(pack)
     out += _coverage(pack)
     out += _findings(pack, page_dir)
     out += _attestations(pack, page_dir)
+    out += extra.documents(pack)
     out += _inputs(pack)
+    out += extra.integrity(pack)
+    out += [extra.digest_line()]
     return "\n".join(out).rstrip() + "\n"
 
 
 def _link(pack: EvidencePack, answer_href: str | None, text: str) -> str:
     return f"[{m(text)}](<{answer_href}>)" if answer_href else code(text)
+
+
+def _evidence(pack: EvidencePack, attestation: Attestation, page_dir: Path) -> str:
+    """The embedded copy's number; else a link relative to the page; else the text as written."""
+    path = attestation.evidence.path
+    if path is not None and path in pack.embedded:
+        number = list(pack.embedded).index(path) + 1
+        return f"{code(attestation.evidence.text)} (embedded below as document {number})"
+    return _link(pack, evidence_href(attestation, page_dir), attestation.evidence.text)
 
 
 def _topic(pack: EvidencePack, answer: TopicAnswer, page_dir: Path) -> list[str]:
@@ -85,7 +103,7 @@ def _topic(pack: EvidencePack, answer: TopicAnswer, page_dir: Path) -> list[str]
     for result in answer.attestations:
         att = result.attestation
         decision = decision_line(att)
-        evidence = _link(pack, evidence_href(att, page_dir), att.evidence.text)
+        evidence = _evidence(pack, att, page_dir)
         out.append(
             f"- **{result.status.value.upper()}** `{att.id}`: “{m(att.statement)}” — {m(signed_line(att))}; "
             f"evidence: {evidence}" + (f"; {m(decision)}" if decision else "") + f". _{m(result_line(result))}_"
@@ -217,7 +235,7 @@ def _attestations(pack: EvidencePack, page_dir: Path) -> list[str]:
                 m(a.statement) + (f" ({m(decision_line(a))})" if decision_line(a) else ""),
                 m(signed_line(a)),
                 a.due.isoformat() if a.due else "-",
-                f"{_link(pack, evidence_href(a, page_dir), a.evidence.text)} ({m(evidence_state(result))})",
+                f"{_evidence(pack, a, page_dir)} ({m(evidence_state(result))})",
                 m(result_line(result)),
             ]
         )
@@ -235,7 +253,7 @@ def _inputs(pack: EvidencePack) -> list[str]:
                 code(r.path),
                 m(r.label),
                 r.generated_at.isoformat(),
-                f"{m(r.schema_version)} / {m(r.tool_version)}",
+                f"{m(r.schema_version)} / {m(r.tool_version)}; {m(r.sealed)}",
                 ", ".join(f"{counts[s.value]} {s.value}" for s in Status if counts.get(s.value)) or "no findings",
                 "current" if id(r) in current else "history (trend only)",
             ]

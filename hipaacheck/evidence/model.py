@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from .. import __version__
 from ..attest.model import AttestationResult, is_placeholder
@@ -17,7 +18,12 @@ from ..models import Severity, Status
 from ..report import STATUS_ORDER
 from ..safeguards import SPECIFICATIONS, Specification, resolve
 from .charts import BarRow, TrendPoint, TrendSeries
+from .deployed import Merged, merge
+from .embed import Embedded
+from .guidance import NextStep, ToDo, next_steps, todo
 from .inputs import FindingRecord, ScanReport
+from .integrity import InputFile
+from .scope import ScopeRow, scope_rows
 from .topics import TOPICS, TopicAnswer, answer
 
 _STATUS_RANK = {status: i for i, status in enumerate(STATUS_ORDER)}
@@ -38,7 +44,17 @@ class EvidencePack:
     topics: list[TopicAnswer]
     matrix: list[MatrixRow]
     trend: list[TrendSeries]
+    merged: Merged  # plan vs deployed: which plan findings a live finding superseded
+    inputs: list[InputFile] = field(default_factory=list)  # every file the pack was made from, with its sha256
     anchors: dict[int, str] = field(default_factory=dict)  # id(finding) -> HTML anchor
+    scope: list[ScopeRow] = field(default_factory=list)
+    steps: list[NextStep] = field(default_factory=list)
+    todo: list[ToDo] = field(default_factory=list)
+    embedded: dict[Path, Embedded] = field(default_factory=dict)  # --embed-evidence: documents in the pack
+
+    def intended(self, finding: FindingRecord) -> FindingRecord | None:
+        """The plan's finding this (live) finding superseded, if any."""
+        return self.merged.intended.get(id(finding))
 
     def anchor(self, finding: FindingRecord) -> str:
         return self.anchors[id(finding)]
@@ -84,14 +100,17 @@ def build_pack(
     as_of: date,
     attestation_file: str | None = None,
     organization: str | None = None,
+    inputs: list[InputFile] | None = None,
+    embedded: dict[Path, Embedded] | None = None,
 ) -> EvidencePack:
     ordered = sorted(reports, key=lambda r: (r.generated_at, r.path))
     newest: dict[tuple[str, str], ScanReport] = {}
     for report in ordered:
         newest[report.identity] = report
     current = sorted(newest.values(), key=lambda r: r.label)
+    merged = merge([f for r in current for f in r.findings])
     findings = sorted(
-        (f for r in current for f in r.findings),
+        merged.counted,
         key=lambda f: (_STATUS_RANK[f.status], -f.severity.rank, f.policy_id, f.source, f.address),
     )
     policy_cites = {f.policy_id: f.safeguards for f in findings}
@@ -110,9 +129,22 @@ def build_pack(
         topics=[answer(topic, findings, results) for topic in TOPICS],
         matrix=full_matrix(policy_cites, [r.attestation for r in results], evaluations),
         trend=_trend(ordered),
+        merged=merged,
+        inputs=list(inputs or []),
+        embedded=dict(embedded or {}),
     )
     pack.anchors = {id(f): f"f-{i + 1}" for i, f in enumerate(findings)}
+    pack.scope = scope_rows(current, when)
+    pack.steps = next_steps(pack.topics)
+    pack.todo = todo(findings, pack.anchors, pack.results, merged.intended)
     return pack
+
+
+def when(moment: datetime) -> str:
+    """A scan time as the pages show it."""
+    return moment.strftime("%Y-%m-%d %H:%M") + (
+        " UTC" if moment.utcoffset() == timedelta(0) else moment.strftime(" %z")
+    )
 
 
 def _trend(reports: list[ScanReport]) -> list[TrendSeries]:

@@ -55,6 +55,15 @@ svg.chart { max-width:860px; display:block; margin:6px 0 18px; }
 svg .label, svg .num, svg .legend { font:12px system-ui, sans-serif; fill:#1d2733; }
 svg .axis { stroke:#8a94a3; stroke-width:1; }
 .muted { color:var(--muted); }
+table.todo { table-layout:fixed; } table.todo td { overflow-wrap:anywhere; }
+table.todo th:nth-child(1) { width:11%; } table.todo th:nth-child(2) { width:27%; }
+table.todo th:nth-child(3) { width:27%; }
+.st.critical, .st.high { color:var(--bad); } .st.medium, .st.attestation { color:var(--warn); }
+ul.steps li, ul.limits li { margin:4px 0; }
+dl.terms { display:grid; grid-template-columns:max-content 1fr; gap:2px 14px; font-size:14px; }
+dl.terms dt { font-weight:600; } dl.terms dd { margin:0; }
+pre.doc { white-space:pre-wrap; overflow-wrap:anywhere; background:var(--bg); padding:8px 10px; font-size:12.5px; }
+code.hash { font-size:11.5px; overflow-wrap:anywhere; }
 footer { margin-top:40px; color:var(--muted); font-size:13px; border-top:1px solid var(--line); padding-top:8px; }
 @media (max-width: 800px) { .cards { grid-template-columns:1fr; } }
 @media print { main { padding:0; } nav.toc { display:none; } a { color:inherit; } }

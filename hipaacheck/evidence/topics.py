@@ -73,7 +73,7 @@ def _cites(*citations: str) -> Match:
 TOPICS: tuple[Topic, ...] = (
     Topic(
         "storage",
-        "How is patient information stored?",
+        "How is patient information stored: is it encrypted at rest?",
         "The Security Rule expects ePHI to be encrypted at rest where reasonable (164.312(a)(2)(iv)). Encrypted "
         "PHI that is lost or stolen is not a reportable breach, so this is also the strongest protection "
         "against breach notices.",
@@ -87,7 +87,7 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic(
         "transmission",
-        "How is it transmitted?",
+        "How is it transmitted: is it encrypted in transit?",
         "ePHI sent over a network must be protected from interception and alteration (164.312(e)): "
         "connections should require TLS 1.2 or later.",
         _standard("164.312(e)(1)"),
@@ -96,7 +96,7 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic(
         "access",
-        "Who has access to it?",
+        "Who has access to it, and do people sign in with MFA?",
         "Only authorized people and systems may reach ePHI (164.312(a), 164.308(a)(3)-(4)), each with a unique "
         "identity, and people must prove who they are (164.312(d)).",
         frozenset({"164.312(a)(1)", "164.312(a)(2)(i)", "164.312(d)", "164.308(a)(5)(ii)(D)"})
@@ -141,7 +141,7 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic(
         "incidents",
-        "Would a security incident be detected, and what happens then?",
+        "Would a security incident be detected, and is there a breach procedure?",
         "Security incidents must be identified, responded to and documented (164.308(a)(6)); a business "
         "associate must tell the covered entity of a breach within 60 days of discovering it (164.410), or "
         "sooner if the BAA says so.",
@@ -172,7 +172,7 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic(
         "governance",
-        "Is security managed and documented?",
+        "Is there a risk analysis, and is security managed and documented?",
         "A risk analysis and risk management, a sanction policy, a named security official, periodic "
         "evaluation, and written policies kept for 6 years (164.308(a)(1), (a)(2), (a)(8), 164.316).",
         frozenset({"164.308(a)(1)(i)", "164.308(a)(1)(ii)(A)", "164.308(a)(1)(ii)(B)", "164.308(a)(1)(ii)(C)"})

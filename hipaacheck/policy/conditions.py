@@ -171,6 +171,9 @@ class Leaf(Condition):
             else:
                 truth = Truth.TRUE if operator.test(actual, self.value) else Truth.FALSE
                 observed = "(sensitive)" if resource.is_sensitive(self.key) else show_value(actual)
+            note = resource.note_for(self.key)
+            if note is not None:
+                observed = f"{observed} ({note})"
         if negated:
             truth = truth.negate()
         return Outcome(truth, (Evidence(self.key, observed, self.expectation(negated), undetermined),))

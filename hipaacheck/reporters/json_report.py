@@ -20,10 +20,22 @@ above --fail-on could not run), ``gate.incomplete`` (how many such checks) and
 ``gating`` is true), and in ``gate.waivers``: ``max_days``, ``revision``
 (--waivers-from-git) and ``entries``, every waiver with its owner, expiry and
 ``covers``, the number of findings it waived.
+
+1.4 added ``source.enabled_regions`` to live scans (every region enabled for
+the account, or null when it could not be listed), so a reader can tell which
+enabled regions a ``--region`` scan left out, and ``source.regions_not_scanned``
+(a region asked for or listed that could not be scanned, with why: not enabled,
+or its endpoint did not answer); and ``source.path`` is never an
+absolute path of the machine that ran the scan (relative to the working
+directory, else the file name); and ``content_sha256``, the sha256 of the
+report's own text with that value written as 64 zeros, so that a report
+edited after the scan is detected (the evidence pack refuses it). Like any
+digest, it catches edits, not forgery: it is not a signature.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -32,7 +44,9 @@ from ..display import redact
 from ..models import Finding
 from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
+_ZERO_DIGEST = "0" * 64
+DIGEST_FIELD = f'"content_sha256": "{_ZERO_DIGEST}"'  # JSON-escaped text can never hold this with bare quotes
 
 
 def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, Any]:
@@ -106,4 +120,17 @@ def render_json(report: Report) -> str:
     # encoder (indent= falls back to the pure-Python one, 5x slower on big plans).
     body = ",\n    ".join(json.dumps(f, ensure_ascii=False) for f in findings)
     listing = f"[\n    {body}\n  ]" if findings else "[]"
-    return f'{head[:-2]},\n  "findings": {listing}\n}}\n'
+    text = f'{head[:-2]},\n  {DIGEST_FIELD},\n  "findings": {listing}\n}}\n'
+    return seal_report(text)
+
+
+def seal_report(text: str) -> str:
+    """Write the report's content digest over its zero placeholder (see the 1.3 notes above)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text.replace(DIGEST_FIELD, f'"content_sha256": "{digest}"', 1)
+
+
+def report_digest_matches(text: str, claimed: str) -> bool:
+    """True when ``text`` (a report as written) still has the content digest it claims."""
+    zeroed = text.replace(f'"content_sha256": "{claimed}"', DIGEST_FIELD, 1)
+    return zeroed != text and hashlib.sha256(zeroed.encode("utf-8")).hexdigest() == claimed

@@ -14,8 +14,13 @@
   an alert survives edits that move its line.
 * Code scanning needs a physical location on every result: the resource
   block's file and lines when the sources are known, else the scanned plan
-  file, else (live scans) a stable pseudo-path ``aws/<account>/<region>``.
-  The address is always there as a logical location.
+  file, else (live scans) a stable pseudo-path ``aws/<account>/<region>``
+  whose description, and the result's message, say that there is no source
+  file. The address is always there as a logical location.
+* No absolute path of the machine that ran the scan: every uri is relative
+  to ``%SRCROOT%`` (the repository root, else the working directory), and
+  ``originalUriBaseIds`` describes that root without giving its local uri
+  (SARIF 2.1.0 lets a base id's uri be absent; the consumer knows its checkout).
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ PROBLEM_SEVERITY = {
     Severity.LOW: "recommendation",
 }
 _RESULT_STATUSES = (Status.FAIL, Status.WAIVED)
+_ROOT_DESCRIPTION = "The root of the scanned repository (else the directory the scan ran in); paths are relative to it"
 
 
 def fingerprint(policy_id: str, address: str) -> str:
@@ -104,13 +110,20 @@ def _relative(path: Path, root: Path) -> str | None:
         return None
 
 
-def _fallback_uri(report: Report, finding: Finding, root: Path) -> str:
+NO_SOURCE_FILE = "No source file: a live AWS resource; this path is a stable label for its account and region"
+
+
+def _fallback_location(report: Report, finding: Finding, root: Path) -> dict[str, Any]:
     """Code scanning rejects a result without a file: the plan file, else a stable pseudo-path."""
     path = report.source.get("path")
     if isinstance(path, str):
-        return _relative(Path(path), root) or Path(path).name
+        return {"uri": _relative(Path(path), root) or Path(path).name, "uriBaseId": "%SRCROOT%"}
     resource = finding.resource
-    return f"aws/{resource.account or 'account'}/{resource.region or 'global'}"
+    return {
+        "uri": f"aws/{resource.account or 'account'}/{resource.region or 'global'}",
+        "uriBaseId": "%SRCROOT%",
+        "description": {"text": NO_SOURCE_FILE},
+    }
 
 
 def _location(report: Report, finding: Finding, root: Path) -> dict[str, Any]:
@@ -122,7 +135,7 @@ def _location(report: Report, finding: Finding, root: Path) -> dict[str, Any]:
             region["endLine"] = located.end_line
         physical = {"artifactLocation": {"uri": located.file, "uriBaseId": "%SRCROOT%"}, "region": region}
     else:
-        physical = {"artifactLocation": {"uri": _fallback_uri(report, finding, root), "uriBaseId": "%SRCROOT%"}}
+        physical = {"artifactLocation": _fallback_location(report, finding, root)}
     return {
         "physicalLocation": physical,
         "logicalLocations": [{"fullyQualifiedName": finding.resource.address, "kind": "resource"}],
@@ -131,6 +144,8 @@ def _location(report: Report, finding: Finding, root: Path) -> dict[str, Any]:
 
 def _result(report: Report, finding: Finding, index: dict[str, int], root: Path) -> dict[str, Any]:
     message = f"{finding.title}: {finding.resource.address}. {redact(finding.message)}"
+    if finding.resource.source == "aws":
+        message += " (Live AWS resource: no source file.)"
     result: dict[str, Any] = {
         "ruleId": finding.policy_id,
         "ruleIndex": index[finding.policy_id],
@@ -149,7 +164,7 @@ def _result(report: Report, finding: Finding, index: dict[str, int], root: Path)
             "justification": f"{waiver.reason} (owner: {waiver.owner}; expires {waiver.expires.isoformat()})",
         }
         waiver_uri = _relative(Path(waiver.file), root)
-        if waiver_uri is not None:
+        if waiver_uri is not None and (root / waiver_uri).is_file():  # a bare file name may not be under root
             suppression["location"] = {
                 "physicalLocation": {
                     "artifactLocation": {"uri": waiver_uri, "uriBaseId": "%SRCROOT%"},
@@ -184,7 +199,7 @@ def render_sarif(report: Report) -> str:
             }
         },
         "automationDetails": {"id": f"hipaacheck/{report.source.get('kind', 'scan')}/"},
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri() + "/"}},
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": _ROOT_DESCRIPTION}}},
         "results": results,
         "properties": {"fail_on": report.fail_on.value, "summary": report.counts(), "notes": report.notes},
     }

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .base import Canonical
+from .changes import DataStoreDeletion
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
 from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
 from .logging import Cloudtrail, CloudwatchLogGroup
@@ -42,6 +43,7 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "sns_topic": SnsTopic,
     "account": Account,
     "account_region": AccountRegion,
+    "data_store_deletion": DataStoreDeletion,
 }
 
 # Scalar kinds a policy value is checked against.

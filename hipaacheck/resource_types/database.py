@@ -46,6 +46,9 @@ class DynamoDbTable(Tagged):
 class ElasticacheReplicationGroup(Tagged):
     engine: str | None = doc("redis or valkey.")
     at_rest_encryption: bool | None = doc("Encryption at rest enabled.")
-    transit_encryption: bool | None = doc("In-transit (TLS) encryption enabled.")
+    transit_encryption: bool | None = doc(
+        "In-transit (TLS) encryption enabled in required mode; preferred mode also accepts plaintext."
+    )
+    transit_encryption_mode: str | None = doc("required or preferred (required when unset at create).")
     kms_key_id: str | None = doc("KMS key for encryption at rest.")
     auth_token_set: bool | None = doc("An AUTH token is configured (its value is never read).")

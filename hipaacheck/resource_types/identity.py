@@ -12,6 +12,10 @@ class KmsKey(Tagged):
     key_spec: str | None = doc("SYMMETRIC_DEFAULT, RSA_2048, ... (rotation applies to symmetric keys).")
     key_usage: str | None = doc("ENCRYPT_DECRYPT, SIGN_VERIFY, ...")
     deletion_window_days: int | None = doc("Waiting period before deletion.")
+    origin: str | None = doc(
+        "Where the key material lives: AWS_KMS, EXTERNAL (imported), AWS_CLOUDHSM or EXTERNAL_KEY_STORE "
+        "(custom key stores). Only AWS_KMS keys can rotate automatically."
+    )
 
 
 class IamPolicy(Canonical):
@@ -64,7 +68,8 @@ class Account(Canonical):
     password_policy: PasswordPolicy | None = doc("IAM account password policy; absent = none set.")
     s3_public_access_block: AccountPublicAccessBlock | None = doc("Account-level S3 Block Public Access.")
     multi_region_trail_logging: bool | None = doc(
-        "At least one multi-region CloudTrail trail with global service events is logging."
+        "At least one multi-region CloudTrail trail with global service events is logging and records "
+        "every management event (read and write)."
     )
     root_mfa_enabled: bool | None = doc("The root user has MFA (live accounts only).")
     root_access_keys_present: bool | None = doc("The root user has access keys (live accounts only).")

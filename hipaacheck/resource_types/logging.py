@@ -14,8 +14,13 @@ class Cloudtrail(Tagged):
     kms_key_id: str | None = doc("KMS key that encrypts log files.")
     s3_bucket_name: str | None = doc("Destination bucket.")
     cloudwatch_log_group: str | None = doc("CloudWatch Logs group ARN receiving events.")
-    management_events: str | None = doc("All, ReadOnly, WriteOnly, or None when excluded.")
-    s3_data_events: list[str] | None = doc("S3 object ARNs/prefixes with data events logged.")
+    management_events: str | None = doc(
+        "Management events recorded: All (reads and writes), ReadOnly, WriteOnly, Partial (some event "
+        "sources excluded or other filters), absent when none are recorded (data-only selectors)."
+    )
+    s3_data_events: list[str] | None = doc(
+        "S3 object ARN prefixes whose data events (reads and writes) are recorded; arn:aws:s3 = every bucket."
+    )
 
 
 class CloudwatchLogGroup(Tagged):

@@ -67,6 +67,9 @@ class S3Bucket(Tagged):
     logging: AccessLogging | None = doc("Server access logging.")
     object_lock: ObjectLock | None = doc("Object Lock configuration.")
     replication_enabled: bool | None = doc("A replication rule is enabled.")
+    object_level_logging: bool | None = doc(
+        "A logging CloudTrail trail records the bucket's object-level data events (reads and writes of every object)."
+    )
     receives_logs: bool | None = doc(
         "Another bucket's server access logs, a CloudTrail trail or a load balancer's access logs are "
         "delivered to this bucket (logging a log bucket into itself would loop)."

@@ -280,6 +280,17 @@ def seed_iam_and_trails(kms_arn: str) -> None:
         KmsKeyId=kms_arn,
     )
     trail.start_logging(Name="ok-trail")
+    # Every management event, and object reads and writes of the PHI bucket (cloudtrail-s3-data-events-phi).
+    trail.put_event_selectors(
+        TrailName="ok-trail",
+        EventSelectors=[
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": True,
+                "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::ok-claims-documents/"]}],
+            }
+        ],
+    )
     trail.create_trail(Name="bad-trail", S3BucketName="ok-audit-trail")
 
 

@@ -29,6 +29,7 @@ EXPECTED_FAILURES = {
     ("ebs-encryption-by-default", "us-east-1"),
     ("guardduty-enabled", "us-east-1"),
     ("cloudtrail-kms-encryption", "bad-trail"),
+    ("cloudtrail-s3-data-events-phi", "bad-claim-exports"),
     ("cloudtrail-log-file-validation", "bad-trail"),
     ("cloudtrail-trail-logging", "bad-trail"),
     ("cloudwatch-log-group-kms-encryption", "/bad/billing-portal"),
@@ -90,7 +91,14 @@ def test_scan_aws_finds_every_seeded_violation(server: dict[str, str]) -> None:
     assert result.code == 1, result.err
     assert "Traceback" not in result.err
     report = json.loads(result.out)
-    assert report["source"] == {"kind": "aws", "account": "123456789012", "regions": ["us-east-1"]}
+    assert report["source"] == {
+        "kind": "aws",
+        "account": "123456789012",
+        "regions": ["us-east-1"],
+        "enabled_regions": report["source"]["enabled_regions"],
+        "regions_not_scanned": {},
+    }
+    assert "us-east-1" in report["source"]["enabled_regions"] and len(report["source"]["enabled_regions"]) > 1
     failing = _failing(report)
     errors = [(f["policy_id"], f["message"]) for f in report["findings"] if f["status"] in ("error", "unknown")]
     assert failing == EXPECTED_FAILURES, (errors, report["notes"])

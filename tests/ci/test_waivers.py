@@ -76,13 +76,13 @@ def test_waivers_apply_in_every_format(cli: Cli, tmp_path: Path) -> None:
         "reason": "Root volume re-created encrypted at the next AMI roll",
         "owner": "compute@example.com",
         "expires": SOON,
-        "file": str(waivers),
+        "file": waivers.name,  # outside the working directory: the name, never an absolute local path
         "line": 7,
     }
     assert all(not f["gating"] for f in waived)
     gate = report["gate"]["waivers"]
     assert {k: gate[k] for k in ("file", "applied", "expired", "max_days", "revision")} == {
-        "file": str(waivers),
+        "file": waivers.name,
         "applied": 6,
         "expired": 0,
         "max_days": 365,
@@ -128,7 +128,7 @@ def test_expired_waiver_does_not_apply_and_warns(cli: Cli, tmp_path: Path) -> No
     )
     result = cli("scan", "plan", NONCOMPLIANT, "--waivers", waivers, "--format", "json")
     assert result.code == 1
-    expected = f"{waivers}:2: waiver for * on aws_* expired on 2020-01-31; it no longer applies"
+    expected = f"{waivers.name}:2: waiver for * on aws_* expired on 2020-01-31; it no longer applies"
     assert f"hipaacheck: warning: {expected}" in result.err
     report = json.loads(result.out)
     assert report["summary"]["waived"] == 0 and expected in report["notes"]

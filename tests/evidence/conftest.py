@@ -47,7 +47,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
     _scan(Path("plan.json"), folder / "older.json", workdir)
     doc = json.loads((folder / "older.json").read_text())
     doc["generated_at"] = "2026-10-01T09:00:00+00:00"
-    (folder / "older.json").write_text(json.dumps(doc))
+    rewrite(folder / "older.json", doc)
     shutil.copy(FIXTURES / "compliant" / "plan.json", workdir / "plan.json")
     _scan(Path("plan.json"), folder / "newer.json", workdir)
     return Reports(folder, *paths.values(), folder / "older.json", folder / "newer.json")
@@ -83,3 +83,14 @@ def write_attestations(folder: Path, *records: dict[str, object], raw: str | Non
     else:
         path.write_text(json.dumps({"attestations": list(records)}, indent=2))  # JSON is YAML
     return path
+
+
+def rewrite(path: Path, doc: dict[str, object]) -> None:
+    """Write a changed report as hipaacheck would (resealed): for test data such as a scan dated earlier.
+
+    A report edited by hand keeps its old content_sha256 and is refused as "edited after the scan".
+    """
+    from hipaacheck.reporters.json_report import seal_report
+
+    doc = {**doc, "content_sha256": "0" * 64}
+    path.write_text(seal_report(json.dumps(doc, indent=2)))

@@ -82,18 +82,19 @@ def test_the_report_renders_without_console_errors(reports: Reports, tmp_path: P
         AS_OF,
         "--html",
         str(html),
+        "--embed-evidence",  # the documents travel inside the page: inline text, no file links
     )
     assert result.code == 0, result.err
-    # Evidence links are relative to the page: keep the documents beside it, as a real pack would be.
-    shutil.copytree(EXAMPLE.parent / "documents", tmp_path / "documents")
 
     dom = _chromium(html, tmp_path / "profile-dom", "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert _console(dom.stderr) == []
     rendered = Page(dom.stdout)
-    for section in ("glance", "answers", "charts", "coverage", "findings", "attestations", "inputs"):
+    sections = ("glance", "next", "answers", "scope", "limits", "charts", "coverage", "findings", "attestations")
+    for section in (*sections, "documents", "inputs", "integrity"):
         assert section in rendered.text_by_id, section
     assert "chart-trend" in rendered.text_by_id
+    assert rendered.text_by_id["pack-digest"].startswith("sha256:")
 
     shot = tmp_path / "report.png"
     taken = _chromium(html, tmp_path / "profile-shot", f"--screenshot={shot}", "--window-size=1280,2400")

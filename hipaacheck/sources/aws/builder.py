@@ -110,3 +110,18 @@ def placeholder(canonical_type: str, where: Where, reason: str) -> Resource:
     b = LiveBuilder(canonical_type, f"aws://{where.account}/{where.region}/{canonical_type}/*", where)
     b.error([ALL_FIELDS], reason)
     return b.build(f"every {canonical_type} in {where.region} (not listed)")
+
+
+# Canonical types that describe a change, which only a plan holds.
+PLAN_ONLY_TYPES = ("data_store_deletion",)
+
+
+def plan_only(canonical_type: str, where: Where) -> Resource:
+    """Stands for a plan-only type in a live scan: its checks are skipped, and say why."""
+    b = LiveBuilder(canonical_type, f"aws://{where.account}/{canonical_type}", where)
+    reason = "only a Terraform plan shows what a change deletes; a live scan sees what exists"
+    for name in RESOURCE_TYPES[canonical_type].model_fields:
+        b.gaps[name] = Gap(GapKind.NOT_MANAGED, reason)
+    resource = b.build(f"{canonical_type} (plan only)")
+    resource.region = None
+    return resource

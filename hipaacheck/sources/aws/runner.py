@@ -34,6 +34,8 @@ class LiveScan:
     regions: list[str]
     resources: list[Resource]
     notes: list[str] = field(default_factory=list)
+    enabled_regions: list[str] | None = None  # every region enabled for the account, when it could be listed
+    not_scanned: dict[str, str] = field(default_factory=dict)  # requested region that could not be scanned: why
 
 
 class Progress:
@@ -73,7 +75,7 @@ def quiet_sdk_logs() -> None:
 def scan_account(options: ScanOptions, on_session: Callable[[boto3.Session], None] | None = None) -> LiveScan:
     quiet_sdk_logs()
     factory, identity = open_session(options, on_session)
-    regions, disabled = resolve_regions(factory, identity, options.regions)
+    regions, disabled, enabled = resolve_regions(factory, identity, options.regions)
     fetch = Fetcher(factory.client, options.max_attempts)
     facts = Facts()
     resources: list[Resource] = []
@@ -109,7 +111,7 @@ def scan_account(options: ScanOptions, on_session: Callable[[boto3.Session], Non
             f"{len(fetch.failures)} read(s) failed; dependent checks report error (first: {fetch.failures[0]})"
         )
     resources.sort(key=lambda r: (r.type, r.region or "", r.address))
-    return LiveScan(identity.account, regions, resources, notes)
+    return LiveScan(identity.account, regions, resources, notes, enabled, {**disabled, **unreachable})
 
 
 def _run_one(collector: Collector, ctx: Context, progress: Progress) -> list[Resource]:

@@ -235,8 +235,11 @@ def _assume_role(base: boto3.Session, options: ScanOptions, region: str, config:
 
 def resolve_regions(
     factory: ClientFactory, identity: Identity, requested: tuple[str, ...]
-) -> tuple[list[str], dict[str, str]]:
-    """(regions to scan, {requested region that cannot be scanned: why})."""
+) -> tuple[list[str], dict[str, str], list[str] | None]:
+    """(regions to scan, {requested region that cannot be scanned: why}, every enabled region or None if unknown).
+
+    The enabled regions let the evidence pack say which ones a --region scan left out.
+    """
     ec2 = factory.session().client("ec2", region_name=identity.home_region, config=client_config("standard", 2))
     try:
         answer = ec2.describe_regions(AllRegions=True)["Regions"]
@@ -250,12 +253,13 @@ def resolve_regions(
         unknown = [r for r in requested if r not in known]
         if unknown:
             raise InputError(f"unknown region {unknown[0]!r}") from None
-        return list(dict.fromkeys(requested)), {}
+        return list(dict.fromkeys(requested)), {}, None
     except BotoCoreError as exc:
         raise credential_error(exc) from None
     status = {str(r["RegionName"]): str(r.get("OptInStatus", "opt-in-not-required")) for r in answer}
+    enabled = sorted(r for r, s in status.items() if s in _ENABLED)
     if not requested:
-        return sorted(r for r, s in status.items() if s in _ENABLED), {}
+        return enabled, {}, enabled
     unknown = [r for r in requested if r not in status]
     if unknown:
         raise InputError(f"unknown region {unknown[0]!r} (known: {', '.join(sorted(status))})")
@@ -265,4 +269,4 @@ def resolve_regions(
         for r in dict.fromkeys(requested)
         if status[r] not in _ENABLED
     }
-    return scan, disabled
+    return scan, disabled, enabled

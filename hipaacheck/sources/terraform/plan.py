@@ -22,6 +22,12 @@ _ACTIONS = {
     ("delete", "create"): "replace",
     ("create", "delete"): "replace",
 }
+# Actions that destroy an existing object: "delete" alone, or the delete half of a replacement.
+_DELETING = {
+    ("delete",): "delete",
+    ("delete", "create"): "replace",
+    ("create", "delete"): "replace",
+}
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
@@ -37,7 +43,7 @@ class PlanResource:
     type: str
     name: str
     index: int | str | None
-    action: str | None  # create, update, replace, no-op; None when read from planned_values
+    action: str | None  # create, update, replace, no-op (delete in Plan.deletions); None from planned_values
     raw: RawValues
     provider_key: str
 
@@ -68,12 +74,23 @@ class Plan:
         if isinstance(root, dict):
             self._index_modules(root)
         self.skipped_deletes = sum(1 for rc in _changes(document) if _actions(rc) == ("delete",))
+        # The objects this plan destroys (values from "before"): pure deletes and the delete half
+        # of replacements. Adapters decide what a deletion means (a safeguard or data removed).
+        self.deletions: list[PlanResource] = _walk_deletions(document)
+        self.deletions_by_type: dict[str, list[PlanResource]] = defaultdict(list)
+        for deleted in self.deletions:
+            self.deletions_by_type[deleted.type].append(deleted)
         self.notes: list[str] = []  # what the adapters could not read, for the report
 
     def of_type(self, *types: str) -> list[PlanResource]:
         if len(types) == 1:
             return self.by_type.get(types[0], [])
         return [r for t in types for r in self.by_type.get(t, [])]
+
+    def deleted(self, *types: str, pure: bool = False) -> list[PlanResource]:
+        """Destroyed objects of these types; with ``pure``, only those not replaced by a new one."""
+        found = [r for t in types for r in self.deletions_by_type.get(t, [])]
+        return [r for r in found if r.action == "delete"] if pure else found
 
     def expressions(self, resource: PlanResource) -> dict[str, Any]:
         block = self.config_resources.get(resource.config_key)
@@ -150,10 +167,43 @@ def _walk(document: dict[str, Any]) -> list[PlanResource]:
         if action is None:  # pure delete, read, forget: nothing of it exists after apply
             continue
         body = change["change"]
-        resource = _resource(change, body.get("after"), body.get("after_unknown"), body.get("after_sensitive"), action)
+        after = body.get("after")
+        resource = _resource(
+            change, after, body.get("after_unknown"), body.get("after_sensitive"), action, _shape_problem(after)
+        )
         if resource is not None:
             resources.append(resource)
     return resources
+
+
+def _walk_deletions(document: dict[str, Any]) -> list[PlanResource]:
+    """What the plan destroys: pure deletes and the delete half of replacements, with their "before" values."""
+    deleted: list[PlanResource] = []
+    for change in _changes(document):
+        if not isinstance(change, dict) or change.get("mode", "managed") != "managed":
+            continue
+        actions = _actions(change)
+        if "delete" not in actions or actions not in _DELETING:
+            continue
+        before = change["change"].get("before")
+        problem = None if isinstance(before, dict) else f"change.before is {_json_kind(before)}, not an object"
+        resource = _resource(
+            change, before, None, change["change"].get("before_sensitive"), _DELETING[actions], problem
+        )
+        if resource is not None:
+            deleted.append(resource)
+    return deleted
+
+
+def _json_kind(value: Any) -> str:
+    return (
+        "null" if value is None else {list: "a list", str: "a string", bool: "a boolean"}.get(type(value), "a number")
+    )
+
+
+def _shape_problem(after: Any) -> str | None:
+    """Terraform always writes an object as the "after" of a resource that will exist."""
+    return None if isinstance(after, dict) else f"change.after is {_json_kind(after)}, not an object"
 
 
 def _walk_planned_values(document: dict[str, Any]) -> list[PlanResource]:
@@ -166,7 +216,8 @@ def _walk_planned_values(document: dict[str, Any]) -> list[PlanResource]:
         module = stack.pop()
         for block in _list(module.get("resources")):
             if isinstance(block, dict) and block.get("mode", "managed") == "managed":
-                resource = _resource(block, block.get("values"), None, block.get("sensitive_values"), None)
+                values = block.get("values")
+                resource = _resource(block, values, None, block.get("sensitive_values"), None, _shape_problem(values))
                 if resource is not None:
                     resources.append(resource)
         stack.extend(m for m in _list(module.get("child_modules")) if isinstance(m, dict))
@@ -174,7 +225,7 @@ def _walk_planned_values(document: dict[str, Any]) -> list[PlanResource]:
 
 
 def _resource(
-    block: dict[str, Any], after: Any, unknown: Any, sensitive: Any, action: str | None
+    block: dict[str, Any], after: Any, unknown: Any, sensitive: Any, action: str | None, problem: str | None = None
 ) -> PlanResource | None:
     address, rtype, name = block.get("address"), block.get("type"), block.get("name")
     if not (isinstance(address, str) and isinstance(rtype, str) and isinstance(name, str)):
@@ -188,7 +239,7 @@ def _resource(
         name=name,
         index=index if isinstance(index, int | str) and not isinstance(index, bool) else None,
         action=action,
-        raw=RawValues(after, unknown, sensitive),
+        raw=RawValues(after, unknown, sensitive, f"{address}: {problem}" if problem else None),
         provider_key=_provider_key(block),
     )
 

@@ -30,12 +30,15 @@ def _step(node: Any, part: str | int) -> Any:
 class RawValues:
     """One resource's planned values with their unknown and sensitive markers."""
 
-    __slots__ = ("after", "sensitive", "unknown")
+    __slots__ = ("after", "problem", "sensitive", "unknown")
 
-    def __init__(self, after: Any, unknown: Any, sensitive: Any) -> None:
+    def __init__(self, after: Any, unknown: Any, sensitive: Any, problem: str | None = None) -> None:
         self.after = after if isinstance(after, dict) else {}
         self.unknown = unknown
         self.sensitive = sensitive
+        # Why these values cannot be read at all (a create whose "after" is null or not an
+        # object): nothing here is evidence, and no field may fall back to a default.
+        self.problem = problem
 
     def get(self, path: str) -> Any:
         """The value at a dotted path (list indexes as numbers), None if absent, UNKNOWN if unknown."""

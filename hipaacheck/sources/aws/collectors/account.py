@@ -10,7 +10,7 @@ import io
 import time
 
 from ....models import Resource
-from ..builder import LiveBuilder, Where
+from ..builder import PLAN_ONLY_TYPES, LiveBuilder, Where, plan_only
 from ..calls import Call, Result, calls
 from ..context import Collector, Context
 
@@ -96,7 +96,8 @@ def collect(ctx: Context) -> list[Resource]:
         b.set("s3_public_access_block.all_enabled", all(config.get(k) is True for k in _PAB_FLAGS))
     resource = b.build(ctx.where.account)
     resource.region = None
-    return [resource]
+    # Once per account, like this resource: the plan-only types, whose checks are skipped live.
+    return [resource, *(plan_only(t, ctx.where) for t in PLAN_ONLY_TYPES)]
 
 
 def _console_users(ctx: Context, b: LiveBuilder) -> None:

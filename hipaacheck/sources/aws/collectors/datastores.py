@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ....derive.database import transit_encryption_enforced
 from ....models import Resource
 from ..builder import LiveBuilder, placeholder, tag_map
 from ..calls import ALL_FIELDS, Call, calls
@@ -88,7 +89,9 @@ def collect_elasticache(ctx: Context) -> list[Resource]:
         b = LiveBuilder("elasticache_replication_group", arn, ctx.where)
         b.set("engine", group.get("Engine"))
         b.set("at_rest_encryption", group.get("AtRestEncryptionEnabled") is True)
-        b.set("transit_encryption", group.get("TransitEncryptionEnabled") is True)
+        mode = group.get("TransitEncryptionMode")
+        b.set("transit_encryption", transit_encryption_enforced(group.get("TransitEncryptionEnabled"), mode))
+        b.set("transit_encryption_mode", mode)
         b.set("kms_key_id", group.get("KmsKeyId"))
         b.set("auth_token_set", group.get("AuthTokenEnabled") is True)
         tags = ctx.fetch.call(c["list_tags_for_resource"], region, ResourceName=arn)

@@ -14,7 +14,7 @@ CALLS = calls(
         "kms",
         "describe_key",
         "kms:DescribeKey",
-        ("enabled", "key_state", "key_spec", "key_usage", "deletion_window_days", "rotation_enabled", "tags"),
+        ("enabled", "key_state", "key_spec", "key_usage", "deletion_window_days", "origin", "rotation_enabled", "tags"),
     ),
     Call("kms", "get_key_rotation_status", "kms:GetKeyRotationStatus", ("rotation_enabled",)),
     Call("kms", "list_resource_tags", "kms:ListResourceTags", ("tags",), paginate=True),
@@ -52,7 +52,9 @@ def collect(ctx: Context) -> list[Resource]:
         b.set("key_spec", spec)
         b.set("key_usage", meta.get("KeyUsage"))
         b.set("deletion_window_days", meta.get("PendingDeletionWindowInDays"))
-        if spec == "SYMMETRIC_DEFAULT" and meta.get("Origin", "AWS_KMS") == "AWS_KMS":
+        origin = meta.get("Origin") or "AWS_KMS"
+        b.set("origin", origin)
+        if spec == "SYMMETRIC_DEFAULT" and origin == "AWS_KMS":
             rotation = ctx.fetch.call(C["get_key_rotation_status"], region, KeyId=key_id)
             if not b.failed(C["get_key_rotation_status"], rotation):
                 b.set("rotation_enabled", rotation.data.get("KeyRotationEnabled") is True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ....derive.cloudtrail import BasicSelector, FieldSelector, s3_object_event_prefixes
 from ....derive.cloudtrail import management_events as derive_management_events
 from ....models import Resource
 from ..builder import LiveBuilder, placeholder, tag_map
@@ -22,31 +23,53 @@ LOG_CALLS = calls(
 )
 
 
-def management_events(data: dict[str, Any]) -> str | None:
-    """get_event_selectors' answer, read by the rule the Terraform adapter uses too."""
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def selectors(data: dict[str, Any]) -> tuple[list[BasicSelector], list[list[FieldSelector]] | None]:
+    """get_event_selectors' answer in the shape derive.cloudtrail reads (as the Terraform adapter does)."""
     advanced = data.get("AdvancedEventSelectors") or []
-    categories = None
+    parsed_advanced = None
     if advanced:
-        categories = [
+        parsed_advanced = [
             [
-                v
+                FieldSelector(
+                    str(f.get("Field")),
+                    _strings(f.get("Equals")),
+                    _strings(f.get("NotEquals")),
+                    _strings(f.get("StartsWith")),
+                    other=any(f.get(k) for k in ("NotStartsWith", "EndsWith", "NotEndsWith")),
+                )
                 for f in s.get("FieldSelectors") or []
-                if f.get("Field") == "eventCategory"
-                for v in f.get("Equals") or []
+                if isinstance(f, dict)
             ]
             for s in advanced
+            if isinstance(s, dict)
         ]
-    basic = [(s.get("ReadWriteType"), s.get("IncludeManagementEvents")) for s in data.get("EventSelectors") or []]
-    return derive_management_events(basic, categories)
+    basic = [
+        BasicSelector(
+            s.get("ReadWriteType"),
+            s.get("IncludeManagementEvents"),
+            _strings(s.get("ExcludeManagementEventSources")),
+            tuple(
+                (str(r.get("Type")), _strings(r.get("Values")))
+                for r in s.get("DataResources") or []
+                if isinstance(r, dict)
+            ),
+        )
+        for s in data.get("EventSelectors") or []
+        if isinstance(s, dict)
+    ]
+    return basic, parsed_advanced
+
+
+def management_events(data: dict[str, Any]) -> str | None:
+    return derive_management_events(*selectors(data))
 
 
 def s3_data_events(data: dict[str, Any]) -> list[str]:
-    values: list[str] = []
-    for selector in data.get("EventSelectors") or []:
-        for resource in selector.get("DataResources") or []:
-            if isinstance(resource, dict) and resource.get("Type") == "AWS::S3::Object":
-                values.extend(str(v) for v in resource.get("Values") or [])
-    return values
+    return s3_object_event_prefixes(*selectors(data))
 
 
 def collect_trails(ctx: Context) -> list[Resource]:

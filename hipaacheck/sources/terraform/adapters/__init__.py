@@ -13,6 +13,7 @@ from .account import account_regions, accounts
 from .builder import SOURCE
 from .compute import ebs_volumes, ec2_instances, efs_file_systems
 from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
+from .deletions import data_store_deletions
 from .identity import iam_policies, kms_keys
 from .logs import cloudtrails, log_groups
 from .messaging import sns_topics, sqs_queues
@@ -43,6 +44,7 @@ ADAPTERS: dict[str, Adapter] = {
     "sns_topic": sns_topics,
     "account": accounts,
     "account_region": account_regions,
+    "data_store_deletion": data_store_deletions,
 }
 
 

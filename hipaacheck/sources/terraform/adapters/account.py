@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ....derive.cloudtrail import account_shortfall, management_events, protects_account, shortfall_note
+from ....derive.service_defaults import SERVICE_DEFAULTS
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 from ..references import Linker
-from .builder import SOURCE, Builder, to_bool, to_int
+from .builder import SOURCE, Builder, Malformed, to_bool, to_int
+from .logs import trail_selectors
 
 ACCOUNT_ADDRESS = "account"
 
@@ -35,6 +38,7 @@ def _synthetic(plan: Plan, type_name: str, address: str) -> Builder:
 
 class _EmptyRaw:
     after: Any = None
+    problem: str | None = None
 
     def get(self, path: str) -> Any:
         return None
@@ -54,32 +58,59 @@ def _first(plan: Plan, tf_type: str) -> PlanResource | None:
     return found[0] if found else None
 
 
+def _deleted(plan: Plan, tf_type: str) -> str | None:
+    """'this plan deletes X' when the plan deletes (not replaces) every resource of a safeguard's type."""
+    if plan.of_type(tf_type):
+        return None
+    gone = plan.deleted(tf_type, pure=True)
+    if not gone:
+        return None
+    return "this plan deletes " + ", ".join(r.address for r in gone)
+
+
 def accounts(plan: Plan, linker: Linker) -> list[Resource]:
     b = _synthetic(plan, "account", ACCOUNT_ADDRESS)
     policy = _first(plan, "aws_iam_account_password_policy")
     if policy is None:
-        b.not_managed("password_policy", "not managed by this plan (it has no aws_iam_account_password_policy)")
+        deleted = _deleted(plan, "aws_iam_account_password_policy")
+        if deleted:
+            # Deleting the policy leaves the account with none: every requirement is "not set".
+            b.notes["password_policy"] = deleted
+            b.action = "delete"
+        else:
+            b.not_managed("password_policy", "not managed by this plan (it has no aws_iam_account_password_policy)")
     else:
-        b.absorb(policy)
+        b.absorb(policy, "password_policy")
         for field, (raw_path, convert) in _PASSWORD_FIELDS.items():
-            b.take(f"password_policy.{field}", raw_path, convert, source=policy)
+            if field == "max_age_days":
+                b.take_or_default(
+                    f"password_policy.{field}",
+                    raw_path,
+                    convert,
+                    SERVICE_DEFAULTS["iam.max_password_age"],
+                    source=policy,
+                )
+            else:
+                b.take(f"password_policy.{field}", raw_path, convert, source=policy)
     block = _first(plan, "aws_s3_account_public_access_block")
     if block is None:
-        b.not_managed(
-            "s3_public_access_block", "not managed by this plan (it has no aws_s3_account_public_access_block)"
-        )
+        deleted = _deleted(plan, "aws_s3_account_public_access_block")
+        if deleted:
+            for flag in (*_PAB_FLAGS, "all_enabled"):
+                b.set(f"s3_public_access_block.{flag}", False)
+            b.notes["s3_public_access_block"] = deleted
+            b.action = "delete"
+        else:
+            b.not_managed(
+                "s3_public_access_block", "not managed by this plan (it has no aws_s3_account_public_access_block)"
+            )
     else:
-        b.absorb(block)
+        b.absorb(block, "s3_public_access_block")
         values = [b.take(f"s3_public_access_block.{f}", f, to_bool, default=False, source=block) for f in _PAB_FLAGS]
-        b.set("s3_public_access_block.all_enabled", UNKNOWN if UNKNOWN in values else all(v is True for v in values))
-    trails = plan.of_type("aws_cloudtrail")
-    if not trails:
-        b.not_managed("multi_region_trail_logging", "not managed by this plan (it has no aws_cloudtrail)")
-    else:
-        for trail in trails:
-            b.absorb(trail)
-        verdicts = [_multi_region_logging(t) for t in trails]
-        b.set("multi_region_trail_logging", True if True in verdicts else UNKNOWN if UNKNOWN in verdicts else False)
+        if "s3_public_access_block" not in b.gaps:
+            all_on = UNKNOWN if UNKNOWN in values else all(v is True for v in values)
+            b.set("s3_public_access_block.all_enabled", all_on)
+    _trails(plan, b)
     for field in ("root_mfa_enabled", "root_access_keys_present", "console_users_without_mfa"):
         b.not_managed(field, "not visible in a plan; only a live account scan can read it")
     resource = b.build()
@@ -87,14 +118,60 @@ def accounts(plan: Plan, linker: Linker) -> list[Resource]:
     return [resource]
 
 
+def _trails(plan: Plan, b: Builder) -> None:
+    field = "multi_region_trail_logging"
+    trails = plan.of_type("aws_cloudtrail")
+    if not trails:
+        deleted = _deleted(plan, "aws_cloudtrail")
+        if deleted:
+            b.set(field, False)
+            b.notes[field] = deleted
+            b.action = "delete"
+        else:
+            b.not_managed(field, "not managed by this plan (it has no aws_cloudtrail)")
+        return
+    for trail in trails:
+        b.absorb(trail, field)
+    if field in b.gaps:  # a trail whose values cannot be read
+        return
+    verdicts = []
+    for trail in trails:
+        try:
+            verdicts.append(_multi_region_logging(trail))
+        except Malformed as exc:
+            verdicts.append(UNKNOWN)
+            b.error(field, f"malformed value in the plan ({trail.address}.{exc})")
+    if True in verdicts:
+        b.gaps.pop(field, None)
+        b.set(field, True)
+    elif field not in b.gaps:
+        b.set(field, UNKNOWN if UNKNOWN in verdicts else False)
+        gone = plan.deleted("aws_cloudtrail", pure=True)
+        if gone and UNKNOWN not in verdicts:
+            b.notes[field] = "this plan deletes " + ", ".join(r.address for r in gone)
+        elif UNKNOWN not in verdicts:
+            b.notes[field] = shortfall_note([(t.address, _shortfall(t)) for t in trails])
+
+
+def _shortfall(trail: PlanResource) -> str:
+    multi, logging, global_events = (
+        to_bool(trail.raw.get(p)) for p in ("is_multi_region_trail", "enable_logging", "include_global_service_events")
+    )
+    parsed = trail_selectors(trail)
+    management = None if parsed is UNKNOWN else management_events(*parsed)
+    return account_shortfall(multi, logging is not False, global_events is not False, management)
+
+
 def _multi_region_logging(trail: PlanResource) -> Any:
     values = [
         to_bool(trail.raw.get(p)) for p in ("is_multi_region_trail", "enable_logging", "include_global_service_events")
     ]
-    if UNKNOWN in values:
+    management = trail_selectors(trail)
+    if UNKNOWN in values or management is UNKNOWN:
         return UNKNOWN
     multi, logging, global_events = values
-    return multi is True and logging is not False and global_events is not False
+    # Terraform's defaults: enable_logging and include_global_service_events are true when unset.
+    return protects_account(multi, logging is not False, global_events is not False, management_events(*management))
 
 
 def account_regions(plan: Plan, linker: Linker) -> list[Resource]:
@@ -109,11 +186,24 @@ def account_regions(plan: Plan, linker: Linker) -> list[Resource]:
         return by_region[region]
 
     for setting in plan.of_type("aws_ebs_encryption_by_default"):
-        builder(setting).absorb(setting)
         builder(setting).take("ebs_encryption_by_default", "enabled", to_bool, default=True, source=setting)
+        builder(setting).absorb(setting, "ebs_encryption_by_default")
     for detector in plan.of_type("aws_guardduty_detector"):
-        builder(detector).absorb(detector)
         builder(detector).take("guardduty_enabled", "enable", to_bool, default=True, source=detector)
+        builder(detector).absorb(detector, "guardduty_enabled")
+    # Deleting the resource turns the safeguard off (the provider disables EBS default encryption and
+    # deletes the detector): that is a failure of the safeguard, not "not managed".
+    for tf_type, field in (
+        ("aws_ebs_encryption_by_default", "ebs_encryption_by_default"),
+        ("aws_guardduty_detector", "guardduty_enabled"),
+    ):
+        for gone in plan.deleted(tf_type, pure=True):
+            target = builder(gone)
+            if field in target.attrs or field in target.gaps:
+                continue  # another resource in the plan manages the setting in that region
+            target.set(field, False)
+            target.notes[field] = f"this plan deletes {gone.address}"
+            target.action = "delete"
     if not by_region:
         region = plan.provider_region("aws") or "provider-default"
         by_region[region] = _synthetic(plan, "account_region", f"account/{region}")

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ....derive.service_defaults import ServiceDefault, Unknowable
 from ....display import MAX_NAME, redact, short
 from ....models import Gap, GapKind, Resource
-from ....resource_types import quarantine_malformed
+from ....resource_types import RESOURCE_TYPES, quarantine_malformed
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 
 SOURCE = "terraform-plan"
-_CHANGING = ("create", "update", "replace")
+_CHANGING = ("create", "update", "replace", "delete")
 AFTER_APPLY = "known only after apply"
 
 
@@ -33,8 +34,12 @@ def to_int(value: Any) -> Any:
         return int(value)
     # A 64-bit number has at most 20 characters; a longer digit string is not a number
     # Terraform wrote (and int() of a huge one raises): leave it for the schema check.
-    if isinstance(value, str) and len(value) <= 24 and is_number_text(value.strip().lstrip("-")):
-        return int(value)
+    # At most one minus sign: "--5432" is not a number, and int() of it raises, which would
+    # take down every resource of the type instead of only this value (issue 11 item 9).
+    if isinstance(value, str) and len(value) <= 24:
+        text = value.strip()
+        if is_number_text(text.removeprefix("-")):
+            return int(text)
     return value
 
 
@@ -73,6 +78,9 @@ class Builder:
         self.gaps: dict[str, Gap] = {}
         self.sensitive: set[str] = set()
         self.action = resource.action
+        self.notes: dict[str, str] = {}
+        # Parts whose values cannot be read at all: every field of this resource is an error then.
+        self.unreadable: list[str] = [resource.raw.problem] if resource.raw.problem else []
 
     def take(
         self,
@@ -92,6 +100,9 @@ class Builder:
         """
         origin = source or self.resource
         raw = origin.raw
+        if raw.problem:
+            self.error(path, f"malformed value in the plan ({raw.problem})")
+            return None
         value = raw.get(raw_path)
         if raw.is_sensitive(raw_path):
             self.sensitive.add(path)
@@ -105,16 +116,74 @@ class Builder:
         if value is None:
             return None
         if convert is not None:
-            value = convert(value)
+            try:
+                value = convert(value)
+            except (ValueError, TypeError, OverflowError) as exc:
+                # One value Terraform would never write errors its own field, not every resource of the type.
+                self.error(path, f"malformed value in the plan ({origin.address}.{raw_path}: {type(exc).__name__})")
+                return None
         set_path(self.attrs, path, value)
         return value
 
-    def absorb(self, part: PlanResource) -> None:
+    def default(self, path: str, value: Any, note: str) -> None:
+        """Store the value the service applies to an unset setting, and say so in the evidence."""
+        self.gaps.pop(path, None)
+        if value is not None:
+            set_path(self.attrs, path, value)
+        self.notes[path] = note
+
+    def is_unset(self, raw_path: str, source: PlanResource | None = None) -> bool:
+        """The configuration leaves this attribute to the service.
+
+        Null in "after" is unset. A value known only after apply is unset only when
+        the configuration is known not to write the attribute (provider 5.x reports
+        such computed attributes as unknown); a written expression stays unknown.
+        """
+        origin = source or self.resource
+        if origin.raw.problem:
+            return False
+        value = origin.raw.get(raw_path)
+        if value is None:
+            return True
+        return value is UNKNOWN and not self.plan.configured(origin, raw_path.split(".")[0])
+
+    def take_or_default(
+        self,
+        path: str,
+        raw_path: str,
+        convert: Callable[[Any], Any] | None,
+        default: ServiceDefault,
+        unless: Unknowable | None = None,
+        source: PlanResource | None = None,
+    ) -> Any:
+        """take(), with the service's documented default for an unset attribute.
+
+        ``unless``: the configuration makes the default inapplicable (a restore from a
+        snapshot): the value is then unknown, for the reason given.
+        """
+        if self.is_unset(raw_path, source):
+            if unless is not None:
+                self.unknown(path, f"{(source or self.resource).address}: {unless.reason}")
+                return UNKNOWN
+            self.default(path, default.value, default.rule)
+            return default.value
+        return self.take(path, raw_path, convert, source=source)
+
+    def absorb(self, part: PlanResource, field: str | None = None) -> None:
         """A resource folded into this one (a split S3 resource, a rule) changes it when it changes.
 
         A no-op bucket whose new aws_s3_bucket_logging is created is, as far
         as its canonical form goes, updated: --changed-only must gate it.
+        A part whose values cannot be read makes ``field`` an error, or, when
+        the part may touch any field (a security group rule), the whole resource.
         """
+        if part.raw.problem:
+            if field is None:
+                self.unreadable.append(part.raw.problem)
+            else:
+                for path in [p for p in self.gaps if p.startswith(field + ".")]:
+                    del self.gaps[path]
+                self.error(field, f"malformed value in the plan ({part.raw.problem})")
         if part.action in _CHANGING and self.action not in _CHANGING:
             self.action = "update"
         elif self.action is None and part.action is not None:
@@ -143,6 +212,13 @@ class Builder:
         return any(".".join(parts[: i + 1]) in self.sensitive for i in range(len(parts)))
 
     def build(self, name: str | None = None) -> Resource:
+        if self.unreadable:
+            # Nothing of this resource is evidence: no field may pass on a default.
+            reason = f"malformed value in the plan ({self.unreadable[0]})"
+            self.attrs.clear()
+            self.notes.clear()
+            self.gaps = {field: Gap(GapKind.ERROR, reason) for field in RESOURCE_TYPES[self.type].model_fields}
+            name = None
         # A value of the wrong shape (a malformed plan) must not decide a check:
         # drop it and record why, so dependent checks report error.
         for path, problem in quarantine_malformed(self.type, self.attrs).items():
@@ -165,6 +241,7 @@ class Builder:
             name=short(shown, MAX_NAME) if shown is not None else None,
             region=self.plan.provider_region(self.resource.provider_key),
             action=self.action,
+            notes=self.notes,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ....derive.service_defaults import UNKNOWABLE
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
@@ -27,13 +28,17 @@ def _default_encryption_regions(plan: Plan) -> set[str | None]:
 
 
 def _volume(b: Builder, prefix: str, encrypted_by_default: bool, attached_to: str | None) -> Resource:
-    encrypted = b.take("encrypted", f"{prefix}encrypted", to_bool)
+    raw_path = f"{prefix}encrypted"
+    # Launch templates write an unset `encrypted` as "" (a string attribute).
+    unset = b.resource.raw.get(raw_path) == "" or b.is_unset(raw_path)
+    encrypted = None if unset else b.take("encrypted", raw_path, to_bool)
     if encrypted is not True and encrypted_by_default:
         # Account default encryption in the same plan encrypts the volume whatever it says.
         b.gaps.pop("encrypted", None)
         b.set("encrypted", True)
-    elif encrypted is None:
-        b.set("encrypted", False)
+    elif unset:
+        # Not "unencrypted": the AMI's (or snapshot's) encryption and the account default decide.
+        b.unknown("encrypted", f"{b.address}: {UNKNOWABLE['ec2.block_device.encrypted'].reason}")
     b.take("kms_key_id", f"{prefix}kms_key_id", known_str)
     b.take("size", f"{prefix}{'volume_size' if prefix else 'size'}", to_int)
     if attached_to:

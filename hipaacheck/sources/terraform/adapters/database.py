@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
-from ....derive.database import default_tls_enforced, tls_enforced_by_parameters
+from ....derive.database import default_tls_enforced, tls_enforced_by_parameters, transit_encryption_enforced
+from ....derive.service_defaults import SERVICE_DEFAULTS, UNKNOWABLE, elasticache_at_rest_default
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved
 from .builder import Builder, known_str, to_bool, to_int, to_str_list
+
+# Attributes that create the database from an existing one (snapshot, replica, point in time, S3
+# backup, global cluster member): it then inherits settings the create defaults would decide.
+_RESTORE_ATTRIBUTES = {
+    "aws_db_instance": ("snapshot_identifier", "replicate_source_db", "restore_to_point_in_time", "s3_import"),
+    "aws_rds_cluster": (
+        "snapshot_identifier",
+        "replication_source_identifier",
+        "restore_to_point_in_time",
+        "s3_import",
+        "global_cluster_identifier",
+    ),
+}
+
+
+def _restored(b: Builder) -> bool:
+    resource = b.resource
+    for attribute in _RESTORE_ATTRIBUTES.get(resource.type, ()):
+        value = resource.raw.get(attribute)
+        if value is UNKNOWN:
+            # Computed attributes read as unknown when unset: only a written one restores.
+            if b.plan.configured(resource, attribute):
+                return True
+        elif value not in (None, "", []) and value is not False:
+            return True
+    return False
 
 
 def _common(b: Builder, identifier_attr: str) -> None:
@@ -15,9 +42,26 @@ def _common(b: Builder, identifier_attr: str) -> None:
     b.take("identifier", identifier_attr, known_str)
     b.take("engine", "engine", known_str)
     b.take("engine_version", "engine_version", known_str)
-    b.take("storage_encrypted", "storage_encrypted", to_bool, default=False)
+    service = "rds_cluster" if b.resource.type == "aws_rds_cluster" else "rds"
+    restored = _restored(b)
+    encryption_key = f"{service}.storage_encrypted"
+    if service == "rds_cluster" and b.resource.raw.get("engine_mode") == "serverless":
+        encryption_key = "rds_cluster.storage_encrypted:serverless_v1"
+    b.take_or_default(
+        "storage_encrypted",
+        "storage_encrypted",
+        to_bool,
+        SERVICE_DEFAULTS[encryption_key],
+        UNKNOWABLE["rds.storage_encrypted:restored"] if restored else None,
+    )
     b.take("kms_key_id", "kms_key_id", known_str)
-    b.take("backup_retention_period", "backup_retention_period", to_int)
+    b.take_or_default(
+        "backup_retention_period",
+        "backup_retention_period",
+        to_int,
+        SERVICE_DEFAULTS[f"{service}.backup_retention_period"],
+        UNKNOWABLE["rds.backup_retention_period:restored"] if restored else None,
+    )
     b.take("deletion_protection", "deletion_protection", to_bool, default=False)
     b.take("log_exports", "enabled_cloudwatch_logs_exports", to_str_list, default=[])
     b.take("iam_auth_enabled", "iam_database_authentication_enabled", to_bool, default=False)
@@ -45,7 +89,7 @@ def _tls(b: Builder, linker: Linker, attribute: str, group_type: str) -> None:
         return
     if parent is not None:
         _tls_from_group(b, parent, engine, version_text)
-        b.absorb(parent)
+        b.absorb(parent, "tls_enforced")
         return
     if group_name is UNKNOWN:
         return
@@ -139,12 +183,41 @@ def elasticache_groups(plan: Plan, linker: Linker) -> list[Resource]:
     for resource in plan.of_type("aws_elasticache_replication_group"):
         b = Builder(plan, resource, "elasticache_replication_group")
         b.tags()
-        b.take("engine", "engine", known_str)
-        b.take("at_rest_encryption", "at_rest_encryption_enabled", to_bool, default=False)
-        b.take("transit_encryption", "transit_encryption_enabled", to_bool, default=False)
+        engine = b.take("engine", "engine", known_str)
+        at_rest_default = elasticache_at_rest_default(engine if isinstance(engine, str) else None)
+        if engine is UNKNOWN or at_rest_default is None:
+            # The default depends on the engine, which is not known (or not one AWS documents a default for).
+            if b.is_unset("at_rest_encryption_enabled"):
+                b.unknown("at_rest_encryption", f"{resource.address}: the at-rest default depends on the engine")
+            else:
+                b.take("at_rest_encryption", "at_rest_encryption_enabled", to_bool)
+        else:
+            b.take_or_default("at_rest_encryption", "at_rest_encryption_enabled", to_bool, at_rest_default)
+        _transit(b)
         b.take("kms_key_id", "kms_key_id", known_str)
         # Only whether a token is set; its value is sensitive and never read further.
         token = resource.raw.get("auth_token")
         b.set("auth_token_set", True if token is UNKNOWN else bool(token))
         resources.append(b.build(name=known_str(resource.raw.get("replication_group_id"))))
     return resources
+
+
+def _transit(b: Builder) -> None:
+    """In-transit encryption counts only in "required" mode: "preferred" still accepts plaintext clients."""
+    address = b.resource.address
+    enabled = b.take_or_default(
+        "transit_encryption", "transit_encryption_enabled", to_bool, SERVICE_DEFAULTS["elasticache.transit_encryption"]
+    )
+    if enabled is not True:
+        return
+    mode = b.take_or_default(
+        "transit_encryption_mode",
+        "transit_encryption_mode",
+        known_str,
+        SERVICE_DEFAULTS["elasticache.transit_encryption_mode"],
+    )
+    if mode is UNKNOWN:
+        b.unknown("transit_encryption", f"{address}.transit_encryption_mode is known only after apply")
+    elif not transit_encryption_enforced(True, mode):
+        b.set("transit_encryption", False)
+        b.notes["transit_encryption"] = f"transit_encryption_mode is {mode!r}: plaintext connections are accepted"

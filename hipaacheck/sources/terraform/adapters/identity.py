@@ -30,8 +30,36 @@ def kms_keys(plan: Plan, linker: Linker) -> list[Resource]:
         b.take("key_spec", "customer_master_key_spec", known_str, default="SYMMETRIC_DEFAULT")
         b.take("key_usage", "key_usage", known_str, default="ENCRYPT_DECRYPT")
         b.take("deletion_window_days", "deletion_window_in_days", to_int)
+        _key_origin(b)
+        resources.append(b.build())
+    for resource in plan.of_type("aws_kms_external_key"):
+        # Imported key material (origin EXTERNAL): it cannot rotate automatically.
+        b = Builder(plan, resource, "kms_key")
+        b.tags()
+        enabled = b.take("enabled", "enabled", to_bool)
+        if isinstance(enabled, bool):
+            b.set("key_state", "Enabled" if enabled else "Disabled")
+        b.set("key_spec", "SYMMETRIC_DEFAULT")
+        b.take("key_usage", "key_usage", known_str, default="ENCRYPT_DECRYPT")
+        b.take("deletion_window_days", "deletion_window_in_days", to_int)
+        b.set("origin", "EXTERNAL")
         resources.append(b.build())
     return resources
+
+
+def _key_origin(b: Builder) -> None:
+    """AWS_KMS unless the key lives in a custom key store (CloudHSM, or external when xks_key_id is set)."""
+    store = b.resource.raw.get("custom_key_store_id")
+    external = b.resource.raw.get("xks_key_id")
+    if (store is UNKNOWN or external is UNKNOWN) and b.plan.configured(b.resource, "custom_key_store_id"):
+        b.unknown("origin", f"{b.resource.address}.custom_key_store_id is known only after apply")
+        return
+    if isinstance(store, str) and store:
+        b.set("origin", "EXTERNAL_KEY_STORE" if isinstance(external, str) and external else "AWS_CLOUDHSM")
+    elif store is None or store is UNKNOWN or store == "":
+        b.set("origin", "AWS_KMS")
+    else:
+        b.error("origin", f"malformed value in the plan ({b.resource.address}.custom_key_store_id)")
 
 
 def _document_facts(b: Builder, source: PlanResource, raw_path: str, document: Any) -> None:

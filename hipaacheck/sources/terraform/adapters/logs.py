@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ....derive.cloudtrail import management_events
+from ....derive.cloudtrail import (
+    BasicSelector,
+    FieldSelector,
+    TrailDataEvents,
+    management_events,
+    s3_object_event_prefixes,
+)
 from ....models import Resource
-from ..plan import Plan
+from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 from ..references import Linker
 from .builder import Builder, Malformed, known_str, string_list, to_bool, to_int
@@ -22,41 +28,96 @@ def _blocks(value: Any, what: str) -> list[dict[str, Any]]:
     return value
 
 
-def _management_events(selectors: Any, advanced: Any) -> Any:
-    if selectors is UNKNOWN or advanced is UNKNOWN:
-        return UNKNOWN
-    categories = None
+_FIELD_OPERATORS = ("equals", "not_equals", "starts_with")
+_OTHER_OPERATORS = ("not_starts_with", "ends_with", "not_ends_with")
+
+
+def selectors(trail_selectors: Any, advanced: Any) -> tuple[list[BasicSelector], list[list[FieldSelector]] | None]:
+    """The trail's event selectors in the shared shape (derive.cloudtrail); Malformed if not readable."""
     advanced_blocks = _blocks(advanced, "advanced_event_selector")
+    parsed_advanced: list[list[FieldSelector]] | None = None
     if advanced_blocks:
-        categories = [
-            [
-                v
-                for f in _blocks(s.get("field_selector"), "advanced_event_selector.field_selector")
-                if f.get("field") == "eventCategory"
-                for v in string_list(f.get("equals"), "advanced_event_selector.field_selector.equals")
-            ]
-            for s in advanced_blocks
-        ]
+        parsed_advanced = []
+        for selector in advanced_blocks:
+            fields = []
+            for f in _blocks(selector.get("field_selector"), "advanced_event_selector.field_selector"):
+                name = f.get("field")
+                if not isinstance(name, str):
+                    raise Malformed("advanced_event_selector.field_selector.field is not a string")
+                lists = {
+                    op: tuple(string_list(f.get(op), f"advanced_event_selector.field_selector.{op}"))
+                    for op in (*_FIELD_OPERATORS, *_OTHER_OPERATORS)
+                }
+                fields.append(
+                    FieldSelector(
+                        name,
+                        lists["equals"],
+                        lists["not_equals"],
+                        lists["starts_with"],
+                        other=any(lists[op] for op in _OTHER_OPERATORS),
+                    )
+                )
+            parsed_advanced.append(fields)
     basic = []
-    for selector in _blocks(selectors, "event_selector"):
+    for selector in _blocks(trail_selectors, "event_selector"):
         read_write, include = selector.get("read_write_type"), to_bool(selector.get("include_management_events"))
         if not (read_write is None or isinstance(read_write, str)) or not (
             include is None or isinstance(include, bool)
         ):
             raise Malformed("event_selector has a read_write_type or include_management_events of the wrong type")
-        basic.append((read_write, include))
-    return management_events(basic, categories)
+        resources = tuple(
+            (str(r.get("type")), tuple(string_list(r.get("values"), "event_selector.data_resource.values")))
+            for r in _blocks(selector.get("data_resource"), "event_selector.data_resource")
+        )
+        excluded = tuple(
+            string_list(
+                selector.get("exclude_management_event_sources"), "event_selector.exclude_management_event_sources"
+            )
+        )
+        basic.append(BasicSelector(read_write or None, include, excluded, resources))
+    return basic, parsed_advanced
 
 
-def _s3_data_events(selectors: Any) -> Any:
-    if selectors is UNKNOWN:
+def trail_selectors(trail: PlanResource) -> Any:
+    """selectors() of a plan trail, or UNKNOWN when they are known only after apply."""
+    if trail.raw.is_unknown("event_selector") or trail.raw.is_unknown("advanced_event_selector"):
         return UNKNOWN
-    values: list[str] = []
-    for selector in _blocks(selectors, "event_selector"):
-        for resource in _blocks(selector.get("data_resource"), "event_selector.data_resource"):
-            if resource.get("type") == "AWS::S3::Object":
-                values.extend(string_list(resource.get("values"), "event_selector.data_resource.values"))
-    return values
+    return selectors(trail.raw.get("event_selector"), trail.raw.get("advanced_event_selector"))
+
+
+def _management_events(trail: PlanResource) -> Any:
+    parsed = trail_selectors(trail)
+    return UNKNOWN if parsed is UNKNOWN else management_events(*parsed)
+
+
+def _s3_data_events(trail: PlanResource) -> Any:
+    parsed = trail_selectors(trail)
+    return UNKNOWN if parsed is UNKNOWN else s3_object_event_prefixes(*parsed)
+
+
+def data_event_trails(plan: Plan, region: str | None) -> list[TrailDataEvents]:
+    """What each trail in the plan contributes to object-level logging of a bucket in ``region``.
+
+    Malformed selectors count as "not known" here; the trail's own checks report the error.
+    """
+    found = []
+    for trail in plan.of_type("aws_cloudtrail"):
+        logging = to_bool(trail.raw.get("enable_logging"))
+        multi = to_bool(trail.raw.get("is_multi_region_trail"))
+        same_region = plan.provider_region(trail.provider_key) == region
+        try:
+            prefixes = None if trail.raw.problem else _s3_data_events(trail)
+        except Malformed:
+            prefixes = None
+        found.append(
+            TrailDataEvents(
+                # Terraform's enable_logging defaults to true.
+                logging=None if logging is UNKNOWN or trail.raw.problem else logging is not False,
+                reaches_bucket_region=multi is True or multi is UNKNOWN or same_region,
+                prefixes=None if prefixes is UNKNOWN or prefixes is None or multi is UNKNOWN else tuple(prefixes),
+            )
+        )
+    return found
 
 
 def _derived(b: Builder, field: str, compute: Callable[..., Any], *args: Any) -> None:
@@ -79,9 +140,8 @@ def cloudtrails(plan: Plan, linker: Linker) -> list[Resource]:
         b.take("kms_key_id", "kms_key_id", known_str)
         b.take("s3_bucket_name", "s3_bucket_name", known_str)
         b.take("cloudwatch_log_group", "cloud_watch_logs_group_arn", known_str)
-        selectors, advanced = resource.raw.get("event_selector"), resource.raw.get("advanced_event_selector")
-        _derived(b, "management_events", _management_events, selectors, advanced)
-        _derived(b, "s3_data_events", _s3_data_events, selectors)
+        _derived(b, "management_events", _management_events, resource)
+        _derived(b, "s3_data_events", _s3_data_events, resource)
         resources.append(b.build(name=known_str(resource.raw.get("name"))))
     return resources
 

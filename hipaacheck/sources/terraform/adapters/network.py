@@ -184,7 +184,7 @@ def lb_listeners(plan: Plan, linker: Linker) -> list[Resource]:
             b.unknown("load_balancer_internal", balancer.reason)
         elif balancer is not None:
             b.take("load_balancer_internal", "internal", to_bool, default=False, source=balancer)
-            b.absorb(balancer)
+            b.absorb(balancer, "load_balancer_internal")
         resources.append(b.build())
     for resource in plan.of_type("aws_elb"):
         internal = to_bool(resource.raw.get("internal"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ....derive.cloudtrail import object_events_logged
 from ....derive.policy_document import DocumentError
 from ....derive.resource_policy import resource_policy_facts
 from ....models import Resource
@@ -19,6 +20,7 @@ from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved
 from .builder import Builder, known_str, to_bool
+from .logs import data_event_trails
 
 _PUBLIC_CANNED = {"public-read", "public-read-write", "authenticated-read"}
 _PUBLIC_GRANTEES = ("acs.amazonaws.com/groups/global/AllUsers", "acs.amazonaws.com/groups/global/AuthenticatedUsers")
@@ -221,13 +223,14 @@ def s3_buckets(plan: Plan, linker: Linker) -> list[Resource]:
                 # A split resource replaces whatever the inline block said.
                 _clear(target, field)
                 fold(target, child, "")
-                target.absorb(child)
+                target.absorb(child, field)
                 done[parent.address].add(field)
     receivers = _log_receivers(plan, linker, buckets)
     resources = []
     for bucket in buckets:
         b = builders[bucket.address]
         b.set("receives_logs", bucket.address in receivers)
+        _object_level_logging(plan, b)
         for field, (_, _, _, _, default) in _PARTS.items():
             if field in done[bucket.address]:
                 continue
@@ -270,6 +273,27 @@ def _log_receivers(plan: Plan, linker: Linker, buckets: list[PlanResource]) -> s
             if isinstance(parent, PlanResource):
                 receivers.add(parent.address)
     return receivers
+
+
+def _object_level_logging(plan: Plan, b: Builder) -> None:
+    """Some trail in the plan records the bucket's object reads and writes (derive.cloudtrail decides)."""
+    if not plan.of_type("aws_cloudtrail"):
+        gone = plan.deleted("aws_cloudtrail", pure=True)
+        if gone:  # the plan deletes every trail it manages: nothing records the bucket's objects
+            b.set("object_level_logging", False)
+            b.notes["object_level_logging"] = "this plan deletes " + ", ".join(t.address for t in gone)
+        else:
+            b.not_managed("object_level_logging", "not managed by this plan (it has no aws_cloudtrail)")
+        return
+    trails = data_event_trails(plan, plan.provider_region(b.resource.provider_key))
+    name = b.attrs.get("bucket")
+    logged = object_events_logged(name if isinstance(name, str) else "", trails)
+    if logged is None or (logged is False and not isinstance(name, str)):
+        b.unknown(
+            "object_level_logging", "the bucket's name or the trails' data event selectors are known only after apply"
+        )
+    else:
+        b.set("object_level_logging", logged)
 
 
 def _inline_configured(plan: Plan, bucket: PlanResource, attribute: str) -> bool:

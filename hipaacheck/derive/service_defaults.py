@@ -1,0 +1,183 @@
+"""What AWS does with a setting the configuration leaves unset: one table, each entry with its source.
+
+"Unset" is not "unknown". A value absent from the configuration is decided
+by the service, at create time, by a rule AWS documents: that rule is a
+fact, and hipaacheck applies it (a plan reports such computed attributes as
+"known after apply", which would otherwise hide a real failure). A value
+known only after apply (a reference to a key that does not exist yet) stays
+unknown. Where the documented rule itself depends on something the plan
+cannot see (the AMI's snapshots, a snapshot being restored), there is no
+default to apply and the value stays unknown: ``Unknowable`` says why.
+
+Both sources use this table: the plan adapters for unset attributes, the
+live collectors where the API leaves the value to a default (a default
+parameter group that moto, or an account, does not describe).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDefault:
+    value: Any
+    rule: str  # what AWS does, in words shown next to the evidence
+    source: str  # the AWS documentation page (title, URL) that states it
+
+
+@dataclass(frozen=True, slots=True)
+class Unknowable:
+    """No default applies: the outcome depends on something outside the configuration."""
+
+    reason: str
+    source: str
+
+
+_RDS_CREATE_INSTANCE = "Amazon RDS API Reference, CreateDBInstance: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html"
+_RDS_CREATE_CLUSTER = "Amazon RDS API Reference, CreateDBCluster: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html"
+_ELASTICACHE_CREATE = (
+    "Amazon ElastiCache API Reference, CreateReplicationGroup: "
+    "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html"
+)
+
+# setting -> the service's documented default. Keys read "<service>.<setting>[:<variant>]".
+SERVICE_DEFAULTS: dict[str, ServiceDefault] = {
+    # "BackupRetentionPeriod ... Default: 1" (the console proposes 7; the API and Terraform get 1).
+    "rds.backup_retention_period": ServiceDefault(
+        1, "RDS keeps automated backups 1 day when backup_retention_period is unset", _RDS_CREATE_INSTANCE
+    ),
+    # "BackupRetentionPeriod ... Default: 1" for Aurora and Multi-AZ DB clusters.
+    "rds_cluster.backup_retention_period": ServiceDefault(
+        1, "Aurora keeps automated backups 1 day when backup_retention_period is unset", _RDS_CREATE_CLUSTER
+    ),
+    # "StorageEncrypted ... Default: false" unless restored from an encrypted snapshot or replica.
+    "rds.storage_encrypted": ServiceDefault(
+        False, "RDS creates unencrypted storage when storage_encrypted is unset", _RDS_CREATE_INSTANCE
+    ),
+    # Aurora provisioned and Serverless v2 clusters: "StorageEncrypted ... Default: false" for a new
+    # cluster; a restore or replica inherits the source's encryption.
+    "rds_cluster.storage_encrypted": ServiceDefault(
+        False, "Aurora creates an unencrypted cluster when storage_encrypted is unset", _RDS_CREATE_CLUSTER
+    ),
+    # Aurora Serverless v1 (engine_mode = "serverless") clusters are always encrypted.
+    "rds_cluster.storage_encrypted:serverless_v1": ServiceDefault(
+        True,
+        "Aurora Serverless v1 clusters are always encrypted",
+        "Amazon Aurora User Guide, Using Amazon Aurora Serverless v1 (encryption): "
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.html",
+    ),
+    # "AtRestEncryptionEnabled ... Default: true when using Valkey, false when using Redis OSS".
+    "elasticache.at_rest_encryption:redis": ServiceDefault(
+        False,
+        "ElastiCache for Redis OSS does not encrypt at rest when at_rest_encryption_enabled is unset",
+        _ELASTICACHE_CREATE,
+    ),
+    "elasticache.at_rest_encryption:valkey": ServiceDefault(
+        True, "ElastiCache for Valkey encrypts at rest by default", _ELASTICACHE_CREATE
+    ),
+    # "TransitEncryptionEnabled ... Default: false".
+    "elasticache.transit_encryption": ServiceDefault(
+        False,
+        "ElastiCache does not encrypt in transit when transit_encryption_enabled is unset",
+        _ELASTICACHE_CREATE,
+    ),
+    # With transit encryption enabled at create and no TransitEncryptionMode, the mode is "required";
+    # "preferred" (which still accepts plaintext) must be asked for.
+    "elasticache.transit_encryption_mode": ServiceDefault(
+        "required",
+        "ElastiCache creates transit encryption in required mode when no mode is set",
+        "Amazon ElastiCache User Guide, Enabling in-transit encryption: "
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-enable.html",
+    ),
+    # "MaxPasswordAge ... If you do not specify a value for this parameter, then the operation uses
+    # the default value of 0. The result is that IAM user passwords never expire."
+    "iam.max_password_age": ServiceDefault(
+        None,
+        "IAM passwords never expire when max_password_age is unset",
+        "AWS IAM API Reference, UpdateAccountPasswordPolicy: "
+        "https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html",
+    ),
+    # Default DB parameter groups: rds.force_ssl is 1 from RDS for PostgreSQL 15.
+    "rds.force_ssl:postgres15": ServiceDefault(
+        True,
+        "RDS for PostgreSQL 15 and later sets rds.force_ssl = 1 in its default parameter group",
+        "Amazon RDS User Guide, Using SSL with a PostgreSQL DB instance: "
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html",
+    ),
+    # Default DB parameter groups: require_secure_transport is ON from RDS for MariaDB 11.8.
+    "rds.require_secure_transport:mariadb11.8": ServiceDefault(
+        True,
+        "RDS for MariaDB 11.8 and later sets require_secure_transport = ON in its default parameter group",
+        "Amazon RDS User Guide, Requiring SSL/TLS for all connections to a MariaDB DB instance: "
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mariadb-ssl-connections.require-ssl.html",
+    ),
+    # "New queues are created with SSE-SQS enabled by default" (since October 2022).
+    "sqs.sqs_managed_sse": ServiceDefault(
+        True,
+        "SQS encrypts new queues with SSE-SQS unless a KMS key or sqs_managed_sse_enabled = false is set",
+        "Amazon SQS Developer Guide, Encryption at rest: "
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html",
+    ),
+}
+
+# Where there is no default to apply: the plan cannot tell, only apply (or a live scan) can.
+UNKNOWABLE: dict[str, Unknowable] = {
+    # A launch template or instance device without `encrypted` takes the AMI snapshot's encryption,
+    # or the account's EBS encryption by default: neither is in the configuration.
+    "ec2.block_device.encrypted": Unknowable(
+        "encrypted is unset: the AMI's snapshot and the account's EBS encryption by default decide",
+        "Amazon EBS User Guide, Amazon EBS encryption (Encryption by default; launch templates): "
+        "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",
+    ),
+    # A cluster or instance restored from a snapshot, or created as a replica, inherits the source's
+    # encryption; StorageEncrypted's default does not apply.
+    "rds.storage_encrypted:restored": Unknowable(
+        "restored from a snapshot or created as a replica: the source's encryption decides",
+        _RDS_CREATE_CLUSTER,
+    ),
+    # A restored DB keeps the snapshot's settings unless they are given.
+    "rds.backup_retention_period:restored": Unknowable(
+        "restored from a snapshot or created as a replica: the source decides the backup retention",
+        _RDS_CREATE_INSTANCE,
+    ),
+}
+
+
+def elasticache_at_rest_default(engine: str | None) -> ServiceDefault | None:
+    """The at-rest default by engine; None when the engine is not one whose default is documented."""
+    if engine is None:
+        return SERVICE_DEFAULTS["elasticache.at_rest_encryption:redis"]  # the provider's default engine
+    return SERVICE_DEFAULTS.get(f"elasticache.at_rest_encryption:{engine.lower()}")
+
+
+def _version_at_least(version: str | None, minimum: tuple[int, ...]) -> bool | None:
+    """None when the version cannot be compared (absent, or not numbers)."""
+    if not version:
+        return None
+    parts: list[int] = []
+    for piece in version.split(".")[: len(minimum)]:
+        if not (piece.isascii() and piece.isdigit() and len(piece) <= 6):
+            return None
+        parts.append(int(piece))
+    while len(parts) < len(minimum):
+        parts.append(0)
+    return tuple(parts) >= minimum
+
+
+def default_parameter_group_tls(engine: str, version: str | None) -> ServiceDefault | None:
+    """The engine's default parameter group forces TLS: the entry that says so, or None."""
+    engine = engine.lower()
+    if engine == "postgres":
+        # No version: RDS picks a current default major version (15 or later).
+        at_least = True if not version else _version_at_least(version, (15,))
+        return SERVICE_DEFAULTS["rds.force_ssl:postgres15"] if at_least is True else None
+    if engine == "mariadb":
+        # No version: RDS picks its default MariaDB version, which may be older than 11.8: no claim.
+        return (
+            SERVICE_DEFAULTS["rds.require_secure_transport:mariadb11.8"]
+            if _version_at_least(version, (11, 8))
+            else None
+        )
+    return None

@@ -1,0 +1,74 @@
+"""What the pack covers, stated: each scanned source, intended or deployed, where, when, and what was left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .deployed import LIVE, PLAN
+from .inputs import ScanReport
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    label: str  # "Terraform plan infra/plan.json", "AWS account 111122223333 (live)"
+    state: str  # what the source shows: intended or deployed state
+    where: str  # regions scanned (or the plan's regions)
+    left_out: str  # enabled regions a live scan did not scan, in words
+    scanned_at: str
+    counts: str  # policies and resources
+
+
+def _strings(value: Any) -> list[str] | None:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [str(v) for v in value]
+    return None
+
+
+def _live_regions(report: ScanReport) -> tuple[str, str]:
+    failed = report.source.get("regions_not_scanned")
+    failed = {str(k): str(v) for k, v in failed.items()} if isinstance(failed, dict) else {}
+    scanned = [r for r in _strings(report.source.get("regions")) or [] if r not in failed]
+    where = ", ".join(scanned) or "no region"
+    could_not = [f"{region} could not be scanned ({why})" for region, why in failed.items()]
+    if "enabled_regions" not in report.source:
+        return where, "; ".join([*could_not, "others not recorded (a report written before hipaacheck schema 1.4)"])
+    enabled = _strings(report.source.get("enabled_regions"))
+    if enabled is None:
+        return where, "; ".join([*could_not, "unknown: the account's enabled regions could not be listed"])
+    missing = [r for r in enabled if r not in scanned and r not in failed]
+    if not missing and not could_not:
+        return where, f"none: every enabled region ({len(enabled)}) was scanned"
+    left = [f"{len(missing)} enabled region(s) not scanned: {', '.join(missing)}"] if missing else []
+    return where, "; ".join(left + could_not)
+
+
+def scope_rows(current: list[ScanReport], when: Any) -> list[ScopeRow]:
+    rows = []
+    for report in current:
+        kind = report.source.get("kind")
+        counts = f"{report.policies} policies, {report.resources} resources"
+        if kind == PLAN:
+            regions = sorted({f.region for f in report.findings if f.region})
+            version = report.source.get("terraform_version")
+            state = "Intended state: a Terraform plan, not what is deployed" + (
+                f" (Terraform {version})" if isinstance(version, str) else ""
+            )
+            where = ", ".join(regions) or "no region named in the plan"
+            rows.append(
+                ScopeRow(
+                    report.label,
+                    state,
+                    where,
+                    "not applicable (a plan shows its own resources)",
+                    when(report.generated_at),
+                    counts,
+                )
+            )
+        elif kind == LIVE:
+            where, left_out = _live_regions(report)
+            state = "Deployed state: a live, read-only scan of the account"
+            rows.append(ScopeRow(report.label, state, where, left_out, when(report.generated_at), counts))
+        else:
+            rows.append(ScopeRow(report.label, f"{kind} scan", "-", "-", when(report.generated_at), counts))
+    return rows
