@@ -191,7 +191,8 @@ def test_live_exports_carry_the_account_and_region(server: dict[str, str], tmp_p
     assert {f["ProductArn"] for f in asff} == {
         "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default"
     }
-    assert all(f["Resources"][0]["Id"].startswith(("arn:aws:", "account/")) for f in asff)
+    # The resource id is the address the JSON report gives (the ARN, or the account-level name).
+    assert [f["Resources"][0]["Id"] for f in asff] == [f["resource"]["address"] for f in report["findings"]]
     assert all("live AWS account 123456789012" in f["Description"] for f in asff)
     ocsf = json.loads(files["ocsf"].read_text())
     assert {e["cloud"]["account"]["uid"] for e in ocsf} == {"123456789012"}
