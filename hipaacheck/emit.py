@@ -317,15 +317,10 @@ def emit(
             write_atomic(path, text)
     if prepared.github:
         from .console import command
-        from .reporters.github import escape_data, escape_property, publish
+        from .reporters.github import publish
 
         sarif = next((str(p) for f, p in prepared.outputs if f == "sarif" and p is not None), None)
-        for line in publish(report, dict(os.environ) if env is None else env, sarif):
+        # Expired waivers are annotated there too, on their lines, within GitHub's per-step warning cap.
+        for line in publish(report, dict(os.environ) if env is None else env, sarif, prepared.waivers):
             command(line)
-        # An expired waiver is a decision someone has to renew or retire: show it on its line.
-        expired = prepared.waivers.expired if prepared.waivers else []
-        texts = prepared.waivers.warnings() if prepared.waivers else []
-        for waiver, text in zip(expired, texts, strict=True):
-            where = f"file={escape_property(waiver.file)},line={waiver.line}"
-            command(f"::warning {where},title=hipaacheck waiver expired::{escape_data(text)}")
     return report.exit_code

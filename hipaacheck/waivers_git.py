@@ -65,8 +65,10 @@ def load_waivers_from_git(
     if top.returncode != 0:
         raise InputError(f"--waivers-from-git: {here} is not in a git repository ({_first_line(top)})")
     root = Path(top.stdout.decode("utf-8", "surrogateescape").strip()).resolve()
-    absolute = path if path.is_absolute() else here / path
-    relative = os.path.relpath(absolute.resolve(), root)
+    # Lexical, not resolved: a symbolic link in the working tree (which the pull request
+    # controls) must not choose which file of the base commit is read.
+    absolute = Path(os.path.normpath(path if path.is_absolute() else here / path))
+    relative = os.path.relpath(absolute, root)
     if relative == ".." or relative.startswith(".." + os.sep) or os.path.isabs(relative):
         raise InputError(f"--waivers-from-git: {path} is outside the repository {root}")
     if not _has_commit(revision, root):
@@ -86,9 +88,12 @@ def load_waivers_from_git(
         waivers.revision = revision
         waivers.notes.append(f"{name} does not exist at {revision[:12]}: no waivers apply (--waivers-from-git)")
         return waivers
-    kind = _git("cat-file", "-t", spec, cwd=root).stdout.decode().strip()
-    if kind != "blob":
-        raise InputError(f"--waivers-from-git: {name} at {revision[:12]} is a {kind or 'non-file'}, not a file")
+    # A symbolic link is a blob too (its target's name): only a regular file's mode will do.
+    entry = _git("ls-tree", "--full-tree", revision, "--", name, cwd=root).stdout.decode("utf-8", "replace")
+    mode = entry.partition(" ")[0]
+    if mode not in ("100644", "100755"):
+        kind = {"120000": "symbolic link", "160000": "submodule", "040000": "folder"}.get(mode, "non-file")
+        raise InputError(f"--waivers-from-git: {name} at {revision[:12]} is a {kind}, not a file")
     size = _git("cat-file", "-s", spec, cwd=root).stdout.decode().strip()
     if not size.isdigit() or int(size) > _MAX_BYTES:
         raise InputError(f"--waivers-from-git: {name} at {revision[:12]} is larger than 1 MiB")

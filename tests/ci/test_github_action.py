@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from hipaacheck.action import INPUTS, PREFIX, build_argv
-from hipaacheck.reporters.github import MAX_ANNOTATIONS, escape_data, escape_property
+from hipaacheck.action import INPUTS, PREFIX, SWITCHES, build_argv
+from hipaacheck.reporters.github import PER_LEVEL, escape_data, escape_property
 
 from ..conftest import ROOT
 from .conftest import COMPLIANT, NONCOMPLIANT, SARIF_SCHEMA, load_json
@@ -32,26 +32,36 @@ def test_workflow_command_escaping() -> None:
     assert escape_property("a,b:c%\nd") == "a%2Cb%3Ac%25%0Ad"
 
 
+def _action() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _scan_step() -> dict[str, Any]:
+    step: dict[str, Any] = next(s for s in _action()["runs"]["steps"] if s.get("id") == "scan")
+    return step
+
+
 def test_action_yml_is_a_composite_action_that_uses_every_input() -> None:
-    action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    action = _action()
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
     assert any(str(s.get("uses", "")).startswith("actions/setup-python@") for s in steps)
     text = yaml.safe_dump(steps)
-    assert '"$GITHUB_ACTION_PATH"' in text and "-m hipaacheck.action" in text
+    assert '"$GITHUB_ACTION_PATH/scripts/action-install"' in text and "-I -m hipaacheck.action" in text
     declared = set(action["inputs"])
     assert declared == {*INPUTS, "python-version"}
     for name in declared:
         assert f"inputs.{name} }}}}" in text, f"input {name} is declared but never used"
-    scan = next(s for s in steps if s.get("id") == "scan")
+    scan = _scan_step()
     for name in INPUTS:  # each input reaches Python as an env var, never through the shell
         assert scan["env"][_env(name)] == f"${{{{ inputs.{name} }}}}"
-    assert "inputs." not in scan["run"]
-    for output in ("failed", "passed", "unknown", "errors", "sarif-file"):
-        assert action["outputs"][output]["value"] == f"${{{{ steps.scan.outputs.{output} }}}}"
     for step in steps:
         if "run" in step:
             assert step["shell"] == "bash"
+            assert "${{" not in step["run"], "an expression in run: would be pasted into the shell script"
+    for output in ("failed", "passed", "unknown", "errors", "sarif-file"):
+        assert action["outputs"][output]["value"] == f"${{{{ steps.scan.outputs.{output} }}}}"
 
 
 def test_examples_are_valid_workflows() -> None:
@@ -59,14 +69,14 @@ def test_examples_are_valid_workflows() -> None:
     names = {p.name for p in examples.glob("*.yml")}
     assert {"pr-plan-gate.yml", "nightly-live-scan.yml", "adopt-with-baseline.yml"} <= names
     gate = yaml.safe_load((examples / "pr-plan-gate.yml").read_text(encoding="utf-8"))
-    assert gate["permissions"]["security-events"] == "write"
+    assert gate["jobs"]["hipaacheck"]["permissions"]["security-events"] == "write"
     steps = gate["jobs"]["hipaacheck"]["steps"]
     assert any(str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@") for s in steps)
     nightly = yaml.safe_load((examples / "nightly-live-scan.yml").read_text(encoding="utf-8"))
     steps = nightly["jobs"]["live-scan"]["steps"]
     assert any(str(s.get("uses", "")).startswith("aws-actions/configure-aws-credentials@") for s in steps)
     assert any(s.get("with", {}).get("aws") is True for s in steps)
-    assert nightly["permissions"]["id-token"] == "write"
+    assert nightly["jobs"]["live-scan"]["permissions"]["id-token"] == "write"
     action_inputs = set(yaml.safe_load(ACTION.read_text(encoding="utf-8"))["inputs"])
     for path in examples.glob("*.yml"):
         for job in yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"].values():
@@ -83,52 +93,67 @@ def test_examples_are_valid_workflows() -> None:
             [
                 "scan",
                 "plan",
+                "--fail-on=high",
+                "--policies=a",
+                "--policies=b",
+                "--policies=c",
+                "--format=table",
+                "--report=sarif=h.sarif",
+                "--",
                 "p.json",
-                "--fail-on",
-                "high",
-                "--policies",
-                "a",
-                "--policies",
-                "b",
-                "--policies",
-                "c",
-                "--format",
-                "table",
-                "--report",
-                "sarif=h.sarif",
             ],
         ),
         (
             {"aws": "true", "aws-regions": "us-east-1,eu-west-1", "format": "json", "reports": "junit=j.xml\n"},
-            [
-                "scan",
-                "aws",
-                "--region",
-                "us-east-1",
-                "--region",
-                "eu-west-1",
-                "--format",
-                "json",
-                "--report",
-                "junit=j.xml",
-            ],
+            ["scan", "aws", "--region=us-east-1", "--region=eu-west-1", "--format=json", "--report=junit=j.xml"],
         ),
         (
             {"plan": "p.json", "changed-only": "true", "baseline": "b.json", "waivers": "w.yaml", "tf-dir": "infra"},
             [
                 "scan",
                 "plan",
-                "p.json",
                 "--changed-only",
-                "--tf-dir",
-                "infra",
-                "--waivers",
-                "w.yaml",
-                "--baseline",
-                "b.json",
-                "--format",
-                "table",
+                "--tf-dir=infra",
+                "--waivers=w.yaml",
+                "--baseline=b.json",
+                "--format=table",
+                "--",
+                "p.json",
             ],
+        ),
+        (  # the inputs whose CLI flags are new this release (issue 10 item 5, issue 13 item 5)
+            {
+                "plan": "-plan.json",  # a path that looks like an option stays a file argument
+                "config": "ci/.hipaacheck.yaml",
+                "policy": "s3-*\nrds-instance-storage-encrypted",
+                "skip-policy": "s3-bucket-access-logging, *-backup-*",
+                "allow-incomplete": "true",
+                "exit-zero": "yes",
+                "show-passed": "on",
+                "fail-on-unknown": "1",
+                "tf-dir": "-infra",
+            },
+            [
+                "scan",
+                "plan",
+                "--config=ci/.hipaacheck.yaml",
+                "--tf-dir=-infra",
+                "--policy=s3-*",
+                "--policy=rds-instance-storage-encrypted",
+                "--skip-policy=s3-bucket-access-logging",
+                "--skip-policy=*-backup-*",
+                "--allow-incomplete",
+                "--exit-zero",
+                "--show-passed",
+                "--fail-on-unknown",
+                "--format=table",
+                "--",
+                "-plan.json",
+            ],
+        ),
+        (
+            {"aws": "true", "exit-zero": "false", "fail-on-unknown": "no", "policy": "iam-*", "config": "c.yaml"},
+            ["scan", "aws", "--config=c.yaml", "--policy=iam-*", "--format=table"],
         ),
     ],
 )
@@ -136,15 +161,43 @@ def test_inputs_become_a_command_line(inputs: dict[str, str], expected: list[str
     assert build_argv({_env(k): v for k, v in inputs.items()}) == expected
 
 
-def _run_action(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+def test_every_switch_input_maps_to_its_cli_flag() -> None:
+    for name, flag in SWITCHES.items():
+        argv = build_argv({_env("plan"): "p.json", _env(name): "true"})
+        assert flag in argv and argv.index(flag) < argv.index("--"), name
+        assert flag not in build_argv({_env("plan"): "p.json", _env(name): "false"})
+
+
+def test_the_command_line_parses_as_the_cli_reads_it() -> None:
+    from hipaacheck.cli import build_parser
+
+    argv = build_argv({_env("plan"): "-p.json", _env("tf-dir"): "-infra", _env("fail-on"): "high"})
+    args = build_parser().parse_args(argv)
+    assert str(args.path) == "-p.json" and str(args.tf_dir) == "-infra" and args.fail_on == "high"
+
+
+def _run_action(
+    tmp_path: Path, cwd: Path = ROOT, extra_env: dict[str, str] | None = None, **inputs: str
+) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    """Run action.yml's scan step as the runner would: its env mapping, its bash command, the inputs' defaults."""
     summary, outputs = tmp_path / "summary.md", tmp_path / "outputs.txt"
     summary.write_text("", encoding="utf-8")
     outputs.write_text("", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", PREFIX))}
     env.update(GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(outputs))
-    env.update({_env(name): value for name, value in inputs.items()})
+    env.update(extra_env or {})
+    declared = _action()["inputs"]
+    step = _scan_step()
+    for name, template in step["env"].items():
+        if match := re.fullmatch(r"\$\{\{ inputs\.([a-z-]+) \}\}", template):
+            input_name = match.group(1)
+            env[name] = inputs.pop(input_name, str(declared[input_name].get("default", "")))
+        else:
+            assert template == "${{ steps.install.outputs.python }}", template
+            env[name] = sys.executable  # this test's interpreter stands in for the Action's virtual environment
+    assert not inputs, f"inputs action.yml does not declare: {sorted(inputs)}"
     proc = subprocess.run(
-        [sys.executable, "-m", "hipaacheck.action"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+        ["bash", "-c", step["run"]], capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False
     )
     return proc, summary, outputs
 
@@ -164,12 +217,18 @@ def test_action_run_on_the_noncompliant_plan(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "PASSED" not in proc.stdout and "FAILED" in proc.stdout  # the table in the log
     errors = [line for line in proc.stderr.splitlines() if line.startswith("::error ")]
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("::warning ")]
     notices = [line for line in proc.stderr.splitlines() if line.startswith("::notice ")]
     counts = load_json(report)["summary"]
-    assert counts["fail"] > MAX_ANNOTATIONS
-    assert len(errors) == MAX_ANNOTATIONS  # capped ...
-    assert len(notices) == 1 and f"{counts['fail'] - MAX_ANNOTATIONS} more annotation(s) not shown" in notices[0]
-    # ... critical findings first, each on its resource block's line
+    assert counts["fail"] > PER_LEVEL
+    assert len(errors) == PER_LEVEL and len(warnings) == min(counts["error"], PER_LEVEL)  # GitHub's per-step cap
+    hidden = counts["fail"] - PER_LEVEL
+    assert len(notices) == 1 and f"::{hidden} error and 0 warning annotation(s) not shown" in notices[0]
+    assert "job summary" in notices[0] and "SARIF" in notices[0]
+    # ... the worst first (every critical failure before any high one), each on its resource block's line
+    severities = [re.search(r"\((critical|high|medium|low)%2C HIPAA", line).group(1) for line in errors]  # type: ignore[union-attr]
+    ranks = ["critical", "high", "medium", "low"]
+    assert [ranks.index(s) for s in severities] == sorted(ranks.index(s) for s in severities)
     assert re.match(r"^::error file=fixtures/terraform/noncompliant/\w+\.tf,line=\d+,endLine=\d+,title=", errors[0])
     assert "(critical%2C HIPAA " in errors[0]
     db = next(line for line in errors if "rds-instance-storage-encrypted" in line and "aws_db_instance.claims" in line)
@@ -286,3 +345,33 @@ def test_action_with_waivers_and_baseline(tmp_path: Path) -> None:
     assert any(line.startswith("::warning file=") for line in proc.stderr.splitlines())  # known failures
     text = summary.read_text(encoding="utf-8")
     assert "(baseline)" in text and f"### Waived ({values['waived']})" in text and "legacy buckets" in text
+
+
+def test_gitlab_example_keeps_junit_and_sarif_as_artifacts() -> None:
+    import shlex
+
+    from hipaacheck.cli import build_parser
+
+    pipeline = yaml.safe_load((ROOT / "examples" / "gitlab" / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    job = pipeline["hipaacheck"]
+    assert any("scripts/action-install" in line for line in job["before_script"])
+    assert (ROOT / "scripts" / "action-install").is_file()
+    (command,) = job["script"]
+    words = shlex.split(command)
+    assert words[0] == "/tmp/hipaacheck-venv/bin/hipaacheck"
+    args = build_parser().parse_args(words[1:])
+    reports = dict((fmt, str(path)) for fmt, path in args.report)
+    artifacts = job["artifacts"]
+    assert artifacts["when"] == "always"
+    assert artifacts["reports"]["junit"] == reports["junit"]
+    assert {reports["junit"], reports["sarif"]} <= set(artifacts["paths"])
+    assert str(args.path) == pipeline["terraform-plan"]["artifacts"]["paths"][0]
+
+
+def test_show_passed_input_reaches_the_table(tmp_path: Path) -> None:
+    quiet, _, _ = _run_action(tmp_path, plan=str(COMPLIANT), **{"sarif-file": ""})
+    shown, _, _ = _run_action(tmp_path, plan=str(COMPLIANT), **{"sarif-file": "", "show-passed": "true"})
+    assert quiet.returncode == shown.returncode == 0
+    passed = int(_outputs(tmp_path / "outputs.txt")["passed"])
+    assert quiet.stdout.count("PASS") < passed <= shown.stdout.count("PASS")
+    assert "--show-passed" in shown.stderr.splitlines()[0]
