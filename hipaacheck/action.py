@@ -105,6 +105,8 @@ def build_argv(env: Mapping[str, str]) -> list[str]:
     elif _flag(env, "changed-only"):
         argv.append("--changed-only")
     for name in ("config", "tf-dir", "fail-on", "waivers", "baseline"):
+        if name == "tf-dir" and aws:
+            continue  # file:line locations are for plans; `scan aws` has no --tf-dir
         if value := _get(env, name):
             argv.append(f"--{name}={value}")
     if _flag(env, "waivers-from-base"):

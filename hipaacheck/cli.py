@@ -9,6 +9,7 @@ report.py). Input errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -25,12 +26,51 @@ from .report import Report
 from .sources.errors import InputError
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+DEFAULT_EVIDENCE_PACK = "evidence-pack.html"
+
+
+# Flags that only mean something for a plan: `scan aws` does not take them.
+PLAN_ONLY_FLAGS = ("--tf-dir", "--changed-only")
+_ACTIVE: list[argparse.ArgumentParser] = []  # the (sub)parsers this command line went through, outermost first
 
 
 class _Parser(argparse.ArgumentParser):
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        # Remember the deepest subcommand reached: its flags are the ones a typo should be compared with.
+        _ACTIVE.append(self)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
         # One line, not argparse's usage block: CI logs stay readable.
-        self.exit(EXIT_INPUT, f"hipaacheck: error: {message} (see hipaacheck --help)\n")
+        self.exit(EXIT_INPUT, f"hipaacheck: error: {_with_hint(message)} (see hipaacheck --help)\n")
+
+
+def _with_hint(message: str) -> str:
+    """argparse's message plus what the user probably meant: a close flag, subcommand or value."""
+    from .suggest import suggestion
+
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+    if choice:
+        return message + suggestion(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
+    unknown = re.match(r"unrecognized arguments: (.*)$", message)
+    if unknown:
+        flags = sorted(_ACTIVE[-1]._option_string_actions) if _ACTIVE else []
+        for word in unknown.group(1).split():
+            name = word.split("=", 1)[0]
+            if name in PLAN_ONLY_FLAGS:
+                return f"{name} applies to plan scans only (`hipaacheck scan plan`), not to `scan aws`"
+            if name.startswith("--"):
+                hint = suggestion(name, flags)
+                if hint:
+                    return message + hint
+    return message
+
+
+def _severity(text: str) -> str:
+    """argparse type for severities: case-insensitive (HIGH, High and high are the same)."""
+    return text.strip().lower()
 
 
 def _policy_args(parser: argparse.ArgumentParser) -> None:
@@ -45,17 +85,40 @@ def _policy_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-builtin", action="store_true", help="do not load the built-in policy pack")
 
 
-def _scan_output_args(parser: argparse.ArgumentParser) -> None:
+def _scan_output_args(parser: argparse.ArgumentParser, *, plan: bool) -> None:
     """Flags every scan shares: policies, threshold, where the reports go, and CI gating (see emit.py)."""
     from .emit import add_arguments
 
-    add_arguments(parser)
+    add_arguments(parser, plan=plan)
+    severities = [s.value for s in Severity]
     parser.add_argument(
         "--fail-on",
-        choices=[s.value for s in Severity],
-        default="low",
+        type=_severity,
+        choices=severities,
         help="lowest severity whose failures fail the scan (default: low, i.e. any)",
     )
+    parser.add_argument(
+        "--min-severity",
+        type=_severity,
+        choices=severities,
+        help="evaluate only policies of this severity or higher",
+    )
+    parser.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="evaluate only policies whose id matches this glob (repeatable)",
+    )
+    parser.add_argument(
+        "--skip-policy", action="append", default=[], metavar="ID", help="do not evaluate these (glob, repeatable)"
+    )
+    parser.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="soft fail: report everything and exit 0 (bad input is still exit 2)",
+    )
+    parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: ./.hipaacheck.yaml)")
     parser.add_argument(
         "--fail-on-unknown",
         action="store_true",
@@ -63,10 +126,12 @@ def _scan_output_args(parser: argparse.ArgumentParser) -> None:
         "(recommended where the infrastructure holds PHI)",
     )
     parser.add_argument("--show-passed", action="store_true", help="table: list passing and skipped findings too")
+    parser.add_argument("--compact", action="store_true", help="table: one line per finding")
     _policy_args(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _ACTIVE.clear()
     parser = _Parser(
         prog="hipaacheck", description="HIPAA Security Rule checks for AWS: Terraform plans and live accounts."
     )
@@ -77,19 +142,25 @@ def build_parser() -> argparse.ArgumentParser:
     targets = scan.add_subparsers(dest="target", required=True, parser_class=_Parser)
     plan = targets.add_parser("plan", help="scan a plan: JSON from `terraform show -json`, or a binary plan file")
     plan.add_argument("path", type=Path, help="plan JSON or binary plan file")
-    _scan_output_args(plan)
+    _scan_output_args(plan, plan=True)
     _aws_scan_parser(targets)
 
     policies = commands.add_parser("policies", help="list, validate or test policies")
     actions = policies.add_subparsers(dest="action", required=True, parser_class=_Parser)
     listing = actions.add_parser("list", help="list the loaded policies")
     _policy_args(listing)
+    listing.add_argument(
+        "--parameters", action="store_true", help="list the policies' parameters: type, value in force and meaning"
+    )
+    listing.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: ./.hipaacheck.yaml)")
     for name, text in (
         ("validate", "check policy files and report every error"),
         ("test", "run every policy's own pass/fail examples"),
     ):
         sub = actions.add_parser(name, help=text)
-        sub.add_argument("directory", nargs="?", type=Path, help="policy directory (default: the built-in pack)")
+        sub.add_argument(
+            "paths", nargs="*", type=Path, metavar="PATH", help="policy files or folders (default: the built-in pack)"
+        )
     fields = actions.add_parser("fields", help="list the fields of a canonical resource type")
     fields.add_argument("type", nargs="?", help="resource type (default: list the types)")
 
@@ -145,7 +216,12 @@ def _attest_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
 def _report_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     report = commands.add_parser("report", help="write the evidence pack (HTML and Markdown) from JSON scan reports")
     report.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json", help="JSON scan reports (plan or live)")
-    report.add_argument("--html", type=Path, metavar="FILE", help="write the self-contained HTML page here")
+    report.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help=f"write the self-contained HTML page here (default: {DEFAULT_EVIDENCE_PACK} unless --markdown is given)",
+    )
     report.add_argument("--markdown", type=Path, metavar="FILE", help="write the Markdown version here")
     report.add_argument(
         "--embed-evidence",
@@ -181,22 +257,54 @@ def _aws_scan_parser(targets: argparse._SubParsersAction[_Parser]) -> None:
     )
     aws.add_argument("--max-attempts", type=int, default=5, metavar="N", help="attempts per API call (default: 5)")
     aws.add_argument("--quiet", action="store_true", help="no progress line on stderr")
-    _scan_output_args(aws)
+    _scan_output_args(aws, plan=False)
 
 
 def _load(args: argparse.Namespace) -> list[Policy]:
     from .builtin import builtin_policy_dir
 
     directories = ([] if args.no_builtin else [builtin_policy_dir()]) + list(args.policies)
-    return load_policies(directories)
+    return load_policies(directories, getattr(args, "overrides", None))
+
+
+def _scan_policies(args: argparse.Namespace) -> list[Policy]:
+    """The loaded policies (with the config's parameters) that --policy/--skip-policy/--min-severity select."""
+    from .selection import Selection
+
+    loaded = _load(args)
+    args.loaded_policy_ids = [p.id for p in loaded]
+    selection = Selection(
+        tuple(args.policy), tuple(args.skip_policy), Severity(args.min_severity) if args.min_severity else None
+    )
+    selected = selection.apply(loaded)
+    if not selected:
+        raise InputError(f"no policy left to evaluate ({selection.describe()} leaves none of {len(loaded)})")
+    args.selection = selection
+    # Only a scan of every policy (and, live, every region) can call a waiver that matches nothing stale.
+    args.full_scan = selection.is_full and not getattr(args, "region", None)
+    return selected
+
+
+def _record(report: Report, args: argparse.Namespace, policies: list[Policy]) -> Report:
+    """What the run was asked for, for the report: selection, config, parameter values, --exit-zero."""
+    report.exit_zero = bool(args.exit_zero)
+    report.selection = args.selection.as_dict()
+    report.config_file = args.config_file
+    report.parameters = {
+        p.id: {parameter.name: parameter.as_dict() for parameter in p.parameters} for p in policies if p.parameters
+    }
+    return report
 
 
 def _cmd_scan_plan(args: argparse.Namespace) -> int:
+    from .config_args import apply_config
     from .scan import scan_plan
 
+    apply_config(args)
     _check_outputs(args)
-    report = scan_plan(args.path, _load(args), Severity(args.fail_on))
-    return _emit(report, args)
+    policies = _scan_policies(args)
+    report = scan_plan(args.path, policies, Severity(args.fail_on))
+    return _emit(_record(report, args, policies), args)
 
 
 def _cmd_scan_aws(args: argparse.Namespace) -> int:
@@ -207,8 +315,11 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
         raise InputError("--external-id needs --role-arn")
     if args.max_attempts < 1:
         raise InputError("--max-attempts must be at least 1")
+    from .config_args import apply_config
+
+    apply_config(args)
     _check_outputs(args)
-    policies = _load(args)
+    policies = _scan_policies(args)
     options = ScanOptions(
         profile=args.profile,
         regions=tuple(args.region),
@@ -219,7 +330,7 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
         progress=not args.quiet and sys.stderr.isatty(),
     )
     report = scan_aws(options, policies, Severity(args.fail_on))
-    return _emit(report, args)
+    return _emit(_record(report, args, policies), args)
 
 
 def _cmd_permissions() -> int:
@@ -245,76 +356,13 @@ def _emit(report: Report, args: argparse.Namespace) -> int:
 
 
 def _cmd_policies(args: argparse.Namespace) -> int:
-    from tabulate import tabulate
+    from .policy.commands import cmd_policies
 
-    from .builtin import builtin_policy_dir
-
-    if args.action == "fields":
-        return _cmd_fields(args.type)
     if args.action == "list":
-        policies = _load(args)
-        rows = [[p.id, p.severity.value, p.resource_type, "\n".join(p.safeguards)] for p in policies]
-        print(tabulate(rows, headers=["ID", "SEVERITY", "RESOURCE", "SAFEGUARDS"], tablefmt="simple"))
-        print(f"\n{len(policies)} policies")
-        return EXIT_OK
-    directory = args.directory or builtin_policy_dir()
-    if args.action == "validate":
-        return _cmd_validate(directory)
-    from .policy.selftest import run_examples
+        from .config_args import apply_policy_config
 
-    policies = load_policies([directory])
-    failures = run_examples(policies)
-    for failure in failures:
-        print(failure)
-    total = sum(len(p.pass_examples) + len(p.fail_examples) + len(p.skip_examples) for p in policies)
-    print(f"{total - len(failures)} passed, {len(failures)} failed ({len(policies)} policies)")
-    return EXIT_FAIL if failures else EXIT_OK
-
-
-def _cmd_validate(directory: Path) -> int:
-    from .policy.loader import load_policy_file, policy_files
-
-    errors: list[str] = []
-    seen: dict[str, str] = {}
-    files = policy_files(directory)
-    for path in files:
-        try:
-            policy = load_policy_file(path)
-        except PolicyError as exc:
-            errors.append(str(exc))
-            continue
-        if policy.id in seen:
-            errors.append(
-                f"{policy.file}:{policy.line}:1: duplicate policy id {policy.id!r} (first in {seen[policy.id]})"
-            )
-        seen.setdefault(policy.id, policy.file)
-    for error in errors:
-        print(redact(one_line(error)), file=sys.stderr)
-    if errors:
-        return EXIT_INPUT
-    print(f"{len(files)} policies valid in {directory}")
-    return EXIT_OK
-
-
-def _cmd_fields(type_name: str | None) -> int:
-    from tabulate import tabulate
-
-    from .resource_types import RESOURCE_TYPES, schema_rows
-
-    if type_name is None:
-        print("\n".join(RESOURCE_TYPES))
-        return EXIT_OK
-    if type_name not in RESOURCE_TYPES:
-        raise InputError(f"unknown resource type {type_name!r} (known: {', '.join(RESOURCE_TYPES)})")
-    print(
-        tabulate(
-            schema_rows(type_name),
-            headers=["FIELD", "KIND", "MEANING"],
-            tablefmt="simple",
-            maxcolwidths=[None, None, 50],
-        )
-    )
-    return EXIT_OK
+        apply_policy_config(args)  # the policy folders and parameter values a scan here would use
+    return cmd_policies(args, lambda: _load(args))
 
 
 def _cmd_matrix(args: argparse.Namespace) -> int:
@@ -336,7 +384,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     if args.verify is not None:
         return cmd_verify(args.verify, args.reports, args.html, args.markdown, args.embed_evidence)
-    return cmd_report(args.reports, args.attestations, args.html, args.markdown, args.today, args.embed_evidence)
+    html = args.html
+    if html is None and args.markdown is None:
+        html = Path(DEFAULT_EVIDENCE_PACK)
+    return cmd_report(args.reports, args.attestations, html, args.markdown, args.today, args.embed_evidence)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

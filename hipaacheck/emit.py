@@ -87,7 +87,8 @@ def config_defaults(config: dict[str, object], source: str) -> dict[str, object]
     return defaults
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser, *, plan: bool = True) -> None:
+    """The output and CI flags; --tf-dir and --changed-only only on plan scans (a live scan has neither)."""
     parser.add_argument("--format", choices=FORMATS, default="table", help="format of the main report (default: table)")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the main report to FILE instead of stdout")
     parser.add_argument(
@@ -108,12 +109,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="REGION",
         help="asff: the region you import the findings into (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)",
     )
-    parser.add_argument(
-        "--tf-dir",
-        type=Path,
-        metavar="DIR",
-        help="Terraform sources, to point findings at file:line (default: the plan's directory if it has .tf files)",
-    )
+    if plan:
+        parser.add_argument(
+            "--tf-dir",
+            type=Path,
+            metavar="DIR",
+            help="Terraform sources, to point findings at file:line (default: the plan's directory if it has .tf files)",
+        )
     parser.add_argument(
         "--waivers", type=Path, metavar="FILE", help=f"waivers file (default: {DEFAULT_WAIVERS_FILE} if it exists)"
     )
@@ -126,7 +128,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-waiver-days",
         type=_days,
-        default=DEFAULT_MAX_WAIVER_DAYS,
         metavar="N",
         help=f"refuse a waiver that expires more than N days from today (default: {DEFAULT_MAX_WAIVER_DAYS})",
     )
@@ -136,11 +137,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="JSON report of an earlier run: only failures it does not list fail this run",
     )
-    parser.add_argument(
-        "--changed-only",
-        action="store_true",
-        help="plans: only resources the plan creates, updates or replaces can fail the run",
-    )
+    if plan:
+        parser.add_argument(
+            "--changed-only",
+            action="store_true",
+            help="only resources the plan creates, updates or replaces can fail the run",
+        )
     parser.add_argument(
         "--allow-incomplete",
         action="store_true",
@@ -176,14 +178,15 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
         if key in seen:
             raise OutputError(f"{path}: given twice (as {seen[key]} and {fmt})")
         seen[key] = fmt
-    is_plan = getattr(args, "target", "plan") == "plan"
-    _check_asff(args, prepared, is_plan)
-    if args.changed_only and not is_plan:
-        raise InputError("--changed-only applies to plan scans only (a live scan has no planned changes)")
-    if args.tf_dir is not None and not args.tf_dir.is_dir():
-        raise InputError(f"{args.tf_dir}: --tf-dir is not a directory")
+    _check_asff(args, prepared, getattr(args, "target", "plan") == "plan")
+    tf_dir = getattr(args, "tf_dir", None)
+    if tf_dir is not None and not tf_dir.is_dir():
+        raise InputError(f"{tf_dir}: --tf-dir is not a directory")
     waivers_file = args.waivers
-    max_days = getattr(args, "max_waiver_days", DEFAULT_MAX_WAIVER_DAYS)
+    # None: neither --max-waiver-days nor the config file set it (so the file can, and a flag still wins).
+    max_days = getattr(args, "max_waiver_days", None)
+    if max_days is None:
+        max_days = DEFAULT_MAX_WAIVER_DAYS
     revision = getattr(args, "waivers_from_git", None)
     if revision is not None:
         from .waivers_git import load_waivers_from_git
@@ -236,6 +239,14 @@ def _check_asff(args: argparse.Namespace, prepared: Prepared, is_plan: bool) -> 
         )
 
 
+def use_colour(env: dict[str, str] | None = None) -> bool:
+    """Colour only for a person at a terminal: not in a pipe or a file, not with NO_COLOR (no-color.org) or TERM=dumb."""
+    environment = os.environ if env is None else env
+    if environment.get("NO_COLOR") or environment.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
+
+
 def write_stdout(text: str, fmt: str = "text") -> None:
     """The main report on stdout; a character the stream cannot encode is escaped, not a crash.
 
@@ -256,7 +267,7 @@ def write_stdout(text: str, fmt: str = "text") -> None:
 
 
 def _tf_dir(args: argparse.Namespace) -> Path | None:
-    if args.tf_dir is not None:
+    if getattr(args, "tf_dir", None) is not None:
         return Path(args.tf_dir)
     plan = getattr(args, "path", None)
     if getattr(args, "target", "plan") == "plan" and isinstance(plan, Path):
@@ -280,7 +291,7 @@ def apply_gates(report: Report, args: argparse.Namespace, prepared: Prepared) ->
         apply_waivers(report, prepared.waivers, date.today())
     if prepared.baseline is not None and prepared.baseline_file is not None:
         apply_baseline(report, prepared.baseline, prepared.baseline_file)
-    if args.changed_only:
+    if getattr(args, "changed_only", False):
         apply_changed_only(report)
     tf_dir = _tf_dir(args)
     if tf_dir is not None:
@@ -299,6 +310,14 @@ def emit(
     from .reporters import REPORTERS
 
     apply_gates(report, args, prepared)
+    if prepared.waivers is not None:
+        from .waivers import stale_waiver_warnings
+
+        loaded = getattr(args, "loaded_policy_ids", None)
+        for warning in stale_waiver_warnings(report, prepared.waivers, loaded, getattr(args, "full_scan", False)):
+            print(f"hipaacheck: warning: {redact(one_line(warning))}", file=sys.stderr)
+            if warning not in report.notes:
+                report.notes.append(warning)
     if load_policies is not None and not report.policies and any(f == "sarif" for f, _ in prepared.outputs):
         report.policies = list(load_policies())
     rendered: list[tuple[str, Path | None, str]] = []
@@ -306,7 +325,8 @@ def emit(
         if fmt == "table":
             from .reporters.table import render_table
 
-            text = render_table(report, args.show_passed)
+            compact = getattr(args, "compact", False)
+            text = render_table(report, args.show_passed, compact, colour=path is None and use_colour(env))
         else:
             text = REPORTERS[fmt](report)
         rendered.append((fmt, path, text))

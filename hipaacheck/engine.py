@@ -47,15 +47,13 @@ def evaluate_one(policy: Policy, resource: Resource) -> Finding:
     if policy.scope is not None:
         scope = policy.scope.evaluate(resource)
         if scope.truth is Truth.FALSE:
-            return _finding(
-                policy, resource, Status.SKIPPED, "Out of scope: " + _describe(scope.evidence), scope.evidence
-            )
+            return _finding(policy, resource, Status.SKIPPED, "Out of scope: " + scope.words, scope.evidence)
         if scope.truth is not Truth.TRUE:
-            scope_note = _describe(scope.evidence)
+            scope_note = scope.words
             scope_truth = scope.truth
     outcome = policy.require.evaluate(resource)
     status = _STATUS[outcome.truth]
-    message = _LEAD[status] + _describe(outcome.evidence)
+    message = _LEAD[status] + outcome.words
     if scope_note and status is not Status.PASS:
         # The policy may not even apply: say so rather than claim a failure. When the
         # scope could not be read (a malformed value, a denied read) that is an error:
@@ -80,15 +78,3 @@ def _finding(
         remediation=policy.remediation,
         evidence=evidence,
     )
-
-
-def _describe(evidence: tuple[Evidence, ...]) -> str:
-    parts: list[str] = []
-    for item in evidence:
-        if item.undetermined:
-            text = f"{item.key}: {item.observed}"
-        else:
-            text = f"{item.key} is {item.observed} (expected {item.expected})"
-        if text not in parts:
-            parts.append(text)
-    return "; ".join(parts)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import safeguards
 from .policy.conditions import OPERATORS
+from .policy.parameters import PARAMETER_TYPES
 from .resource_types import RESOURCE_TYPES
 
 SeverityName = Literal["critical", "high", "medium", "low"]
@@ -60,7 +61,22 @@ class NotOf(_Strict):
     not_: Condition = Field(alias="not")
 
 
-Condition = Leaf | AllOf | AnyOf | NotOf
+class WhenOf(_Strict):
+    """``{when: PARAM, then: CONDITION}``: the condition applies only while the parameter is on."""
+
+    when: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    then: Condition
+
+
+Condition = Leaf | AllOf | AnyOf | NotOf | WhenOf
+
+
+class PolicyParameter(_Strict):
+    """A threshold organisations set differently; used as ``value: {param: NAME}``."""
+
+    type: str = Field(json_schema_extra=_one_of(PARAMETER_TYPES))
+    default: Any = Field(description="the value unless .hipaacheck.yaml sets one; null: the requirement is off")
+    description: str = Field(min_length=1)
 
 
 class Examples(_Strict):
@@ -83,6 +99,7 @@ class PolicyFile(_Strict):
     resource: str = Field(json_schema_extra=_one_of(RESOURCE_TYPES))
     severity: SeverityName
     safeguards: list[str] = Field(min_length=1, json_schema_extra=_CITATION_LIST)
+    parameters: dict[str, PolicyParameter] | None = Field(None, description="name -> declaration")
     scope: Condition | None = Field(None, description="when false, the finding is skipped")
     require: Condition
     remediation: str = Field(min_length=1)
@@ -141,3 +158,33 @@ class AttestationsFile(_Strict):
     )
     organization: str | None = None
     attestations: list[AttestationEntry] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- .hipaacheck.yaml
+
+OneOrMore = str | Annotated[list[str], Field(min_length=1)]
+
+
+class ConfigFile(_Strict):
+    """.hipaacheck.yaml: every key mirrors a `hipaacheck scan` flag; paths are relative to the file."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="hipaacheck config (.hipaacheck.yaml)",
+        json_schema_extra={"$comment": "Generated from hipaacheck/file_models.py by scripts/generate-schemas."},
+    )
+    fail_on: SeverityName | None = Field(None, description="--fail-on")
+    min_severity: SeverityName | None = Field(None, description="--min-severity")
+    policy: OneOrMore | None = Field(None, description="--policy: globs of policy ids to run")
+    skip_policy: OneOrMore | None = Field(None, description="--skip-policy: globs of policy ids to skip")
+    policy_dirs: OneOrMore | None = Field(None, description="--policies: folders of your own policies")
+    no_builtin: bool | None = None
+    waivers: str | None = Field(None, description="--waivers FILE")
+    baseline: str | None = Field(None, description="--baseline FILE")
+    tf_dir: str | None = Field(None, description="--tf-dir DIR")
+    regions: OneOrMore | None = Field(None, description="--region, for scan aws")
+    allow_incomplete: bool | None = None
+    exit_zero: bool | None = None
+    fail_on_unknown: bool | None = None
+    max_waiver_days: int | None = Field(None, ge=1)
+    parameters: dict[str, dict[str, Any]] | None = Field(None, description="policy id -> {parameter: value}")

@@ -22,6 +22,8 @@ The exit decision (``exit_code``, ``result``):
   (``unknown`` gates only under --fail-on-unknown, as a failure).
 * 0 ``pass`` -- otherwise.
 
+--exit-zero (soft fail) keeps ``result`` as it is and makes the exit code 0.
+
 Exit 2 (bad input, no report) is decided before a report exists, in cli.py.
 """
 
@@ -119,6 +121,11 @@ class Report:
     # Where Security Hub findings are imported (--asff-account / --asff-region); see reporters.asff.
     asff_account: str | None = None
     asff_region: str | None = None
+    exit_zero: bool = False  # --exit-zero: report everything, exit 0 (bad input is still exit 2)
+    # What was asked for: --policy/--skip-policy/--min-severity, the config file, parameter values in force.
+    selection: dict[str, Any] = field(default_factory=dict)
+    config_file: str | None = None
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     fail_on_unknown: bool = False  # --fail-on-unknown: unknown findings at or above fail_on gate like failures
 
     def counts(self) -> dict[str, int]:
@@ -176,6 +183,8 @@ class Report:
 
     @property
     def exit_code(self) -> int:
+        if self.exit_zero:
+            return EXIT_PASS
         return {"fail": EXIT_FAIL, "incomplete": EXIT_INCOMPLETE}.get(self.result, EXIT_PASS)
 
     def waiver(self, finding: Finding) -> Waiver | None:

@@ -66,6 +66,7 @@ class Gate(_Part):
     )
     baseline: dict[str, Any] | None = Field(None, description="the baseline used: file, known, fixed")
     changed_only: bool = False
+    exit_zero: bool = Field(False, description="1.3: --exit-zero")
 
 
 class Resource(_Part):
@@ -135,6 +136,9 @@ class ReportDocument(_Part):
     result: Literal["pass", "fail", "incomplete"] | None = None
     summary: Summary
     notes: list[str] = []
+    selection: dict[str, Any] | None = Field(None, description="1.3: --policy, --skip-policy, --min-severity")
+    config: str | None = Field(None, description="1.3: the .hipaacheck.yaml used")
+    parameters: dict[str, dict[str, Any]] | None = Field(None, description="1.3: parameter values in force")
     gate: Gate | None = None
     findings: list[Finding]
     content_sha256: str | None = Field(

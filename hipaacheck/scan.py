@@ -67,6 +67,7 @@ def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity
         source={
             "kind": "aws",
             "account": live.account,
+            "caller_arn": live.caller_arn,
             "regions": live.regions,
             "enabled_regions": live.enabled_regions,
             "regions_not_scanned": live.not_scanned,

@@ -20,15 +20,21 @@ SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 _PACKAGED = Path(__file__).resolve().parent / "schemas"  # wheels carry them here (see pyproject.toml)
 REGENERATE = ".venv/bin/python scripts/generate-schemas"
 
-NAMES = ("report.schema.json", "policy.schema.json", "waivers.schema.json", "attestations.schema.json")
+NAMES = (
+    "report.schema.json",
+    "policy.schema.json",
+    "waivers.schema.json",
+    "attestations.schema.json",
+    "config.schema.json",
+)
 
 
 def models() -> dict[str, type[BaseModel]]:
     """file name -> the model it is generated from (imported here: `attest init` needs only schema_path)."""
-    from .file_models import AttestationsFile, PolicyFile, WaiversFile
+    from .file_models import AttestationsFile, ConfigFile, PolicyFile, WaiversFile
     from .report_model import ReportDocument
 
-    return dict(zip(NAMES, (ReportDocument, PolicyFile, WaiversFile, AttestationsFile), strict=True))
+    return dict(zip(NAMES, (ReportDocument, PolicyFile, WaiversFile, AttestationsFile, ConfigFile), strict=True))
 
 
 def schema_of(name: str) -> dict[str, Any]:

@@ -233,3 +233,24 @@ def apply_waivers(report: Report, waivers: WaiverSet, today: date) -> None:
             for waiver, count in report.waiver_uses
         ],
     }
+
+
+def stale_waiver_warnings(
+    report: Report, waivers: WaiverSet, loaded_policy_ids: list[str] | None, full_scan: bool
+) -> list[str]:
+    """Waivers that look like mistakes: naming no loaded policy, or (in a full scan) matching no failure.
+
+    Only a full scan (every loaded policy, every region) can tell that a waiver
+    matches nothing: --policy or --region may simply have left its finding out.
+    """
+    from .suggest import suggestion
+
+    warnings: list[str] = []
+    waived = {id(w) for w in report.waivers.values()}
+    for waiver in waivers.active + waivers.expired:
+        where = f"{waiver.file}:{waiver.line}: waiver for {waiver.policy} on {waiver.resource}"
+        if loaded_policy_ids is not None and not any(glob_match(waiver.policy, i) for i in loaded_policy_ids):
+            warnings.append(f"{where} names no loaded policy{suggestion(waiver.policy, loaded_policy_ids)}")
+        elif full_scan and waiver in waivers.active and id(waiver) not in waived:
+            warnings.append(f"{where} matched no failing finding")
+    return warnings

@@ -149,6 +149,13 @@ def test_yaml_models_have_exactly_the_loaders_keys() -> None:
     assert _keys(AttestationsFile)[0] == set(attest_loader._TOP)
 
 
+def test_config_model_has_exactly_the_config_keys() -> None:
+    from hipaacheck import config
+    from hipaacheck.file_models import ConfigFile
+
+    assert set(ConfigFile.model_fields) == set(config.KEYS)
+
+
 def test_every_built_in_policy_validates() -> None:
     check = validator("policy.schema.json")
     files = sorted((ROOT / "policies").rglob("*.yaml"))
@@ -176,6 +183,7 @@ def test_a_broken_policy_is_refused_by_the_schema() -> None:
     [
         (ROOT / "examples" / "hipaacheck-waivers.example.yaml", "waivers.schema.json"),
         (ROOT / "examples" / "evidence" / "hipaacheck-attestations.yaml", "attestations.schema.json"),
+        (ROOT / "examples" / ".hipaacheck.yaml", "config.schema.json"),
     ],
 )
 def test_examples_validate_and_name_their_schema(path: Path, schema: str) -> None:

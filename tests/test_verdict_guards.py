@@ -177,7 +177,8 @@ def test_message_joins_each_requirement_once() -> None:
     )
     finding = evaluate_one(policy, resource)
     assert finding.status is Status.FAIL
-    assert finding.message == "encrypted is false (expected true); redirects_to_https is false (expected true)"
+    # The policy's `any`: its alternatives read with "or" (issue 10), each once.
+    assert finding.message == "encrypted is false (expected true) or redirects_to_https is false (expected true)"
 
 
 # ------------------------------------------------------------ report gating, one finding at a time

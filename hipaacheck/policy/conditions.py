@@ -126,10 +126,33 @@ _NEGATED_WORDS = {"equals": "other than ", "exists": ""}
 # ---------------------------------------------------------------- condition tree
 
 
+def describe_evidence(item: Evidence) -> str:
+    """One requirement as checked, in words: "key is observed (expected ...)" or "key: why undetermined"."""
+    if item.undetermined:
+        return f"{item.key}: {item.observed}"
+    return f"{item.key} is {item.observed} (expected {item.expected})"
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     truth: Truth
     evidence: tuple[Evidence, ...]
+    # For a group: the joiner of its mode (" or " for an effective any, "; " for an all) and
+    # the children that decided it. Words are built only when asked for (once per finding):
+    # most evaluations of a large plan never need them.
+    joiner: str | None = None
+    deciding: tuple[Outcome, ...] = ()
+
+    @property
+    def words(self) -> str:
+        """The evidence in words, with the structure that decided it."""
+        return self.phrase()[0]
+
+    def phrase(self) -> tuple[str, str | None]:
+        """(words, the joiner at their top when they join several parts, else None)."""
+        if self.joiner is None:
+            return (describe_evidence(self.evidence[0]) if self.evidence else ""), None
+        return _join_words(self.deciding, self.joiner)
 
 
 class Condition:
@@ -205,11 +228,44 @@ class Group(Condition):
         truth = combine([o.truth for o in outcomes], decisive)
         # Explain with the children that agree with the result; when none
         # decided it alone (all true / all false), every child is the reason.
-        deciding = [o for o in outcomes if o.truth is truth] or outcomes
-        return Outcome(truth, tuple(e for o in deciding for e in o.evidence))
+        deciding = tuple(o for o in outcomes if o.truth is truth) or tuple(outcomes)
+        evidence = tuple(e for o in deciding for e in o.evidence)
+        return Outcome(truth, evidence, "; " if is_all else " or ", deciding)
 
     def key_paths(self) -> list[str]:
         return [k for child in self.children for k in child.key_paths()]
+
+
+def _join_words(outcomes: tuple[Outcome, ...], joiner: str) -> tuple[str, str | None]:
+    """The deciding children's words joined by ``joiner``; alternatives on one value read as one requirement."""
+    if joiner == " or " and len(outcomes) > 1:
+        items = [o.evidence[0] for o in outcomes if len(o.evidence) == 1 and o.joiner is None]
+        first = items[0] if len(items) == len(outcomes) else None
+        if first is not None and all(
+            (e.key, e.observed) == (first.key, first.observed) and not e.undetermined for e in items
+        ):
+            # "retention_days is 30 (expected at least 365 or 0)", not the value twice
+            expected = " or ".join(dict.fromkeys(e.expected for e in items))
+            return f"{first.key} is {first.observed} (expected {expected})", None
+    parts: list[str] = []
+    for outcome in outcomes:
+        text, inner = outcome.phrase()
+        if inner is not None and inner != joiner:
+            text = f"({text})"  # a nested group that joins differently: keep it together
+        if text and text not in parts:
+            parts.append(text)
+    return joiner.join(parts), joiner if len(parts) > 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Always(Condition):
+    """Holds trivially: a requirement under ``when`` whose parameter is off. It adds no evidence."""
+
+    def evaluate(self, resource: Resource, negated: bool = False) -> Outcome:
+        return Outcome(Truth.FALSE if negated else Truth.TRUE, ())
+
+    def key_paths(self) -> list[str]:
+        return []
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,15 @@ from typing import Any
 from .. import safeguards
 from ..models import Severity
 from ..resource_types import RESOURCE_TYPES, FieldInfo, field_info, validation_problems
-from .conditions import OPERATORS, Condition, Group, Leaf, Not, RegexError, compile_regex
+from ..suggest import suggestion
+from .conditions import OPERATORS, Always, Condition, Group, Leaf, Not, RegexError, compile_regex
 from .model import Policy
+from .parameters import Overrides, Parameter, read_parameters
 from .yaml_source import Located, PathKey, SourceError, load_located
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
 _REQUIRED = ("id", "title", "resource", "severity", "safeguards", "require", "remediation", "examples")
-_OPTIONAL = ("description", "scope")
+_OPTIONAL = ("description", "scope", "parameters")
 _SCALAR_KINDS = {"bool": (bool,), "int": (int, float), "float": (int, float), "str": (str,)}
 _LENGTH_COMPARATORS = ("equals", "gt", "gte", "lt", "lte")
 # A directory walk that finds more files than this is almost certainly pointed at the wrong place.
@@ -31,12 +33,13 @@ class PolicyError(SourceError):
     pass
 
 
-def load_policy_file(path: Path) -> Policy:
+def load_policy_file(path: Path, overrides: Overrides | None = None) -> Policy:
+    """One policy; ``overrides`` (from a config file) set its parameters' values."""
     try:
         doc = load_located(path)
     except SourceError as exc:
         raise PolicyError(exc.file, exc.line, exc.col, exc.message) from None
-    return _PolicyReader(doc).read()
+    return _PolicyReader(doc, overrides or {}).read()
 
 
 def policy_files(directory: Path) -> list[Path]:
@@ -75,13 +78,17 @@ def policy_files(directory: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_policies(directories: Iterable[Path]) -> list[Policy]:
-    """Load every policy under the given directories; ids must be unique across all of them."""
+def load_policies(directories: Iterable[Path], overrides: Overrides | None = None) -> list[Policy]:
+    """Load every policy under the given directories; ids must be unique across all of them.
+
+    ``overrides`` set parameter values per policy id; one naming a policy that
+    is not loaded is an error at its line in the config file.
+    """
     policies: list[Policy] = []
     seen: dict[str, Policy] = {}
     for directory in directories:
         for path in policy_files(directory):
-            policy = load_policy_file(path)
+            policy = load_policy_file(path, overrides)
             if policy.id in seen:
                 first = seen[policy.id]
                 raise PolicyError(
@@ -89,12 +96,24 @@ def load_policies(directories: Iterable[Path]) -> list[Policy]:
                 )
             seen[policy.id] = policy
             policies.append(policy)
+    for policy_id, values in (overrides or {}).items():
+        if policy_id not in seen:
+            entry = next(iter(values.values()), None)
+            line, col = (entry.line, entry.col) if entry else (1, 1)
+            file = entry.file if entry else ""
+            raise PolicyError(
+                file, line, col, f"parameters for {policy_id!r}: no such policy is loaded{suggestion(policy_id, seen)}"
+            )
     return policies
 
 
 class _PolicyReader:
-    def __init__(self, doc: Located) -> None:
+    def __init__(self, doc: Located, overrides: Overrides) -> None:
         self.doc = doc
+        self.overrides = overrides
+        self.parameters: dict[str, Parameter] = {}
+        self.used: set[str] = set()
+        self.policy_id = ""
 
     def fail(self, path: PathKey, message: str) -> PolicyError:
         line, col = self.doc.where(path)
@@ -123,6 +142,14 @@ class _PolicyReader:
             raise self.fail(
                 ("resource",), f"unknown resource type {resource_type!r} (known: {', '.join(RESOURCE_TYPES)})"
             )
+        self.policy_id = policy_id
+        self.parameters = read_parameters(
+            data.get("parameters"),
+            self.overrides.get(policy_id, {}),
+            policy_id,
+            self.fail,
+            lambda o, message: PolicyError(o.file, o.line, o.col, message),
+        )
         severity_text = self.text(data, "severity")
         try:
             severity = Severity(severity_text)
@@ -133,6 +160,9 @@ class _PolicyReader:
         scope = self.condition(data["scope"], ("scope",), resource_type) if "scope" in data else None
         require = self.condition(data["require"], ("require",), resource_type)
         passes, fails, skips = self.examples(data["examples"], resource_type)
+        for name in self.parameters:
+            if name not in self.used:
+                raise self.fail(("parameters", name), f"parameter {name!r} is declared but no condition uses it")
         return Policy(
             id=policy_id,
             title=self.text(data, "title"),
@@ -148,6 +178,7 @@ class _PolicyReader:
             skip_examples=skips,
             file=self.doc.file,
             line=self.doc.where(("id",))[0],
+            parameters=tuple(self.parameters.values()),
         )
 
     def text(self, data: dict[str, Any], key: str) -> str:
@@ -175,23 +206,52 @@ class _PolicyReader:
 
     # ------------------------------------------------------------ conditions
 
-    def condition(self, node: Any, path: PathKey, resource_type: str) -> Condition:
+    def condition(
+        self, node: Any, path: PathKey, resource_type: str, guards: frozenset[str] = frozenset()
+    ) -> Condition:
         if not isinstance(node, dict) or not node:
-            raise self.fail(path, "a condition must be a mapping: all/any/not, or key/op[/value]")
+            raise self.fail(path, "a condition must be a mapping: all/any/not/when, or key/op[/value]")
+        if "when" in node:
+            return self.when(node, path, resource_type, guards)
         if "all" in node or "any" in node or "not" in node:
             if len(node) != 1:
                 raise self.fail(path, f"'{next(iter(node))}' must be the only field of its condition")
             ((mode, children),) = node.items()
             if mode == "not":
-                return Not(self.condition(children, (*path, "not"), resource_type))
+                child = self.condition(children, (*path, "not"), resource_type, guards)
+                return child if isinstance(child, Always) else Not(child)
             if not isinstance(children, list) or not children:
                 raise self.fail((*path, mode), f"'{mode}' takes a non-empty list of conditions")
-            return Group(
-                mode, tuple(self.condition(c, (*path, mode, i), resource_type) for i, c in enumerate(children))
-            )
-        return self.leaf(node, path, resource_type)
+            compiled = [self.condition(c, (*path, mode, i), resource_type, guards) for i, c in enumerate(children)]
+            # A `when` that is off removes its condition: from an `all` one requirement less, from
+            # an `any` one alternative less. A group left with nothing requires nothing.
+            kept = tuple(c for c in compiled if not isinstance(c, Always))
+            return Group(mode, kept) if kept else Always()
+        return self.leaf(node, path, resource_type, guards)
 
-    def leaf(self, node: dict[str, Any], path: PathKey, resource_type: str) -> Leaf:
+    def when(self, node: dict[str, Any], path: PathKey, resource_type: str, guards: frozenset[str]) -> Condition:
+        """``{when: PARAM, then: CONDITION}``: the condition is there only while the parameter is on (not null/false)."""
+        if set(node) != {"when", "then"}:
+            raise self.fail(path, "'when' takes a parameter name and 'then': {when: PARAM, then: CONDITION}")
+        name = node["when"]
+        parameter = self.parameter(name, (*path, "when"))
+        if not parameter.optional and parameter.type != "bool":
+            raise self.fail(
+                (*path, "when"),
+                f"'when' needs an optional (default: null) or bool parameter; {name!r} is always on",
+            )
+        then = self.condition(node["then"], (*path, "then"), resource_type, guards | {name})
+        return then if parameter.active else Always()
+
+    def parameter(self, name: Any, where: PathKey) -> Parameter:
+        if not isinstance(name, str) or name not in self.parameters:
+            known = ", ".join(self.parameters) or "none declared"
+            hint = suggestion(name, self.parameters) if isinstance(name, str) else ""
+            raise self.fail(where, f"unknown parameter {name!r}{hint} (this policy's parameters: {known})")
+        self.used.add(name)
+        return self.parameters[name]
+
+    def leaf(self, node: dict[str, Any], path: PathKey, resource_type: str, guards: frozenset[str]) -> Condition:
         extra = set(node) - {"key", "op", "value"}
         if extra:
             raise self.fail(
@@ -218,7 +278,34 @@ class _PolicyReader:
             return Leaf(key, op)
         if "value" not in node:
             raise self.fail(path, f"operator {op!r} needs a 'value'")
-        value = self.operand(op, node["value"], info, (*path, "value"), key)
+        raw = node["value"]
+        if isinstance(raw, dict) and "param" in raw:
+            return self.parameter_leaf(raw, (*path, "value"), key, op, info, guards)
+        value = self.operand(op, raw, info, (*path, "value"), key)
+        return Leaf(key, op, value)
+
+    def parameter_leaf(
+        self, raw: dict[str, Any], where: PathKey, key: str, op: str, info: FieldInfo, guards: frozenset[str]
+    ) -> Condition:
+        """``value: {param: NAME}``: the parameter's value in force, checked like a literal."""
+        if set(raw) != {"param"}:
+            raise self.fail(where, "a parameter reference is {param: NAME} and nothing else")
+        parameter = self.parameter(raw["param"], (*where, "param"))
+        if parameter.optional and parameter.name not in guards:
+            raise self.fail(
+                (*where, "param"),
+                f"{parameter.name!r} is optional (null turns it off): put this condition under "
+                f"{{when: {parameter.name}, then: ...}}",
+            )
+        if parameter.value is None:
+            return Always()  # off; its `when` makes the whole branch hold trivially
+        try:
+            value = self.operand(op, parameter.value, info, where, key)
+        except PolicyError as exc:
+            if parameter.origin == "default":
+                raise
+            override = self.overrides[self.policy_id][parameter.name]
+            raise PolicyError(override.file, override.line, override.col, exc.message) from None
         return Leaf(key, op, value)
 
     def operand(self, op: str, value: Any, info: FieldInfo, where: PathKey, key: str) -> Any:

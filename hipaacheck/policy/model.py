@@ -7,6 +7,7 @@ from typing import Any
 
 from ..models import Severity
 from .conditions import Condition
+from .parameters import Parameter
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +26,4 @@ class Policy:
     skip_examples: tuple[dict[str, Any], ...] = ()  # out of the policy's scope
     file: str = ""
     line: int = 1
+    parameters: tuple[Parameter, ...] = ()  # declared parameters with the values in force

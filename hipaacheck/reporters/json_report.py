@@ -31,6 +31,13 @@ directory, else the file name); and ``content_sha256``, the sha256 of the
 report's own text with that value written as 64 zeros, so that a report
 edited after the scan is detected (the evidence pack refuses it). Like any
 digest, it catches edits, not forgery: it is not a signature.
+
+1.5 added ``selection`` (--policy / --skip-policy globs and --min-severity:
+which policies were evaluated), ``config`` (the .hipaacheck.yaml used, or
+null), ``parameters`` (per policy id, each parameter's value in force, its
+default and where the value came from) and ``gate.exit_zero``; a live scan's
+``source`` has ``caller_arn``. Readers of 1.0-1.4 reports treat the new fields
+as absent.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from ..display import redact
 from ..models import Finding
 from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 _ZERO_DIGEST = "0" * 64
 DIGEST_FIELD = f'"content_sha256": "{_ZERO_DIGEST}"'  # JSON-escaped text can never hold this with bare quotes
 
@@ -98,6 +105,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "result": report.result,
         "summary": report.counts(),
         "notes": report.notes,
+        "selection": report.selection or {"policy": [], "skip_policy": [], "min_severity": None},
+        "config": report.config_file,
+        "parameters": report.parameters,
         "gate": {
             "failing": len(report.failing()),
             "incomplete": len(report.incomplete()),
@@ -107,6 +117,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "waivers": report.gate.get("waivers"),
             "baseline": report.gate.get("baseline"),
             "changed_only": bool(report.gate.get("changed_only")),
+            "exit_zero": report.exit_zero,
         },
         "findings": [finding_dict(f, report) for f in report.sorted_findings()],
     }

@@ -67,6 +67,7 @@ def _heading(report: Report) -> list[str]:
         "",
         f"{report.policy_count} policies on {report.resource_count} resources from {code(str(scanned))}.",
         "",
+        *_asked(report),
         "| " + " | ".join(s.value for s in order) + " |",
         "|" + "---:|" * len(order),
         "| " + " | ".join(str(counts[s.value]) for s in order) + " |",
@@ -76,6 +77,19 @@ def _heading(report: Report) -> list[str]:
         lines += ["**Notes**", ""]
         lines += [f"- {cell(note)}" for note in report.notes]
         lines.append("")
+    return lines
+
+
+def _asked(report: Report) -> list[str]:
+    """The policy selection and --exit-zero, when used: a reader must know the run was not the full pack."""
+    selection = report.selection
+    chosen = [f"--policy {p}" for p in selection.get("policy", [])]
+    chosen += [f"--skip-policy {p}" for p in selection.get("skip_policy", [])]
+    if selection.get("min_severity"):
+        chosen.append(f"--min-severity {selection['min_severity']}")
+    lines = [f"Selected: {code(' '.join(chosen))}.", ""] if chosen else []
+    if report.exit_zero and report.result != "pass":
+        lines += ["Soft fail (`--exit-zero`): the exit code is 0.", ""]
     return lines
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from tabulate import SEPARATING_LINE, tabulate
 
-from ..display import redact
+from ..display import redact, show_value
 from ..models import Finding, Status
 from ..report import EXEMPTIONS, Report
 from ..safe_text import visible
@@ -43,18 +43,70 @@ def _cell(report: Report, finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def render_table(report: Report, show_all: bool = False) -> str:
-    shown = [f for f in report.sorted_findings() if show_all or f.status in _SHOWN]
-    rows: list[Any] = []
-    for finding in shown:
-        if rows:
-            rows.append(SEPARATING_LINE)  # a rule between findings
-        rows.append([finding.status.value.upper(), finding.severity.value, _cell(report, finding)])
+# ANSI SGR colours for the STATUS column and the verdict; only on a terminal (see emit.use_colour).
+_COLOURS = {
+    Status.FAIL: "31;1",
+    Status.ERROR: "35;1",
+    Status.UNKNOWN: "33",
+    Status.WAIVED: "36",
+    Status.SKIPPED: "2",
+    Status.PASS: "32",
+}
+_VERDICT_COLOURS = {"FAILED": "31;1", "INCOMPLETE": "35;1", "PASSED": "32;1"}
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if colour else text
+
+
+def _header(report: Report) -> list[str]:
+    source = report.source
+    if source.get("kind") == "aws":
+        regions = source.get("regions") or []
+        scanned = f"AWS account {source.get('account') or '?'}"
+        if source.get("caller_arn"):
+            scanned += f" as {source['caller_arn']}"
+        scanned += f", {len(regions)} region(s): {', '.join(regions)}" if regions else ", no regions"
+    else:
+        scanned = str(source.get("path") or source.get("kind", ""))
+    lines = [f"hipaacheck: {report.policy_count} policies on {report.resource_count} resources from {redact(scanned)}"]
+    selection = report.selection
+    chosen = [f"--policy {p}" for p in selection.get("policy", [])]
+    chosen += [f"--skip-policy {p}" for p in selection.get("skip_policy", [])]
+    if selection.get("min_severity"):
+        chosen.append(f"--min-severity {selection['min_severity']}")
+    if chosen:
+        lines.append("selected: " + " ".join(chosen))
+    if report.config_file:
+        lines.append(f"config: {report.config_file}")
+    changed = [
+        f"{policy_id}.{name}={show_value(item['value'])}"
+        for policy_id, values in report.parameters.items()
+        for name, item in values.items()
+        if item["origin"] != "default"
+    ]
+    if changed:
+        lines.append("parameters: " + ", ".join(changed))
     out: list[str] = []
-    scanned = report.source.get("path") or report.source.get("kind", "")
-    header = f"hipaacheck: {report.policy_count} policies on {report.resource_count} resources from {scanned}"
-    out.extend(textwrap.wrap(visible(header), 80, break_on_hyphens=False, subsequent_indent="  "))
-    if rows:
+    for line in lines:
+        # Data is made visible before it is wrapped (safe_text.visible): no control or bidi character acts.
+        out.extend(textwrap.wrap(visible(line), 80, break_on_hyphens=False, subsequent_indent="  "))
+    return out
+
+
+def render_table(report: Report, show_all: bool = False, compact: bool = False, colour: bool = False) -> str:
+    shown = [f for f in report.sorted_findings() if show_all or f.status in _SHOWN]
+    out = _header(report)
+    if shown and compact:
+        out.append("")
+        out.extend(_compact_line(report, f, colour) for f in shown)
+    elif shown:
+        rows: list[Any] = []
+        for finding in shown:
+            if rows:
+                rows.append(SEPARATING_LINE)  # a rule between findings
+            status = _paint(finding.status.value.upper(), _COLOURS[finding.status], colour)
+            rows.append([status, finding.severity.value, _cell(report, finding)])
         out.append("")
         out.append(
             # Every cell is text: skipping tabulate's number sniffing halves its time on big plans.
@@ -67,11 +119,25 @@ def render_table(report: Report, show_all: bool = False) -> str:
             )
         )
     for note in report.notes:
-        out.extend(textwrap.wrap(visible(f"note: {note}"), 80, subsequent_indent="  "))
+        out.extend(textwrap.wrap(visible(f"note: {redact(note)}"), 80, subsequent_indent="  "))
     out.extend(_waiver_lines(report))
     out.append("")
-    out.extend(_summary_lines(report))
+    out.extend(_summary_lines(report, colour))
     return "\n".join(out) + "\n"
+
+
+def _compact_line(report: Report, finding: Finding, colour: bool) -> str:
+    """One line per finding (--compact): STATUS severity policy resource [file:line] message."""
+    location = report.locate(finding)
+    where = f" {location.file}:{location.line}" if location is not None else ""
+    status = _paint(f"{finding.status.value.upper():<7}", _COLOURS[finding.status], colour)
+    note = ""
+    if report.waiver(finding) is not None:
+        note = " [waived]"
+    elif (exemption := report.exemption(finding)) is not None and finding.status is Status.FAIL:
+        note = f" [{EXEMPTIONS[exemption]}]"
+    text = f"{finding.policy_id} {finding.resource.address}{where}: {' '.join(redact(finding.message).split())}"
+    return f"{status} {finding.severity.value:<8} {visible(text)}{note}"
 
 
 def _waiver_lines(report: Report) -> list[str]:
@@ -96,30 +162,28 @@ def _counts_text(report: Report) -> str:
     return f"{len(report.findings)} findings ({parts})"
 
 
-def _verdict(report: Report) -> tuple[str, str]:
-    """(word, why): FAILED / INCOMPLETE with the count that decided it, or PASSED."""
+def verdict_line(report: Report) -> str:
+    """The stable last line: ``FAILED: N failing at or above X``, ``INCOMPLETE: ...`` or ``PASSED``."""
     threshold = report.fail_on.value
     if report.result == "fail":
         failing = report.failing()
         unknown = sum(1 for f in failing if f.status is Status.UNKNOWN)
         why = f"{len(failing)} failing at or above {threshold}"
-        return "FAILED", why + (f" ({unknown} of them unknown, --fail-on-unknown)" if unknown else "")
+        return f"FAILED: {why}" + (f" ({unknown} of them unknown, --fail-on-unknown)" if unknown else "")
     if report.result == "incomplete":
-        return "INCOMPLETE", f"{len(report.incomplete())} check(s) at or above {threshold} could not run"
-    return "PASSED", ""
+        return f"INCOMPLETE: {len(report.incomplete())} check(s) at or above {threshold} could not run"
+    return "PASSED"
 
 
 def summary_line(report: Report) -> str:
-    word, why = _verdict(report)
-    return f"{_counts_text(report)}. {word}: {why}" if why else f"{_counts_text(report)}. {word}"
+    return f"{_counts_text(report)}. {verdict_line(report)}"
 
 
-def _summary_lines(report: Report) -> list[str]:
-    """The summary as the table's last line(s); when it needs two, the last still starts with a count."""
-    line = summary_line(report)
-    if len(line) <= 80:
-        return [line]
-    word, why = _verdict(report)
-    verdict = f"{why}: {word}" if why else ""
-    counts = textwrap.wrap(_counts_text(report) + ("." if verdict else ". PASSED"), 80, subsequent_indent="  ")
-    return counts + ([verdict] if verdict else [])
+def _summary_lines(report: Report, colour: bool = False) -> list[str]:
+    """The counts, then the verdict alone on the last line, so scripts can read it with `tail -1`."""
+    counts = _counts_text(report) + "."
+    if report.exit_zero and report.result != "pass":
+        counts += " --exit-zero: the exit code is 0."
+    verdict = verdict_line(report)
+    word = verdict.split(":")[0]
+    return [*textwrap.wrap(counts, 80, subsequent_indent="  "), _paint(verdict, _VERDICT_COLOURS[word], colour)]

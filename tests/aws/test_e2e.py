@@ -91,6 +91,8 @@ def test_scan_aws_finds_every_seeded_violation(server: dict[str, str]) -> None:
     assert result.code == 1, result.err
     assert "Traceback" not in result.err
     report = json.loads(result.out)
+    caller = report["source"].pop("caller_arn")
+    assert caller.startswith("arn:aws:") and ":123456789012:" in caller  # who scanned (sts:GetCallerIdentity)
     assert report["source"] == {
         "kind": "aws",
         "account": "123456789012",
@@ -118,6 +120,14 @@ def test_scan_aws_finds_every_seeded_violation(server: dict[str, str]) -> None:
     } | {
         k: v for k, v in bucket.items() if k not in ("type", "address", "name", "source", "region", "account", "action")
     }
+
+
+def test_table_header_names_the_scanned_identity(server: dict[str, str]) -> None:
+    result = run_cli("scan", "aws", "--region", "us-east-1", "--compact", env=server)
+    assert result.code == 1, result.err
+    header = " ".join(line.strip() for line in result.out.split("\n\n")[0].splitlines())
+    assert "from AWS account 123456789012 as arn:aws:" in header and "1 region(s): us-east-1" in header
+    assert result.out.rstrip().splitlines()[-1].startswith("FAILED: ")
 
 
 def test_quiet_json_keeps_stderr_and_stdout_clean(server: dict[str, str]) -> None:

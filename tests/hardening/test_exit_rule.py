@@ -83,7 +83,7 @@ def test_every_format_says_incomplete(cli: Cli, tmp_path: Path, monkeypatch: pyt
     reports = ["--report", f"junit={junit}", "--report", f"markdown={markdown}"]
     result = cli("scan", "plan", plan, "--no-builtin", "--policies", policies, *reports)
     assert result.code == 3
-    assert result.out.splitlines()[-1] == "1 check(s) at or above low could not run: INCOMPLETE"
+    assert result.out.splitlines()[-1] == "INCOMPLETE: 1 check(s) at or above low could not run"
     assert "⚠️ INCOMPLETE: 1 check(s) at or above low could not run" in markdown.read_text(encoding="utf-8")
     properties = {p.get("name"): p.get("value") for p in ET.parse(junit).getroot().iter("property")}
     assert properties["result"] == "incomplete"

@@ -36,6 +36,7 @@ class LiveScan:
     notes: list[str] = field(default_factory=list)
     enabled_regions: list[str] | None = None  # every region enabled for the account, when it could be listed
     not_scanned: dict[str, str] = field(default_factory=dict)  # requested region that could not be scanned: why
+    caller_arn: str = ""  # who scanned (sts:GetCallerIdentity), for the report header
 
 
 class Progress:
@@ -111,7 +112,7 @@ def scan_account(options: ScanOptions, on_session: Callable[[boto3.Session], Non
             f"{len(fetch.failures)} read(s) failed; dependent checks report error (first: {fetch.failures[0]})"
         )
     resources.sort(key=lambda r: (r.type, r.region or "", r.address))
-    return LiveScan(identity.account, regions, resources, notes, enabled, {**disabled, **unreachable})
+    return LiveScan(identity.account, regions, resources, notes, enabled, {**disabled, **unreachable}, identity.arn)
 
 
 def _run_one(collector: Collector, ctx: Context, progress: Progress) -> list[Resource]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ...display import one_line, redact
 from ..errors import InputError
+from .plan_hints import is_ui_log_entry, looks_like_ui_log, ui_log_message
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 # A plan larger than this is refused rather than risk exhausting memory in CI.
@@ -39,6 +40,8 @@ def read_plan(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
+        if looks_like_ui_log(text):
+            raise InputError(ui_log_message(str(path))) from None
         if exc.pos >= len(text.rstrip()):
             raise InputError(f"{path}: truncated JSON (the file ends before the document does)") from None
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
@@ -152,6 +155,8 @@ def _decode(data: bytes, path: Path) -> str:
 def check_plan_document(document: Any, name: str) -> None:
     if not isinstance(document, dict):
         raise InputError(f"{name}: JSON is not an object, so not a Terraform plan")
+    if is_ui_log_entry(document):
+        raise InputError(ui_log_message(name))
     if "lineage" in document and "serial" in document:
         raise InputError(
             f"{name}: this is a Terraform state file, not a plan (run terraform plan -out, then terraform show -json)"
