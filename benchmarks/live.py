@@ -57,11 +57,13 @@ def _reset(endpoint: str) -> None:
     opener.open(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=30).close()
 
 
-def _scan_once(env: dict[str, str]) -> tuple[float, float, dict[str, Any]]:
+def _scan_once(env: dict[str, str], regions: list[str] | None = None) -> tuple[float, float, dict[str, Any]]:
+    """One scan in a fresh process: (wall seconds, peak RSS MiB, report). regions=None: every enabled region."""
+    selected = ["--region", "us-east-1"] if regions is None else [x for r in regions for x in ("--region", r)]
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         start = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "hipaacheck", "scan", "aws", "--region", "us-east-1", "--quiet",
+            [sys.executable, "-m", "hipaacheck", "scan", "aws", *selected, "--quiet",
              "--format", "json", "--output", out.name],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(process.pid, 0)
@@ -98,10 +100,27 @@ def _count_calls(env: dict[str, str]) -> Counter[str]:
     return calls
 
 
+def _all_regions(url: str, env: dict[str, str], repeat: int) -> None:
+    """Every region moto reports as enabled, one copy of the account: the memory case (one client per
+    service and region)."""
+    import live_seed
+
+    _reset(url)
+    shared = live_seed.seed_account_baseline()
+    seeded = live_seed.seed_copy(0, shared)
+    runs = [_scan_once(env, []) for _ in range(repeat)]
+    report = runs[-1][2]
+    print("| scan | regions | seeded resources | findings | scan s (median) | peak MiB (max) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| all regions, 1 copy | {len(report['source']['regions'])} | {seeded} | {len(report['findings'])} | "
+          f"{statistics.median(r[0] for r in runs):.2f} | {max(r[1] for r in runs):.0f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="1,10,50")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--all-regions-only", action="store_true", help="only the all-regions memory run")
     args = parser.parse_args()
     gen = _generator()
     exe = Path(sys.executable).parent / "moto_server"
@@ -113,9 +132,12 @@ def main() -> None:
         os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_") or k.lower() == "no_proxy"})
         import live_seed
 
-        print("| copies | seeded resources | findings | scan s (median) | peak MiB | API calls | calls / resource |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
         details = []
+        _all_regions(server.url, env, args.repeat)
+        if args.all_regions_only:
+            return
+        print("\n| copies | seeded resources | findings | scan s (median) | peak MiB | API calls | calls / resource |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
         for scale in [int(s) for s in args.scales.split(",")]:
             _reset(server.url)
             shared = live_seed.seed_account_baseline()

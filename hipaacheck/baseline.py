@@ -21,6 +21,7 @@ from typing import Any
 from .json_input import read_json_file
 from .models import Status
 from .report import FindingKey, Report, finding_key
+from .report_model import parse_report
 from .sources.errors import InputError
 
 SUPPORTED_MAJOR = "1"
@@ -53,21 +54,15 @@ def _known(document: Any, name: str) -> Baseline:
         raise InputError(
             f"{name}: baseline schema_version {version!r} is not supported (this hipaacheck reads {SUPPORTED_MAJOR}.x)"
         )
-    findings = document.get("findings")
-    if not isinstance(findings, list):
+    if not isinstance(document.get("findings"), list):
         raise InputError(f"{name}: baseline has no 'findings' list")
+    report = parse_report(document, name, "baseline")
     known = Baseline()
-    for i, finding in enumerate(findings):
-        resource = finding.get("resource") if isinstance(finding, dict) else None
-        address = resource.get("address") if isinstance(resource, dict) else None
-        policy_id = finding.get("policy_id") if isinstance(finding, dict) else None
-        status = finding.get("status") if isinstance(finding, dict) else None
-        if not (isinstance(address, str) and isinstance(policy_id, str) and isinstance(status, str)):
-            raise InputError(f"{name}: baseline finding {i} lacks policy_id, status or resource.address")
-        if status == Status.FAIL.value:
-            known.failures.add((policy_id, address))
-        elif status == Status.UNKNOWN.value:
-            known.unknowns.add((policy_id, address))
+    for finding in report.findings:
+        if finding.status == Status.FAIL.value:
+            known.failures.add((finding.policy_id, finding.resource.address))
+        elif finding.status == Status.UNKNOWN.value:
+            known.unknowns.add((finding.policy_id, finding.resource.address))
     return known
 
 

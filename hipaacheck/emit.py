@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 DEFAULT_WAIVERS_FILE = ".hipaacheck-waivers.yaml"
 
-FORMATS = ("table", "json", "sarif", "junit", "markdown")
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "asff", "ocsf", "csv")
 
 
 def report_spec(text: str) -> tuple[str, Path]:
@@ -98,6 +98,16 @@ def add_arguments(parser: argparse.ArgumentParser, *, plan: bool = True) -> None
         default=[],
         metavar="FORMAT=FILE",
         help=f"also write the report as FORMAT to FILE (repeatable; formats: {', '.join(FORMATS)})",
+    )
+    parser.add_argument(
+        "--asff-account",
+        metavar="ID",
+        help="asff: the 12-digit AWS account a plan deploys to (required for plans; live scans use the scanned account)",
+    )
+    parser.add_argument(
+        "--asff-region",
+        metavar="REGION",
+        help="asff: the region you import the findings into (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)",
     )
     if plan:
         parser.add_argument(
@@ -169,6 +179,7 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
         if key in seen:
             raise OutputError(f"{path}: given twice (as {seen[key]} and {fmt})")
         seen[key] = fmt
+    _check_asff(args, prepared, getattr(args, "target", "plan") == "plan")
     tf_dir = getattr(args, "tf_dir", None)
     if tf_dir is not None and not tf_dir.is_dir():
         raise InputError(f"{tf_dir}: --tf-dir is not a directory")
@@ -210,6 +221,23 @@ def check(args: argparse.Namespace, env: dict[str, str] | None = None) -> Prepar
             if not path.is_file() or not os.access(path, os.W_OK):
                 check_writable(path)
     return prepared
+
+
+def _check_asff(args: argparse.Namespace, prepared: Prepared, is_plan: bool) -> None:
+    """Security Hub accepts only a 12-digit account and a region name; a plan names no account."""
+    from .reporters.asff import ACCOUNT_ID, REGION_NAME
+
+    account, region = getattr(args, "asff_account", None), getattr(args, "asff_region", None)
+    if account is not None and not ACCOUNT_ID.match(account):
+        raise InputError(f"--asff-account {account!r} is not a 12-digit AWS account id")
+    if region is not None and not REGION_NAME.match(region):
+        raise InputError(f"--asff-region {region!r} is not an AWS region name (e.g. us-east-1)")
+    wants_asff = any(fmt == "asff" for fmt, _ in prepared.outputs)
+    if wants_asff and is_plan and account is None:
+        raise InputError(
+            "--format asff on a plan needs --asff-account ID: a plan does not say which AWS account it "
+            "deploys to, and Security Hub imports findings only for a real account"
+        )
 
 
 def use_colour(env: dict[str, str] | None = None) -> bool:
@@ -256,6 +284,8 @@ def apply_gates(report: Report, args: argparse.Namespace, prepared: Prepared) ->
 
     if getattr(args, "allow_incomplete", False):
         report.allow_incomplete = True
+    report.asff_account = getattr(args, "asff_account", None)
+    report.asff_region = getattr(args, "asff_region", None)
     if getattr(args, "fail_on_unknown", False):
         report.fail_on_unknown = True
     if prepared.waivers is not None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .models import Finding, Severity, Status
@@ -116,6 +116,11 @@ class Report:
     gate: dict[str, Any] = field(default_factory=dict)  # how the exit code was decided (files, flags)
     locator: Locator | None = None
     allow_incomplete: bool = False  # --allow-incomplete: checks that could not run do not change the exit code
+    # One time for every format of one run (JSON generated_at, ASFF CreatedAt, OCSF time).
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+    # Where Security Hub findings are imported (--asff-account / --asff-region); see reporters.asff.
+    asff_account: str | None = None
+    asff_region: str | None = None
     exit_zero: bool = False  # --exit-zero: report everything, exit 0 (bad input is still exit 2)
     # What was asked for: --policy/--skip-policy/--min-severity, the config file, parameter values in force.
     selection: dict[str, Any] = field(default_factory=dict)

@@ -101,6 +101,9 @@ _COMMAND_ESCAPES: dict[str, tuple[str, str]] = {
     "json": ("\\u003a", "\\u005b"),
     "sarif": ("\\u003a", "\\u005b"),
     "junit": ("&#58;", "&#91;"),
+    "asff": ("\\u003a", "\\u005b"),  # JSON lists
+    "ocsf": ("\\u003a", "\\u005b"),
+    "csv": ("\\:", "\\["),
 }
 # The runner splits its input into lines on CR, LF and CRLF (.NET's ReadLine).
 _LINES = re.compile(r"(\r\n|\r|\n)")

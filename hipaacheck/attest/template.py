@@ -274,6 +274,8 @@ ITEMS: tuple[Item, ...] = (
 )
 
 _HEADER = """\
+# yaml-language-server: $schema={schema}
+# (for editors: the schema of the hipaacheck that wrote this file; point it at your own copy if needed)
 # hipaacheck attestations: signed statements for the HIPAA Security Rule
 # safeguards that infrastructure cannot show (section 3 of docs/HIPAA.md in
 # the hipaacheck repository).
@@ -299,7 +301,9 @@ attestations:
 
 
 def render_template() -> str:
-    parts = [_HEADER]
+    from ..schema_files import schema_uri
+
+    parts = [_HEADER.replace("{schema}", schema_uri("attestations.schema.json"))]
     for item in ITEMS:
         parts.append(_render_item(item))
     return "\n".join(parts)

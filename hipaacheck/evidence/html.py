@@ -16,7 +16,7 @@ from ..models import Status
 from . import html_sections as extra
 from .charts import bar_chart, trend_chart
 from .inputs import FindingRecord
-from .links import clean, decision_line, evidence_href, evidence_state, result_line, signed_line
+from .links import clean, decision_line, evidence_href, evidence_state, policy_href, result_line, signed_line
 from .model import EvidencePack, when
 from .style import CSS
 from .topics import PartAnswer, TopicAnswer, Verdict
@@ -66,7 +66,7 @@ def render_html(pack: EvidencePack, page_dir: Path) -> str:
         extra.limitations(pack),
         _charts(pack),
         _coverage(pack),
-        _findings(pack),
+        _findings(pack, page_dir),
         _attestations(pack, page_dir),
         extra.documents(pack),
         _inputs(pack),
@@ -244,7 +244,14 @@ def _coverage(pack: EvidencePack) -> str:
     )
 
 
-def _finding_row(pack: EvidencePack, f: FindingRecord) -> str:
+def _policy(policy_id: str, page_dir: Path) -> str:
+    """The policy id, linked to its documentation page when there is one."""
+    href = policy_href(policy_id, page_dir)
+    name = f"<strong>{t(policy_id)}</strong>"
+    return f'<a href="{escape(href, quote=True)}">{name}</a>' if href else name
+
+
+def _finding_row(pack: EvidencePack, f: FindingRecord, page_dir: Path) -> str:
     seen = "; ".join(f"{k}: {o} (expected {e})" for k, o, e in f.evidence) or f.message
     where = f.source + (f", {f.region}" if f.region else "")
     fix = f.remediation if f.status in (Status.FAIL, Status.UNKNOWN, Status.ERROR, Status.WAIVED) else ""
@@ -256,15 +263,15 @@ def _finding_row(pack: EvidencePack, f: FindingRecord) -> str:
         where += f"; plan (intended): {plan.status.value}, from {plan.source}, not counted again"
     return (
         f'<tr id="{pack.anchor(f)}"><td>{pack.anchor(f)[2:]}</td><td>{_status(f.status.value)}</td><td>{t(f.severity.value)}</td>'
-        f"<td><strong>{t(f.policy_id)}</strong><br>{t(f.title)}</td><td><code>{t(f.address)}</code><br>"
+        f"<td>{_policy(f.policy_id, page_dir)}<br>{t(f.title)}</td><td><code>{t(f.address)}</code><br>"
         f'<span class="muted">{t(where)}</span></td><td>{t(seen)}{fix_html}</td><td>{t(", ".join(f.safeguards))}</td></tr>'
     )
 
 
-def _findings(pack: EvidencePack) -> str:
+def _findings(pack: EvidencePack, page_dir: Path) -> str:
     if not pack.findings:
         return '<section id="findings"><h2>Findings</h2><p class="nothing">The reports hold no findings.</p></section>'
-    rows = "".join(_finding_row(pack, f) for f in pack.findings)
+    rows = "".join(_finding_row(pack, f, page_dir) for f in pack.findings)
     return (
         f'<section id="findings"><h2>Findings ({len(pack.findings)})</h2>'
         "<p>Every counted finding of the newest report of each scanned source, what needs attention first "

@@ -19,6 +19,8 @@ from ..display import redact
 from ..json_input import read_json_file
 from ..models import Severity, Status
 from ..paths import portable_path
+from ..report_model import Finding as ReportFinding
+from ..report_model import parse_report
 from ..sources.errors import InputError
 
 SUPPORTED_MAJOR = 1
@@ -130,22 +132,22 @@ class _Reader:
         if not isinstance(source, dict) or not isinstance(source.get("kind"), str):
             raise self.fail("'source' must be an object with a 'kind'")
         label, identity = describe_source(source)
-        raw = doc.get("findings")
-        if not isinstance(raw, list):
+        if not isinstance(doc.get("findings"), list):
             raise self.fail("'findings' must be a list")
-        findings = [self.finding(item, i, label, source["kind"]) for i, item in enumerate(raw)]
+        model = parse_report(doc, self.name, "report")
+        findings = [self.finding(item, label, source["kind"]) for item in model.findings]
         report = ScanReport(
             path=portable_path(self.name),  # shown in the pack: never an absolute local path
             schema_version=version,
-            tool_version=redact(str(tool.get("version", "?"))),
+            tool_version=redact(model.tool.version),
             generated_at=generated_at,
             source=source,
             label=label,
             identity=identity,
-            policies=self.count(doc, "policies"),
-            resources=self.count(doc, "resources"),
+            policies=model.policies,
+            resources=model.resources,
             findings=findings,
-            notes=[redact(str(n)) for n in doc.get("notes") or [] if isinstance(n, str | int | float)],
+            notes=[redact(n) for n in model.notes],
         )
         self.check_summary(doc.get("summary"), report)
         return report
@@ -159,12 +161,6 @@ class _Reader:
             raise self.fail(f"'generated_at' must be an ISO 8601 time, not {value!r}")
         return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
-    def count(self, doc: dict[str, Any], key: str) -> int:
-        value = doc.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(f"{key!r} must be a count")
-        return value
-
     def check_summary(self, summary: Any, report: ScanReport) -> None:
         if not isinstance(summary, dict):
             raise self.fail("'summary' must be an object of counts")
@@ -176,49 +172,30 @@ class _Reader:
                     f"{counts.get(status.value, 0)}; the report was altered or truncated"
                 )
 
-    def finding(self, item: Any, index: int, label: str, kind: str) -> FindingRecord:
-        where = f"findings[{index}]"
-        if not isinstance(item, dict):
-            raise self.fail(f"{where} must be an object")
-        resource = item.get("resource")
-        if not isinstance(resource, dict):
-            raise self.fail(f"{where}.resource must be an object")
-        try:
-            severity = Severity(str(item.get("severity")))
-            status = Status(str(item.get("status")))
-        except ValueError:
-            raise self.fail(f"{where}: unknown severity or status") from None
-        citations = item.get("safeguards")
-        if not isinstance(citations, list) or not all(isinstance(c, str) for c in citations):
-            raise self.fail(f"{where}.safeguards must be a list of citations")
-        evidence = []
-        for entry in item.get("evidence") or []:
-            if isinstance(entry, dict):
-                evidence.append(tuple(redact(str(entry.get(k, ""))) for k in ("key", "observed", "expected")))
-        waiver = item.get("waiver")
+    def finding(self, item: ReportFinding, label: str, kind: str) -> FindingRecord:
+        resource = item.resource
         return FindingRecord(
-            policy_id=self.text(item, "policy_id", where),
-            title=self.text(item, "title", where),
-            severity=severity,
-            status=status,
-            safeguards=tuple(citations),
-            resource_type=self.text(resource, "type", where + ".resource"),
-            address=self.text(resource, "address", where + ".resource"),
-            message=redact(str(item.get("message") or "")),
-            remediation=redact(str(item.get("remediation") or "")),
-            evidence=tuple((e[0], e[1], e[2]) for e in evidence),
+            policy_id=self.text(item.policy_id),
+            title=self.text(item.title),
+            severity=Severity(item.severity),
+            status=Status(item.status),
+            safeguards=tuple(item.safeguards),
+            resource_type=self.text(resource.type),
+            address=self.text(resource.address),
+            message=redact(item.message),
+            remediation=redact(item.remediation),
+            evidence=tuple((redact(e.key), redact(e.observed), redact(e.expected)) for e in item.evidence),
             source=label,
             kind=kind,
-            name=_optional(resource.get("name")),
-            region=_optional(resource.get("region")),
-            account=_optional(resource.get("account")),
-            waiver=redact(str(waiver.get("reason", ""))) if isinstance(waiver, dict) else None,
+            name=_optional(resource.name),
+            region=_optional(resource.region),
+            account=_optional(resource.account),
+            waiver=redact(item.waiver.reason) if item.waiver is not None else None,
         )
 
-    def text(self, item: dict[str, Any], key: str, where: str) -> str:
-        value = item.get(key)
-        if not isinstance(value, str) or not value:
-            raise self.fail(f"{where}.{key} must be non-empty text")
+    def text(self, value: str) -> str:
+        if not value.strip():
+            raise self.fail("a finding has an empty policy_id, title or resource")
         return redact(value)
 
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from ..attest.model import Attestation, AttestationResult
 from ..display import redact
 from ..models import Status
+from ..policy_docs_link import DOCS_DIR, builtin_ids, policy_doc_url
 from ..safe_text import flat
 
 
@@ -31,6 +32,26 @@ def evidence_href(attestation: Attestation, page_dir: Path) -> str | None:
         return None  # only a path through the filesystem root would reach it: an absolute path in disguise
     relative = os.path.relpath(evidence.path, page)
     return quote(Path(relative).as_posix())
+
+
+def policy_href(policy_id: str, page_dir: Path) -> str | None:
+    """A link to a built-in policy's documentation page from a page written in ``page_dir``.
+
+    Its web address when one is known (see policy_docs_link), else the page in
+    this clone's docs/policies relative to the evidence pack when both are on
+    the same tree (never a path through the filesystem root), else None: the
+    policy id is shown as text.
+    """
+    url = policy_doc_url(policy_id)
+    if url is not None:
+        return url
+    page = DOCS_DIR / f"{policy_id}.md"
+    if policy_id not in builtin_ids() or not page.is_file():
+        return None
+    here = page_dir.resolve()
+    if os.path.commonpath([page, here]) == here.anchor:
+        return None
+    return quote(Path(os.path.relpath(page, here)).as_posix())
 
 
 def signed_line(attestation: Attestation) -> str:

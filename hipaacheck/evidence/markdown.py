@@ -8,7 +8,7 @@ from ..attest.model import Attestation
 from ..matrix import NO_CHECK
 from ..models import Status
 from ..safe_text import md_code, md_text
-from .links import clean, decision_line, evidence_href, evidence_state, result_line, signed_line
+from .links import clean, decision_line, evidence_href, evidence_state, policy_href, result_line, signed_line
 from .model import EvidencePack
 from .topics import PartAnswer, TopicAnswer, Verdict
 
@@ -68,7 +68,7 @@ def render_markdown(pack: EvidencePack, page_dir: Path) -> str:
     out += extra.limitations(pack)
     out += _charts(pack)
     out += _coverage(pack)
-    out += _findings(pack)
+    out += _findings(pack, page_dir)
     out += _attestations(pack, page_dir)
     out += extra.documents(pack)
     out += _inputs(pack)
@@ -192,7 +192,7 @@ def _coverage(pack: EvidencePack) -> list[str]:
     )
 
 
-def _findings(pack: EvidencePack) -> list[str]:
+def _findings(pack: EvidencePack, page_dir: Path) -> list[str]:
     out = [f"## Findings ({len(pack.findings)})", ""]
     if not pack.findings:
         return [*out, "The reports hold no findings.", ""]
@@ -207,7 +207,7 @@ def _findings(pack: EvidencePack) -> list[str]:
                 pack.anchor(f)[2:],
                 f.status.value,
                 f.severity.value,
-                f"{code(f.policy_id)} {m(f.title)}",
+                f"{_link(pack, policy_href(f.policy_id, page_dir), f.policy_id)} {m(f.title)}",
                 f"{code(f.address)} ({m(f.source)})",
                 m(seen),
                 m(", ".join(f.safeguards)),

@@ -20,6 +20,9 @@ _REGISTRY: dict[str, tuple[str, str]] = {
     "sarif": ("sarif", "render_sarif"),
     "junit": ("junit", "render_junit"),
     "markdown": ("markdown", "render_markdown"),
+    "asff": ("asff", "render_asff"),
+    "ocsf": ("ocsf", "render_ocsf"),
+    "csv": ("csv_report", "render_csv"),
 }
 FORMATS = tuple(_REGISTRY)
 

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from .. import __version__
@@ -98,7 +97,7 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "hipaacheck", "version": __version__},
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "source": report.source,
         "policies": report.policy_count,
         "resources": report.resource_count,

@@ -36,6 +36,7 @@ from .. import __version__
 from ..display import redact
 from ..models import Finding, Severity, Status
 from ..output import ENCODING_ERRORS
+from ..policy_docs_link import policy_doc_url
 from ..report import Report, finding_key
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -69,7 +70,7 @@ def _rule(
     policy_id: str, title: str, description: str, severity: Severity, safeguards: tuple[str, ...], fix: str
 ) -> dict[str, Any]:
     cited = ", ".join(safeguards)
-    return {
+    rule: dict[str, Any] = {
         "id": policy_id,
         "name": _rule_name(policy_id),
         "shortDescription": {"text": title},
@@ -86,6 +87,10 @@ def _rule(
             "problem.severity": PROBLEM_SEVERITY[severity],
         },
     }
+    doc = policy_doc_url(policy_id)  # the policy's generated page (see policy_docs_link for which base)
+    if doc is not None:
+        rule["helpUri"] = doc
+    return rule
 
 
 def _rules(report: Report) -> list[dict[str, Any]]:

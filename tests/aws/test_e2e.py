@@ -175,3 +175,38 @@ def test_permissions_policy_is_read_only_json() -> None:
     for action in actions:
         verb = action.split(":", 1)[1]
         assert verb.startswith(("Get", "List", "Describe")) or action == "iam:GenerateCredentialReport", action
+
+
+def test_live_exports_carry_the_account_and_region(server: dict[str, str], tmp_path: Path) -> None:
+    """ASFF, OCSF and CSV of a live scan through the real CLI: the scanned account, each resource's region."""
+    import csv
+
+    files = {fmt: tmp_path / f"live.{fmt}" for fmt in ("asff", "ocsf", "csv")}
+    reports = [x for fmt, path in files.items() for x in ("--report", f"{fmt}={path}")]
+    result = run_cli("scan", "aws", "--region", "us-east-1", "--quiet", "--format", "json", *reports, env=server)
+    assert result.code == 1, result.err
+    report = json.loads(result.out)
+    # A live report fits the published report schema and the model that reads reports back.
+    from jsonschema import Draft202012Validator
+
+    from hipaacheck.report_model import ReportDocument
+    from hipaacheck.schema_files import SCHEMAS_DIR
+
+    schema = json.loads((SCHEMAS_DIR / "report.schema.json").read_text())
+    assert not list(Draft202012Validator(schema).iter_errors(report))
+    ReportDocument.model_validate(report)
+    asff = json.loads(files["asff"].read_text())
+    assert len(asff) == len(report["findings"])
+    assert {f["AwsAccountId"] for f in asff} == {"123456789012"}
+    assert {f["ProductArn"] for f in asff} == {
+        "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default"
+    }
+    # The resource id is the address the JSON report gives (the ARN, or the account-level name).
+    assert [f["Resources"][0]["Id"] for f in asff] == [f["resource"]["address"] for f in report["findings"]]
+    assert all("live AWS account 123456789012" in f["Description"] for f in asff)
+    ocsf = json.loads(files["ocsf"].read_text())
+    assert {e["cloud"]["account"]["uid"] for e in ocsf} == {"123456789012"}
+    assert {e["cloud"].get("region") for e in ocsf} <= {"us-east-1", None}
+    rows = list(csv.DictReader(files["csv"].open(newline="", encoding="utf-8")))
+    assert [r["resource_address"] for r in rows] == [f["resource"]["address"] for f in report["findings"]]
+    assert {r["account"] for r in rows} == {"123456789012"}

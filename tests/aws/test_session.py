@@ -62,3 +62,61 @@ def test_plan_scans_never_import_boto3() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "False False", result.stderr
+
+
+def test_a_scan_builds_one_session_and_one_client_per_service_and_region(mocked: None) -> None:
+    """Memory: the worker threads share one Session's clients instead of building their own (issue 10 item 9)."""
+    from collections import Counter
+
+    from hipaacheck.sources.aws.runner import scan_account
+
+    sessions: list[boto3.Session] = []
+    created: Counter[tuple[str, str]] = Counter()
+
+    def on_session(session: boto3.Session) -> None:
+        sessions.append(session)
+        build = session.client
+
+        def client(service: str, region_name: str, **kwargs: Any) -> Any:
+            created[(service, region_name)] += 1
+            return build(service, region_name=region_name, **kwargs)
+
+        session.client = client  # type: ignore[method-assign]
+
+    scan_account(ScanOptions(regions=("us-east-1", "eu-west-1"), workers=8), on_session)
+    assert len(sessions) == 1
+    # Start-up (who am I, which regions) uses its own quick-failing clients: one each, in the home region.
+    startup = Counter({("sts", "us-east-1"): 1, ("ec2", "us-east-1"): 1})
+    shared = created - startup
+    assert shared and set(shared.values()) == {1}, [key for key, n in shared.items() if n > 1]
+    assert {region for _, region in shared} == {"us-east-1", "eu-west-1"}
+
+
+def test_clients_are_shared_across_threads_and_accounts_share_one_loader(dummy_aws: None) -> None:
+    import threading
+
+    from botocore.credentials import Credentials
+
+    pool = aws_session.ClientPool()
+    config = aws_session.client_config("standard", 2)
+    first = aws_session.ClientFactory(Credentials("a", "b"), config, pool=pool)
+    second = aws_session.ClientFactory(Credentials("c", "d"), config, pool=pool)
+    got: list[Any] = []
+    barrier = threading.Barrier(8)
+
+    def ask() -> None:
+        barrier.wait()
+        got.append(first.client("s3", "us-east-1"))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(got) == 8 and all(client is got[0] for client in got)
+    other = second.client("s3", "us-east-1")
+    assert other is not got[0]  # one client per account: its own credentials
+    assert other._request_signer._credentials.access_key == "c"
+    loaders = {id(f.session()._session.get_component("data_loader")) for f in (first, second)}
+    assert loaders == {id(pool.loader)}
+    assert len(pool.loader.search_paths) == len(set(pool.loader.search_paths))

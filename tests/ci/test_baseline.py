@@ -88,7 +88,10 @@ def _version(value: object) -> Any:
         (_version("2.0"), "baseline schema_version '2.0' is not supported (this hipaacheck reads 1.x)"),
         (_version(1), "baseline schema_version 1 is not supported"),
         (lambda d: d.__setitem__("findings", {}), "baseline has no 'findings' list"),
-        (lambda d: d["findings"][0].pop("policy_id"), "baseline finding 0 lacks policy_id, status or resource.address"),
+        (
+            lambda d: d["findings"][0].pop("policy_id"),
+            "baseline is not a valid hipaacheck 1.x report: findings[0].policy_id: field required",
+        ),
     ],
 )
 def test_bad_baseline_is_one_line_exit_2(cli: Cli, tmp_path: Path, change: Any, fragment: str) -> None:

@@ -34,7 +34,8 @@ from hypothesis import strategies as st
 from ..conftest import FIXTURES, ROOT, change, config_resource, plan_doc
 from .fuzzing import budget, run_main
 
-FORMATS = ("table", "json", "sarif", "junit", "markdown")
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "asff", "ocsf", "csv")
+ASFF_ACCOUNT = ["--asff-account", "123456789012"]  # a plan names no account; ASFF needs one
 
 # Values Terraform marks sensitive: never shown, whatever they look like.
 SENSITIVE = {
@@ -191,7 +192,7 @@ def _collect(
             patch.setenv(name, value)
         for fmt in FORMATS:
             reports = [x for other in FORMATS for x in ("--report", f"{other}={folder}/{fmt}-report.{other}")]
-            args = ["scan", "plan", str(plan), "--format", fmt, "--show-passed", *reports, *extra]
+            args = ["scan", "plan", str(plan), "--format", fmt, "--show-passed", *reports, *ASFF_ACCOUNT, *extra]
             result = run_main(capsys, args)
             assert result.code in (1, 3), result.err
             texts[f"stdout ({fmt})"] = result.out
@@ -283,7 +284,7 @@ def test_the_real_cli_in_a_subprocess_leaks_nothing(tmp_path: Path) -> None:
     }
     reports = [x for fmt in FORMATS for x in ("--report", f"{fmt}={tmp_path}/r.{fmt}")]
     proc = subprocess.run(
-        [sys.executable, "-m", "hipaacheck", "scan", "plan", str(plan), "--format", "json", *reports],
+        [sys.executable, "-m", "hipaacheck", "scan", "plan", str(plan), "--format", "json", *reports, *ASFF_ACCOUNT],
         capture_output=True,
         text=True,
         env=env,

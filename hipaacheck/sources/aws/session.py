@@ -1,11 +1,23 @@
-"""Credentials, role assumption, per-thread clients, the account id and the regions to scan.
+"""Credentials, role assumption, shared clients, the account id and the regions to scan.
 
 Credentials are resolved once, from the standard boto3 chain (env vars,
 shared config and SSO profiles, container and instance roles) or by assuming
---role-arn, and shared as one thread-safe credentials object. boto3 Sessions
-are not thread-safe, so every thread builds its own Session (and clients)
-around those credentials. AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>)
-are honoured by botocore itself when clients are created.
+--role-arn, and shared as one thread-safe credentials object.
+
+Memory: botocore's service models are large (EC2's alone is tens of MB once
+parsed), and a Session loads them into its own data loader. One Session per
+thread meant one copy of every model per worker, and one client per (thread,
+service, region): ~700 MB for an all-regions scan. Now:
+
+* a ``ClientPool`` holds the one data loader every session shares (the
+  parsed models and endpoint data, loaded once per process) and one lock;
+* a ``ClientFactory`` is one account's credentials: one Session, and one
+  client per (service, region), created under the pool's lock (Sessions are
+  not thread-safe) and then shared by every thread (botocore clients are).
+
+A scan of several accounts (organisations) makes one pool and one factory
+per account, all on the same thread pool. AWS_ENDPOINT_URL (and
+AWS_ENDPOINT_URL_<SERVICE>) are honoured by botocore when clients are created.
 """
 
 from __future__ import annotations
@@ -31,6 +43,7 @@ from botocore.exceptions import (
     ProfileNotFound,
     TokenRetrievalError,
 )
+from botocore.loaders import Loader
 
 from ..errors import InputError
 from .options import ScanOptions
@@ -69,38 +82,63 @@ class _SharedCredentials(CredentialProvider):
         return self._credentials
 
 
+def _default_loader() -> Loader:
+    """The loader a plain botocore Session would make (it honours AWS_DATA_PATH)."""
+    loader: Loader = botocore.session.Session().get_component("data_loader")
+    return loader
+
+
+@dataclass
+class ClientPool:
+    """What every account's clients share: one botocore data loader and the lock that guards client creation."""
+
+    loader: Loader = field(default_factory=_default_loader)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def dedupe_paths(self) -> None:
+        """boto3.Session appends its data folder to the loader's search path each time: keep one copy."""
+        paths = self.loader.search_paths
+        paths[:] = list(dict.fromkeys(paths))
+
+
 @dataclass
 class ClientFactory:
-    """One boto3 Session per thread, clients cached per (thread, service, region)."""
+    """One account's credentials: one boto3 Session, one thread-safe client per (service, region)."""
 
     credentials: Credentials
     config: Config
     on_session: Callable[[boto3.Session], None] | None = None  # tests hook events here
-    _local: threading.local = field(default_factory=threading.local)
+    pool: ClientPool = field(default_factory=ClientPool)
+    _session: boto3.Session | None = None
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def session(self) -> boto3.Session:
-        session: boto3.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            core = botocore.session.Session()
-            resolver = core.get_component("credential_provider")
-            resolver.insert_before("env", _SharedCredentials(self.credentials))
-            session = boto3.Session(botocore_session=core)
-            if self.on_session is not None:
-                self.on_session(session)
-            self._local.session = session
-            self._local.clients = {}
-        return session
+        with self.pool.lock:
+            if self._session is None:
+                core = botocore.session.Session()
+                core.register_component("data_loader", self.pool.loader)
+                resolver = core.get_component("credential_provider")
+                resolver.insert_before("env", _SharedCredentials(self.credentials))
+                session = boto3.Session(botocore_session=core)
+                self.pool.dedupe_paths()
+                if self.on_session is not None:
+                    self.on_session(session)
+                self._session = session
+            return self._session
 
     def client(self, service: str, region: str) -> Any:
-        session = self.session()
-        clients: dict[tuple[str, str], Any] = self._local.clients
         key = (service, region)
-        if key not in clients:
-            client = session.client(service, region_name=region, config=self.config)  # type: ignore[call-overload]
-            if service == "s3control" and endpoint_override():
-                client.meta.events.register("before-sign.s3-control", _strip_account_host)
-            clients[key] = client
-        return clients[key]
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self.pool.lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self.session().client(service, region_name=region, config=self.config)  # type: ignore[call-overload]
+                if service == "s3control" and endpoint_override():
+                    client.meta.events.register("before-sign.s3-control", _strip_account_host)
+                self._clients[key] = client
+            return client
 
 
 def _strip_account_host(request: Any, **_: Any) -> None:
