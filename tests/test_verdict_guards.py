@@ -233,6 +233,7 @@ def test_findings_sort_worst_first_within_a_status() -> None:
     ("op", "value", "actual", "truth"),
     [
         ("contains", "x", 5, Truth.FALSE),  # neither a string nor a list contains anything
+        ("contains", 5, "a5b", Truth.FALSE),  # a string contains only strings
         ("length", {"equals": 0}, 5, Truth.TRUE),  # a scalar has no items
         ("length", {"gte": 1}, 5, Truth.FALSE),
         ("gte", 7, "7", Truth.FALSE),  # a numeric string is not a number

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from ..attest.model import Attestation, AttestationResult
 from ..display import redact
 from ..models import Status
-from ..policy_docs_link import DOCS_DIR, builtin_ids, policy_doc_url
+from ..policy_docs_link import CLONE, DOCS_DIR, builtin_ids, policy_doc_url
 from ..safe_text import flat
 
 
@@ -38,9 +38,10 @@ def policy_href(policy_id: str, page_dir: Path) -> str | None:
     """A link to a built-in policy's documentation page from a page written in ``page_dir``.
 
     Its web address when one is known (see policy_docs_link), else the page in
-    this clone's docs/policies relative to the evidence pack when both are on
-    the same tree (never a path through the filesystem root), else None: the
-    policy id is shown as text.
+    this clone's docs/policies relative to the evidence pack when the pack is
+    written inside the clone, else None: the policy id is shown as text. A pack
+    written elsewhere would need a path out of its folder that names the
+    machine's directories (and breaks as soon as the pack is mailed).
     """
     url = policy_doc_url(policy_id)
     if url is not None:
@@ -48,8 +49,8 @@ def policy_href(policy_id: str, page_dir: Path) -> str | None:
     page = DOCS_DIR / f"{policy_id}.md"
     if policy_id not in builtin_ids() or not page.is_file():
         return None
-    here = page_dir.resolve()
-    if os.path.commonpath([page, here]) == here.anchor:
+    here, clone = page_dir.resolve(), CLONE.resolve()
+    if not here.is_relative_to(clone):
         return None
     return quote(Path(os.path.relpath(page, here)).as_posix())
 

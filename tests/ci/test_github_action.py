@@ -375,3 +375,34 @@ def test_show_passed_input_reaches_the_table(tmp_path: Path) -> None:
     passed = int(_outputs(tmp_path / "outputs.txt")["passed"])
     assert quiet.stdout.count("PASS") < passed <= shown.stdout.count("PASS")
     assert "--show-passed" in shown.stderr.splitlines()[0]
+
+
+def test_selection_soft_fail_and_config_inputs_run_end_to_end(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    proc, _, outputs = _run_action(
+        tmp_path,
+        plan=str(NONCOMPLIANT),
+        policy="s3-*\nrds-instance-*",
+        **{
+            "skip-policy": "s3-bucket-versioning",
+            "exit-zero": "true",
+            "sarif-file": "",
+            "reports": f"json={report}",
+        },
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]  # soft fail: failures reported, the step passes
+    document = load_json(report)
+    policies = {f["policy_id"] for f in document["findings"]}
+    assert policies and all(p.startswith(("s3-", "rds-instance-")) for p in policies)
+    assert "s3-bucket-versioning" not in policies
+    assert document["summary"]["fail"] > 0 and _outputs(outputs)["result"] == "fail"
+
+    config = tmp_path / ".hipaacheck.yaml"
+    config.write_text("fail-on: critical\npolicy: ['s3-bucket-versioning']\n", encoding="utf-8")
+    proc, _, outputs = _run_action(
+        tmp_path, plan=str(NONCOMPLIANT), config=str(config), **{"sarif-file": "", "reports": f"json={report}"}
+    )
+    # Only a high-severity policy runs and the config's threshold is critical: nothing gates. The
+    # Action's fail-on input is empty by default, so it does not override the config file's.
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert load_json(report)["fail_on"] == "critical" and _outputs(outputs)["failing"] == "0"

@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
+import pytest
+
 from hipaacheck.evidence.embed import MAX_DOCUMENT_BYTES
 
-from ..conftest import FIXTURES, assert_input_error, run_cli
+from ..conftest import FIXTURES, run_cli
 from .conftest import AS_OF, EXAMPLE, Reports, record, write_attestations, write_evidence
 from .page import Page
 
@@ -142,7 +144,7 @@ def test_no_output_carries_an_absolute_local_path(tmp_path: Path) -> None:
         assert str(tmp_path) not in text and str(EXAMPLE.parent) not in text, path.name
 
 
-def test_bad_embed_use_is_one_line(reports: Reports, tmp_path: Path) -> None:
+def test_embed_with_a_missing_document_and_the_default_output(reports: Reports, tmp_path: Path) -> None:
     missing = write_attestations(tmp_path, record(evidence="nowhere.md"))
     html = tmp_path / "pack.html"
     result = run_cli(
@@ -152,4 +154,24 @@ def test_bad_embed_use_is_one_line(reports: Reports, tmp_path: Path) -> None:
     # A missing document is not an error: the attestation says "file missing" and nothing is embedded for it.
     assert result.code == 0, result.err
     assert "file missing" in Page(html.read_text()).text_by_id["attestations"]
-    assert_input_error(run_cli("report", str(reports.compliant), "--embed-evidence"), "--html FILE and/or --markdown")
+    # With neither --html nor --markdown the pack goes to evidence-pack.html in the working directory.
+    report = str(Path(reports.compliant).resolve())
+    assert run_cli("report", report, "--embed-evidence", "--today", AS_OF, cwd=tmp_path).code == 0
+    assert (tmp_path / "evidence-pack.html").is_file()
+
+
+def test_policy_pages_link_relatively_only_from_inside_the_clone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hipaacheck.evidence.links import policy_href
+    from hipaacheck.policy_docs_link import CLONE, DOCS_URL_VARIABLE
+
+    monkeypatch.setenv(DOCS_URL_VARIABLE, "")
+    monkeypatch.delenv("GITHUB_ACTION_REPOSITORY", raising=False)
+    inside = policy_href("s3-bucket-versioning", CLONE / "reports")
+    outside = policy_href("s3-bucket-versioning", tmp_path)
+    if inside is not None and inside.startswith("https://"):
+        pytest.skip("this clone's origin gives the pages a web address")
+    assert inside == "../docs/policies/s3-bucket-versioning.md"
+    # Outside the clone a relative link would have to name this machine's folders.
+    assert outside is None

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from hipaacheck.reporters.json_report import SCHEMA_VERSION
+
 from ..conftest import assert_input_error, run_cli
 from .conftest import AS_OF, EXAMPLE, Reports, rewrite
 from .page import Page
@@ -87,11 +89,11 @@ def test_a_report_edited_after_the_pack_was_made_is_detected(copies: tuple[Path,
     result = run_cli("report", *map(str, copies), "--html", str(again), "--today", AS_OF)
     assert_input_error(result, "edited after the scan (its content_sha256 does not match its content)")
     assert not again.exists()
-    # Dropping the digest does not help while the report still says it is schema 1.4.
+    # Dropping the digest does not help while the report still says it is a schema that carries one.
     del doc["content_sha256"]
     copies[0].write_text(json.dumps(doc))
     result = run_cli("report", *map(str, copies), "--html", str(again), "--today", AS_OF)
-    assert_input_error(result, "edited after the scan (schema 1.4 without its content_sha256)")
+    assert_input_error(result, f"edited after the scan (schema {SCHEMA_VERSION} without its content_sha256)")
     assert not again.exists()
 
 
