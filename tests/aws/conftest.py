@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -14,20 +16,33 @@ REGION = "us-east-1"
 
 
 @pytest.fixture(autouse=True)
-def dummy_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def dummy_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     """Never real AWS: dummy keys, no profile or config file, no endpoint override leaking in."""
-    for name in list(__import__("os").environ):
+    _dummy_aws_environment(monkeypatch)
+
+
+def _dummy_aws_environment(patch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
         if name.startswith("AWS_") and name != "AWS_CA_BUNDLE":
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    empty = tmp_path_factory.mktemp("aws") / "config"
-    empty.write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+            patch.delenv(name, raising=False)
+    patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    patch.setenv("AWS_DEFAULT_REGION", REGION)
+    patch.setenv("AWS_CONFIG_FILE", os.devnull)  # an empty config: no profile of the machine's
+    patch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    patch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+
+
+@contextmanager
+def in_process_moto() -> Iterator[None]:
+    """moto in this process with the dummy environment, for module-scoped fixtures (no monkeypatch there)."""
+    from moto import mock_aws
+
+    with pytest.MonkeyPatch.context() as patch:
+        _dummy_aws_environment(patch)
+        with mock_aws():
+            yield
 
 
 @pytest.fixture

@@ -9,27 +9,15 @@ import pytest
 
 from hipaacheck.models import Resource
 
-from .conftest import ACCOUNT, REGION, live_scan, of_type
+from .conftest import ACCOUNT, REGION, in_process_moto, live_scan, of_type
 from .seed import seed_account
 
 
 @pytest.fixture(scope="module")
 def scanned() -> Iterator[Any]:
-    from moto import mock_aws
-
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
-        }.items():
-            patch.setenv(name, value)
-        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-            patch.delenv(name, raising=False)
-        with mock_aws():
-            seed_account()
-            yield live_scan()
+    with in_process_moto():
+        seed_account()
+        yield live_scan()
 
 
 def one(scanned: Any, type_name: str, name: str) -> Resource:

@@ -20,7 +20,7 @@ from hipaacheck.engine import evaluate
 from hipaacheck.models import GapKind, Status
 from hipaacheck.sources.aws.permissions import all_calls
 
-from .conftest import REGION, live_scan, of_type
+from .conftest import REGION, in_process_moto, live_scan, of_type
 
 
 def _trail(client: Any, name: str, bucket: str, *, multi_region: bool = True) -> None:
@@ -32,81 +32,69 @@ def _trail(client: Any, name: str, bucket: str, *, multi_region: bool = True) ->
 
 @pytest.fixture(scope="module")
 def scanned() -> Iterator[Any]:
-    from moto import mock_aws
+    with in_process_moto():
+        import boto3
 
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
-        }.items():
-            patch.setenv(name, value)
-        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-            patch.delenv(name, raising=False)
-        with mock_aws():
-            import boto3
-
-            s3 = boto3.client("s3", region_name=REGION)
-            for bucket in ("live-trail-logs", "live-claims", "live-reads-only", "live-untracked"):
-                s3.create_bucket(Bucket=bucket)
-                s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "phi", "Value": "true"}]})
-            trails = boto3.client("cloudtrail", region_name=REGION)
-            # The only multi-region trail records data events, no management events.
-            _trail(trails, "live-data-only", "live-trail-logs")
-            trails.put_event_selectors(
-                TrailName="live-data-only",
-                EventSelectors=[
-                    {
-                        "ReadWriteType": "All",
-                        "IncludeManagementEvents": False,
-                        "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::live-claims/"]}],
-                    }
-                ],
+        s3 = boto3.client("s3", region_name=REGION)
+        for bucket in ("live-trail-logs", "live-claims", "live-reads-only", "live-untracked"):
+            s3.create_bucket(Bucket=bucket)
+            s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "phi", "Value": "true"}]})
+        trails = boto3.client("cloudtrail", region_name=REGION)
+        # The only multi-region trail records data events, no management events.
+        _trail(trails, "live-data-only", "live-trail-logs")
+        trails.put_event_selectors(
+            TrailName="live-data-only",
+            EventSelectors=[
+                {
+                    "ReadWriteType": "All",
+                    "IncludeManagementEvents": False,
+                    "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::live-claims/"]}],
+                }
+            ],
+        )
+        _trail(trails, "live-write-only", "live-trail-logs", multi_region=False)
+        trails.put_event_selectors(
+            TrailName="live-write-only",
+            EventSelectors=[
+                {
+                    "ReadWriteType": "WriteOnly",
+                    "IncludeManagementEvents": True,
+                    "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::live-reads-only/"]}],
+                }
+            ],
+        )
+        _trail(trails, "live-advanced", "live-trail-logs", multi_region=False)
+        trails.put_event_selectors(
+            TrailName="live-advanced",
+            AdvancedEventSelectors=[
+                {"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
+            ],
+        )
+        cache = boto3.client("elasticache", region_name=REGION)
+        cache.create_replication_group(
+            ReplicationGroupId="live-preferred",
+            ReplicationGroupDescription="transit preferred",
+            Engine="redis",
+            CacheNodeType="cache.t4g.small",
+            NumCacheClusters=1,
+            AtRestEncryptionEnabled=True,
+            TransitEncryptionEnabled=True,
+            TransitEncryptionMode="preferred",
+        )
+        rds = boto3.client("rds", region_name=REGION)
+        for name, version in (("live-mariadb-118", "11.8.3"), ("live-mariadb-1011", "10.11.9")):
+            rds.create_db_instance(
+                DBInstanceIdentifier=name,
+                Engine="mariadb",
+                EngineVersion=version,
+                DBInstanceClass="db.t3.micro",
+                AllocatedStorage=20,
+                MasterUsername="admin_user",
+                MasterUserPassword="Dummy-password-0000",
             )
-            _trail(trails, "live-write-only", "live-trail-logs", multi_region=False)
-            trails.put_event_selectors(
-                TrailName="live-write-only",
-                EventSelectors=[
-                    {
-                        "ReadWriteType": "WriteOnly",
-                        "IncludeManagementEvents": True,
-                        "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::live-reads-only/"]}],
-                    }
-                ],
-            )
-            _trail(trails, "live-advanced", "live-trail-logs", multi_region=False)
-            trails.put_event_selectors(
-                TrailName="live-advanced",
-                AdvancedEventSelectors=[
-                    {"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
-                ],
-            )
-            cache = boto3.client("elasticache", region_name=REGION)
-            cache.create_replication_group(
-                ReplicationGroupId="live-preferred",
-                ReplicationGroupDescription="transit preferred",
-                Engine="redis",
-                CacheNodeType="cache.t4g.small",
-                NumCacheClusters=1,
-                AtRestEncryptionEnabled=True,
-                TransitEncryptionEnabled=True,
-                TransitEncryptionMode="preferred",
-            )
-            rds = boto3.client("rds", region_name=REGION)
-            for name, version in (("live-mariadb-118", "11.8.3"), ("live-mariadb-1011", "10.11.9")):
-                rds.create_db_instance(
-                    DBInstanceIdentifier=name,
-                    Engine="mariadb",
-                    EngineVersion=version,
-                    DBInstanceClass="db.t3.micro",
-                    AllocatedStorage=20,
-                    MasterUsername="admin_user",
-                    MasterUserPassword="Dummy-password-0000",
-                )
-            kms = boto3.client("kms", region_name=REGION)
-            kms.create_key(Description="imported material", Origin="EXTERNAL")
-            yield live_scan()
+        kms = boto3.client("kms", region_name=REGION)
+        kms.create_key(Description="imported material", Origin="EXTERNAL")
+        yield live_scan()
 
 
 def _findings(scanned: Any, policies: list[Any]) -> dict[tuple[str, str], Any]:
