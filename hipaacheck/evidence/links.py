@@ -28,8 +28,11 @@ def evidence_href(attestation: Attestation, page_dir: Path) -> str | None:
     if evidence.path is None:
         return None
     page = page_dir.resolve()
-    if os.path.commonpath([evidence.path, page]) == page.anchor:
-        return None  # only a path through the filesystem root would reach it: an absolute path in disguise
+    common = Path(os.path.commonpath([evidence.path, page]))
+    if not common.is_relative_to(Path.cwd().resolve()):
+        # The link would climb out of the working directory and name this machine's folders on the way
+        # back down (an absolute path in disguise, and one that breaks once the pack is mailed).
+        return None
     relative = os.path.relpath(evidence.path, page)
     return quote(Path(relative).as_posix())
 
