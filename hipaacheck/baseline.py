@@ -2,10 +2,12 @@
 
 The baseline is hipaacheck's own JSON report (``--format json``) from an
 earlier run. A failure is "known" when the baseline lists a ``fail`` finding
-with the same policy id and resource address; addresses (Terraform addresses,
-or ARNs for live scans) are stable across runs, line numbers are not, so
-nothing else is compared. Waived findings of the baseline are not carried
-over: when a waiver expires the failure is new again, as intended.
+with the same policy id, resource address and account; addresses (Terraform
+addresses, or ARNs for live scans) are stable across runs, line numbers are
+not, so nothing else is compared. The account keeps apart the same address in
+two accounts of a merged report (``hipaacheck merge``). Waived findings of
+the baseline are not carried over: when a waiver expires the failure is new
+again, as intended.
 
 Under --fail-on-unknown an ``unknown`` finding the baseline lists as
 ``unknown`` is known too (a team adopting the flag starts from what it has);
@@ -60,9 +62,9 @@ def _known(document: Any, name: str) -> Baseline:
     known = Baseline()
     for finding in report.findings:
         if finding.status == Status.FAIL.value:
-            known.failures.add((finding.policy_id, finding.resource.address))
+            known.failures.add((finding.policy_id, finding.resource.address, finding.resource.account))
         elif finding.status == Status.UNKNOWN.value:
-            known.unknowns.add((finding.policy_id, finding.resource.address))
+            known.unknowns.add((finding.policy_id, finding.resource.address, finding.resource.account))
     return known
 
 

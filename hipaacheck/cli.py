@@ -85,8 +85,8 @@ def _policy_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-builtin", action="store_true", help="do not load the built-in policy pack")
 
 
-def _scan_output_args(parser: argparse.ArgumentParser, *, plan: bool) -> None:
-    """Flags every scan shares: policies, threshold, where the reports go, and CI gating (see emit.py)."""
+def _scan_output_args(parser: argparse.ArgumentParser, *, plan: bool, select: bool = True) -> None:
+    """Flags every scan (and merge) shares: policies, threshold, where the reports go, CI gating (see emit.py)."""
     from .emit import add_arguments
 
     add_arguments(parser, plan=plan)
@@ -97,22 +97,23 @@ def _scan_output_args(parser: argparse.ArgumentParser, *, plan: bool) -> None:
         choices=severities,
         help="lowest severity whose failures fail the scan (default: low, i.e. any)",
     )
-    parser.add_argument(
-        "--min-severity",
-        type=_severity,
-        choices=severities,
-        help="evaluate only policies of this severity or higher",
-    )
-    parser.add_argument(
-        "--policy",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="evaluate only policies whose id matches this glob (repeatable)",
-    )
-    parser.add_argument(
-        "--skip-policy", action="append", default=[], metavar="ID", help="do not evaluate these (glob, repeatable)"
-    )
+    if select:
+        parser.add_argument(
+            "--min-severity",
+            type=_severity,
+            choices=severities,
+            help="evaluate only policies of this severity or higher",
+        )
+        parser.add_argument(
+            "--policy",
+            action="append",
+            default=[],
+            metavar="ID",
+            help="evaluate only policies whose id matches this glob (repeatable)",
+        )
+        parser.add_argument(
+            "--skip-policy", action="append", default=[], metavar="ID", help="do not evaluate these (glob, repeatable)"
+        )
     parser.add_argument(
         "--exit-zero",
         action="store_true",
@@ -172,7 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("permissions", help="print the read-only IAM policy that `scan aws` needs")
     _attest_parser(commands)
     _report_parser(commands)
+    _merge_parser(commands)
     return parser
+
+
+def _merge_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    merge = commands.add_parser(
+        "merge", help="combine JSON reports (accounts, shards of an organisation scan) into one report"
+    )
+    merge.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json", help="JSON reports to combine")
+    # No --policy/--skip-policy/--min-severity: the inputs were evaluated already (config keys for them are unused).
+    _scan_output_args(merge, plan=False, select=False)
+    merge.set_defaults(target="merge", policy=[], skip_policy=[], min_severity=None, region=[])
 
 
 def _date_arg(text: str) -> date:
@@ -334,6 +346,25 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
     return _emit(_record(report, args, policies), args)
 
 
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from .config_args import apply_config
+    from .merge import merge_reports
+    from .merge_inputs import read_inputs
+
+    apply_config(args)
+    _check_outputs(args)
+    report = merge_reports(read_inputs(list(args.reports)), Severity(args.fail_on))
+    wants_asff = any(fmt == "asff" for fmt, _ in args.prepared.outputs)
+    if wants_asff and args.asff_account is None and any(f.resource.account is None for f in report.findings):
+        raise InputError(
+            "--format asff: some merged findings name no AWS account (a plan's); give --asff-account ID, the "
+            "account Security Hub imports them into"
+        )
+    report.exit_zero = bool(args.exit_zero)
+    report.config_file = args.config_file
+    return _emit(report, args)
+
+
 def _cmd_permissions() -> int:
     from .sources.aws.permissions import policy_json
 
@@ -412,6 +443,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return _cmd_attest(args)
         if args.command == "report":
             return _cmd_report(args)
+        if args.command == "merge":
+            return _cmd_merge(args)
         return _cmd_matrix(args)
     except (InputError, PolicyError, OutputError) as exc:
         print(f"hipaacheck: error: {redact(one_line(str(exc)))}", file=sys.stderr)

@@ -115,6 +115,9 @@ class WaiverEntry(_Strict):
     reason: str = Field(min_length=1)
     owner: str = Field(min_length=1)
     expires: date = Field(description="the last day the waiver applies (YYYY-MM-DD)")
+    account: str | None = Field(
+        None, min_length=1, description="only findings of this AWS account (12-digit id, or glob); default: any"
+    )
 
 
 class WaiversFile(_Strict):

@@ -43,7 +43,9 @@ if TYPE_CHECKING:
 STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.UNKNOWN, Status.WAIVED, Status.SKIPPED, Status.PASS)
 _STATUS_RANK = {status: i for i, status in enumerate(STATUS_ORDER)}
 
-FindingKey = tuple[str, str]  # (policy id, resource address): stable across runs
+# (policy id, resource address, account): stable across runs. The account tells apart the same
+# address in two accounts of a merged report (a plan's address, or an S3 bucket's ARN, names none).
+FindingKey = tuple[str, str, str | None]
 
 EXIT_PASS, EXIT_FAIL, EXIT_INCOMPLETE = 0, 1, 3
 
@@ -52,7 +54,7 @@ DEFAULT_MAX_WAIVER_DAYS = 365
 
 
 def finding_key(finding: Finding) -> FindingKey:
-    return (finding.policy_id, finding.resource.address)
+    return (finding.policy_id, finding.resource.address, finding.resource.account)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +68,10 @@ class Waiver:
     expires: date
     file: str
     line: int
+    account: str | None = None  # an account id (or glob) the waiver is limited to; None: any account
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        listed: dict[str, Any] = {
             "policy": self.policy,
             "resource": self.resource,
             "reason": self.reason,
@@ -77,6 +80,9 @@ class Waiver:
             "file": self.file,
             "line": self.line,
         }
+        if self.account is not None:
+            listed["account"] = self.account
+        return listed
 
     def describe(self) -> str:
         return f"waived until {self.expires.isoformat()} by {self.owner}: {self.reason}"
@@ -131,6 +137,17 @@ class Report:
     def counts(self) -> dict[str, int]:
         counter = Counter(f.status for f in self.findings)
         return {status.value: counter.get(status, 0) for status in Status}
+
+    def counts_by_account(self) -> dict[str, dict[str, int]]:
+        """``counts()`` per account, for the findings that name one (a plan's name none: ``{}``)."""
+        counters: dict[str, Counter[Status]] = {}
+        for finding in self.findings:
+            if finding.resource.account:
+                counters.setdefault(finding.resource.account, Counter())[finding.status] += 1
+        return {
+            account: {status.value: counter.get(status, 0) for status in Status}
+            for account, counter in sorted(counters.items())
+        }
 
     def gates(self, finding: Finding) -> bool:
         """A failure counts for the exit code unless the baseline knows it or --changed-only leaves it out."""
@@ -196,5 +213,11 @@ class Report:
     def sorted_findings(self) -> list[Finding]:
         return sorted(
             self.findings,
-            key=lambda f: (_STATUS_RANK[f.status], -f.severity.rank, f.policy_id, f.resource.address),
+            key=lambda f: (
+                _STATUS_RANK[f.status],
+                -f.severity.rank,
+                f.policy_id,
+                f.resource.address,
+                f.resource.account or "",
+            ),
         )

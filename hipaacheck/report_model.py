@@ -34,11 +34,37 @@ class Tool(_Part):
     version: str
 
 
+class AccountScan(_Part):
+    """1.6: one account a live (or merged) report covers, and how its scan went."""
+
+    id: str = Field(min_length=1)
+    name: str | None = None
+    regions: list[str] = []
+    started_at: str | None = None
+    finished_at: str | None = None
+    status: Literal["scanned", "error"] = "scanned"
+    error: str | None = None
+
+
+class MergedInput(_Part):
+    """1.6: one report a merged report (``hipaacheck merge``) was made from."""
+
+    path: str
+    generated_at: str
+    content_sha256: str | None = Field(None, description="the input's own content_sha256 (null before 1.4)")
+    schema_version: str | None = None
+    tool_version: str | None = None
+    source: dict[str, Any]
+
+
 class Source(_Part):
-    """What was scanned: ``terraform-plan`` (path, format_version, terraform_version) or ``aws`` (account, regions)."""
+    """What was scanned: ``terraform-plan`` (path, format_version, terraform_version), ``aws`` (account, regions)
+    or ``merged`` (1.6: accounts, inputs)."""
 
     model_config = ConfigDict(strict=True, extra="allow")
     kind: str = Field(min_length=1)
+    accounts: list[AccountScan] | None = Field(None, description="1.6: every account covered, with its scan")
+    inputs: list[MergedInput] | None = Field(None, description="1.6, merged reports: the reports merged")
 
 
 class Summary(_Part):
@@ -76,6 +102,7 @@ class Resource(_Part):
     source: str = Field(description="terraform-plan or aws")
     region: str | None = None
     account: str | None = None
+    account_name: str | None = Field(None, description="1.6: the account's name in its AWS Organization")
     action: str | None = Field(None, description="plans: create, update, replace or no-op")
 
 
@@ -97,6 +124,7 @@ class Waiver(_Part):
     reason: str
     owner: str
     expires: str = Field(description="YYYY-MM-DD, the last day the waiver applies")
+    account: str | None = Field(None, description="1.6: the account (id or glob) the waiver is limited to")
     file: str
     line: int = Field(ge=1)
 
@@ -135,6 +163,9 @@ class ReportDocument(_Part):
     fail_on: SeverityName | None = None
     result: Literal["pass", "fail", "incomplete"] | None = None
     summary: Summary
+    summary_by_account: dict[str, Summary] | None = Field(
+        None, description="1.6: the summary per account, of the findings that name one ({} for plans)"
+    )
     notes: list[str] = []
     selection: dict[str, Any] | None = Field(None, description="1.3: --policy, --skip-policy, --min-severity")
     config: str | None = Field(None, description="1.3: the .hipaacheck.yaml used")

@@ -8,6 +8,7 @@ File format (default ``.hipaacheck-waivers.yaml`` in the working directory)::
         reason: Legacy export bucket, deleted in Q3 (TICKET-123)
         owner: platform-team@example.com
         expires: 2026-09-30                   # YYYY-MM-DD, last day the waiver applies
+        account: "111122223333"               # optional: only in this account (id or glob)
 
 Globs: ``*`` matches any run of characters (dots included) and ``?`` one
 character; everything else is literal, so addresses with ``[0]`` or
@@ -36,12 +37,13 @@ from pathlib import Path
 import yaml
 
 from .display import redact
-from .models import Status
+from .models import Finding, Status
 from .paths import portable_path
 from .report import DEFAULT_MAX_WAIVER_DAYS, Report, Waiver, finding_key
 from .sources.errors import InputError
 
 _FIELDS = ("policy", "resource", "reason", "owner", "expires")
+_OPTIONAL = ("account",)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SOON_DAYS = 14
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -147,8 +149,9 @@ def _read_root(root: yaml.Node, name: str, today: date, max_days: int) -> list[W
 def _read_entry(node: yaml.Node, name: str, number: int, today: date, max_days: int) -> Waiver:
     fields = _mapping(node, name, f"waiver {number}")
     for key, (key_node, _) in fields.items():
-        if key not in _FIELDS:
-            raise _error(name, key_node, f"waiver {number}: unknown key {key!r} (allowed: {', '.join(_FIELDS)})")
+        if key not in _FIELDS and key not in _OPTIONAL:
+            allowed = ", ".join(_FIELDS + _OPTIONAL)
+            raise _error(name, key_node, f"waiver {number}: unknown key {key!r} (allowed: {allowed})")
     values: dict[str, str] = {}
     for key in _FIELDS:
         if key not in fields:
@@ -157,6 +160,12 @@ def _read_entry(node: yaml.Node, name: str, number: int, today: date, max_days: 
         if not isinstance(value, yaml.ScalarNode) or not value.value.strip():
             raise _error(name, value, f"waiver {number}: {key!r} must be non-empty text")
         values[key] = value.value.strip()
+    for key in _OPTIONAL:
+        if key in fields:
+            value = fields[key][1]
+            if not isinstance(value, yaml.ScalarNode) or not value.value.strip():
+                raise _error(name, value, f"waiver {number}: {key!r} must be non-empty text")
+            values[key] = value.value.strip()
     expires_node = fields["expires"][1]
     text = values["expires"]
     try:
@@ -189,7 +198,15 @@ def _read_entry(node: yaml.Node, name: str, number: int, today: date, max_days: 
         expires=expires,
         file=portable_path(name),
         line=node.start_mark.line + 1,
+        account=values.get("account"),
     )
+
+
+def waiver_matches(waiver: Waiver, finding: Finding) -> bool:
+    """The waiver's policy, resource and (when it names one) account globs all match the finding."""
+    if not glob_match(waiver.policy, finding.policy_id) or not glob_match(waiver.resource, finding.resource.address):
+        return False
+    return waiver.account is None or glob_match(waiver.account, finding.resource.account or "")
 
 
 def apply_waivers(report: Report, waivers: WaiverSet, today: date) -> None:
@@ -201,7 +218,7 @@ def apply_waivers(report: Report, waivers: WaiverSet, today: date) -> None:
         if finding.status not in waivable:
             continue
         for i, waiver in enumerate(waivers.active):
-            if glob_match(waiver.policy, finding.policy_id) and glob_match(waiver.resource, finding.resource.address):
+            if waiver_matches(waiver, finding):
                 finding.status = Status.WAIVED
                 report.waivers[finding_key(finding)] = waiver
                 covers[i] += 1

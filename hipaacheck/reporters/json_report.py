@@ -38,6 +38,14 @@ null), ``parameters`` (per policy id, each parameter's value in force, its
 default and where the value came from) and ``gate.exit_zero``; a live scan's
 ``source`` has ``caller_arn``. Readers of 1.0-1.4 reports treat the new fields
 as absent.
+
+1.6 added ``summary_by_account`` (the summary per account, of the findings
+that name one: ``{}`` for a plan), ``resource.account_name``, a waiver's
+optional ``account``, ``source.accounts`` (every account covered, with its
+regions, scan times and status) and, for ``hipaacheck merge``, ``source.kind:
+"merged"`` with ``source.inputs`` (each report merged: path, generated_at,
+content_sha256, schema and tool version, source) and ``source.conflicts``
+(findings the inputs disagreed on; the worse status is kept).
 """
 
 from __future__ import annotations
@@ -51,7 +59,7 @@ from ..display import redact
 from ..models import Finding
 from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 _ZERO_DIGEST = "0" * 64
 DIGEST_FIELD = f'"content_sha256": "{_ZERO_DIGEST}"'  # JSON-escaped text can never hold this with bare quotes
 
@@ -73,6 +81,7 @@ def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, An
             "source": resource.source,
             "region": resource.region,
             "account": resource.account,
+            "account_name": resource.account_name,
             "action": resource.action,
         },
         "message": redact(finding.message),
@@ -104,6 +113,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "fail_on": report.fail_on.value,
         "result": report.result,
         "summary": report.counts(),
+        "summary_by_account": report.counts_by_account(),
         "notes": report.notes,
         "selection": report.selection or {"policy": [], "skip_policy": [], "min_severity": None},
         "config": report.config_file,

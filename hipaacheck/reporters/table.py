@@ -17,6 +17,10 @@ _FINDING_WIDTH = 56
 _SHOWN = (Status.FAIL, Status.ERROR, Status.UNKNOWN, Status.WAIVED)
 
 
+def account_label(account: str, name: str | None) -> str:
+    return f"account {account}" + (f" ({name})" if name else "")
+
+
 def _wrap(text: str) -> list[str]:
     return textwrap.wrap(text, _FINDING_WIDTH, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
 
@@ -26,6 +30,8 @@ def _cell(report: Report, finding: Finding) -> str:
     # act on the terminal nor change the width tabulate measured (safe_text.visible).
     lines = [visible(finding.policy_id)]
     lines += textwrap.wrap(visible(finding.resource.address), _FINDING_WIDTH, break_on_hyphens=False) or [""]
+    if report.source.get("kind") == "merged" and finding.resource.account:
+        lines += _wrap(visible(redact(account_label(finding.resource.account, finding.resource.account_name))))
     location = report.locate(finding)
     if location is not None:
         lines += _wrap(visible(f"at {location.file}:{location.line}"))
@@ -67,6 +73,11 @@ def _header(report: Report) -> list[str]:
         if source.get("caller_arn"):
             scanned += f" as {source['caller_arn']}"
         scanned += f", {len(regions)} region(s): {', '.join(regions)}" if regions else ", no regions"
+    elif source.get("kind") == "merged":
+        accounts = source.get("accounts") or []
+        failed = sum(1 for a in accounts if isinstance(a, dict) and a.get("status") == "error")
+        scanned = f"a merge of {len(source.get('inputs') or [])} report(s): {len(accounts)} account(s)"
+        scanned += f", {failed} could not be scanned" if failed else ""
     else:
         scanned = str(source.get("path") or source.get("kind", ""))
     lines = [f"hipaacheck: {report.policy_count} policies on {report.resource_count} resources from {redact(scanned)}"]
@@ -130,6 +141,8 @@ def _compact_line(report: Report, finding: Finding, colour: bool) -> str:
     """One line per finding (--compact): STATUS severity policy resource [file:line] message."""
     location = report.locate(finding)
     where = f" {location.file}:{location.line}" if location is not None else ""
+    if report.source.get("kind") == "merged" and finding.resource.account:
+        where = f" [account {finding.resource.account}]{where}"
     status = _paint(f"{finding.status.value.upper():<7}", _COLOURS[finding.status], colour)
     note = ""
     if report.waiver(finding) is not None:
