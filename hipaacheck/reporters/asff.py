@@ -144,7 +144,7 @@ def asff_finding(report: Report, finding: Finding, region: str) -> dict[str, Any
     label = "INFORMATIONAL" if finding.status in _INFORMATIONAL else SEVERITY_LABEL[finding.severity]
     description = (
         f"{finding.status.value.upper()}: {finding.resource.address}: {redact(finding.message)} "
-        f"Source: {source_label(report)}. HIPAA Security Rule 45 CFR {citations(finding)}."
+        f"Source: {source_label(report, finding)}. HIPAA Security Rule 45 CFR {citations(finding)}."
     )
     waiver = report.waiver(finding)
     if waiver is not None:

@@ -59,7 +59,7 @@ def _row(report: Report, finding: Finding) -> list[str]:
         resource.name or "",
         resource.region or "",
         resource.account or "",
-        source_label(report),
+        source_label(report, finding),
         redact(finding.message),
         finding.remediation.strip(),
         location.file if location else "",

@@ -2,7 +2,10 @@
 
 A finding's export id is stable across runs, so a re-import updates the
 record instead of adding a duplicate: it hashes the source (plan path or
-account), the policy id and the resource address, never a line number.
+account), the policy id and the resource address, never a line number. In
+a merged report (``hipaacheck merge``) each finding is identified as in its
+own account's report (its resource's source and account), so importing the
+merged report updates the records the per-account imports made.
 """
 
 from __future__ import annotations
@@ -23,8 +26,18 @@ def is_plan(report: Report) -> bool:
     return source_kind(report) == "terraform-plan"
 
 
-def source_label(report: Report) -> str:
+def is_merged(report: Report) -> bool:
+    return source_kind(report) == "merged"
+
+
+def source_label(report: Report, finding: Finding | None = None) -> str:
     """Where a finding comes from, in words: plan findings say they are about a plan, not a deployment."""
+    if is_merged(report) and finding is not None:
+        resource = finding.resource
+        if resource.source == "aws":
+            name = f" ({resource.account_name})" if resource.account_name else ""
+            return f"live AWS account {resource.account or '?'}{name}, in a merged report"
+        return f"{resource.source} finding{f' of account {resource.account}' if resource.account else ''}, in a merged report"
     if is_plan(report):
         return f"Terraform plan {report.source.get('path', '?')} (planned, not yet deployed)"
     if source_kind(report) == "aws":
@@ -33,10 +46,14 @@ def source_label(report: Report) -> str:
 
 
 def export_id(report: Report, finding: Finding) -> str:
-    scope = str(report.source.get("path") if is_plan(report) else report.source.get("account", ""))
-    material = "\0".join((source_kind(report), scope, finding.policy_id, finding.resource.address))
+    kind, plan = source_kind(report), is_plan(report)
+    scope = str(report.source.get("path") if plan else report.source.get("account", ""))
+    if is_merged(report):
+        kind, plan = finding.resource.source, finding.resource.source == "terraform-plan"
+        scope = finding.resource.account or ""
+    material = "\0".join((kind, scope, finding.policy_id, finding.resource.address))
     digest = hashlib.sha256(material.encode("utf-8", ENCODING_ERRORS)).hexdigest()[:32]
-    return f"hipaacheck/{'plan' if is_plan(report) else 'live'}/{finding.policy_id}/{digest}"
+    return f"hipaacheck/{'plan' if plan else 'live'}/{finding.policy_id}/{digest}"
 
 
 def partition_of(finding: Finding) -> str:

@@ -1,6 +1,7 @@
 """JUnit XML: one testcase per policy x resource, so any CI can show the results.
 
-classname is the policy id and name the resource address. Status mapping:
+classname is the policy id and name the resource address (in a merged report
+followed by ``[account ID]``). Status mapping:
 
 * ``pass`` -> a plain testcase
 * ``fail`` -> ``<failure type="SEVERITY">`` (also for failures the baseline or
@@ -48,7 +49,10 @@ def _why_not_gating(report: Report, finding: Finding) -> str:
 
 
 def _testcase(report: Report, finding: Finding) -> ET.Element:
-    case = ET.Element("testcase", classname=_text(finding.policy_id), name=_text(finding.resource.address), time="0")
+    name = finding.resource.address
+    if report.source.get("kind") == "merged" and finding.resource.account:
+        name += f" [account {finding.resource.account}]"  # one address in two accounts: two test cases
+    case = ET.Element("testcase", classname=_text(finding.policy_id), name=_text(name), time="0")
     location = report.locate(finding)
     if location is not None:
         case.set("file", _text(location.file))
@@ -92,7 +96,7 @@ def render_junit(report: Report) -> str:
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="fail_on", value=report.fail_on.value)
     ET.SubElement(properties, "property", name="result", value=report.result)
-    for finding in sorted(report.findings, key=lambda f: (f.policy_id, f.resource.address)):
+    for finding in sorted(report.findings, key=lambda f: (f.policy_id, f.resource.address, f.resource.account or "")):
         suite.append(_testcase(report, finding))
     if report.notes:
         ET.SubElement(suite, "system-out").text = _text("\n".join(report.notes))

@@ -3,7 +3,9 @@
 Totals first, then the failures grouped by the HIPAA safeguard they break
 (severity, where, what was seen, and each policy's remediation once), then
 waived and undetermined findings, and the passes folded away in a
-``<details>`` block. GitHub refuses a step summary over 1 MiB, so rows stop
+``<details>`` block. A merged report (``hipaacheck merge``) adds a table per
+account (which accounts fail, which could not be scanned) and names the
+account beside each resource. GitHub refuses a step summary over 1 MiB, so rows stop
 at a byte budget and a note says how many were left out.
 """
 
@@ -59,25 +61,67 @@ def _heading(report: Report) -> list[str]:
         verdict = f"⚠️ INCOMPLETE: {len(report.incomplete())} check(s) at or above {report.fail_on.value} could not run"
     else:
         verdict = "✅ PASSED"
-    scanned = report.source.get("path") or report.source.get("kind", "")
+    scanned = code(str(report.source.get("path") or report.source.get("kind", "")))
+    if _merged(report):
+        scanned = f"a merge of {len(report.source.get('inputs') or [])} report(s)"
     counts = report.counts()
     order = (Status.FAIL, Status.PASS, Status.UNKNOWN, Status.ERROR, Status.WAIVED, Status.SKIPPED)
     lines = [
         f"## hipaacheck: {verdict}",
         "",
-        f"{report.policy_count} policies on {report.resource_count} resources from {code(str(scanned))}.",
+        f"{report.policy_count} policies on {report.resource_count} resources from {scanned}.",
         "",
         *_asked(report),
         "| " + " | ".join(s.value for s in order) + " |",
         "|" + "---:|" * len(order),
         "| " + " | ".join(str(counts[s.value]) for s in order) + " |",
         "",
+        *_by_account(report, order),
     ]
     if report.notes:
         lines += ["**Notes**", ""]
         lines += [f"- {cell(note)}" for note in report.notes]
         lines.append("")
     return lines
+
+
+def _merged(report: Report) -> bool:
+    return report.source.get("kind") == "merged"
+
+
+def _by_account(report: Report, order: tuple[Status, ...]) -> list[str]:
+    """A merged report: one row per account covered, with how its scan went and its counts."""
+    if not _merged(report):
+        return []
+    counts = report.counts_by_account()
+    accounts = [a for a in report.source.get("accounts") or [] if isinstance(a, dict)]
+    listed = {str(a.get("id")) for a in accounts}
+    accounts += [{"id": account, "status": "scanned"} for account in counts if account not in listed]
+    empty = dict.fromkeys((s.value for s in order), 0)
+    rows = []
+    for entry in accounts:
+        account = str(entry.get("id"))
+        scan = "could not be scanned: " + str(entry.get("error") or "") if entry.get("status") == "error" else "scanned"
+        numbers = counts.get(account, empty)
+        rows.append(
+            f"| {code(account)} | {cell(str(entry.get('name') or ''))} | {cell(scan)} | "
+            + " | ".join(str(numbers[s.value]) for s in order)
+            + " |"
+        )
+    return [
+        f"**By account ({len(rows)})**",
+        "",
+        "| Account | Name | Scan | " + " | ".join(s.value for s in order) + " |",
+        "|---|---|---|" + "---:|" * len(order),
+        *rows,
+        "",
+    ]
+
+
+def _resource(report: Report, finding: Finding) -> str:
+    """The address; in a merged report with its account (the same address can be in several)."""
+    account = finding.resource.account if _merged(report) else None
+    return code(finding.resource.address) + (f" in {code(account)}" if account else "")
 
 
 def _asked(report: Report) -> list[str]:
@@ -124,7 +168,7 @@ def _failures(report: Report, budget: _Budget, failures: list[Finding]) -> None:
         budget.add("|---|---|---|---|---|", force=True)
         for f in groups[citation]:
             budget.add(
-                f"| {f.severity.value}{_marker(report, f)} | {code(f.policy_id)} | {code(f.resource.address)} "
+                f"| {f.severity.value}{_marker(report, f)} | {code(f.policy_id)} | {_resource(report, f)} "
                 f"| {_where(report, f)} | {cell(_short(f.message))} |"
             )
         budget.add("", force=True)
@@ -172,7 +216,7 @@ def render_markdown(report: Report, limit: int = MAX_BYTES) -> str:
         w = report.waiver(f)
         owner, expires, reason = (w.owner, w.expires.isoformat(), w.reason) if w else ("", "", "")
         waived_rows.append(
-            f"| {code(f.policy_id)} | {code(f.resource.address)} | {cell(owner)} | {expires} | {cell(reason)} |"
+            f"| {code(f.policy_id)} | {_resource(report, f)} | {cell(owner)} | {expires} | {cell(reason)} |"
         )
     _simple_table(
         budget, f"Waived ({len(waived_rows)})", "| Policy | Resource | Owner | Expires | Reason |", waived_rows, False
@@ -190,7 +234,7 @@ def render_markdown(report: Report, limit: int = MAX_BYTES) -> str:
         False,
     )
     open_rows = [
-        f"| {f.status.value} | {f.severity.value} | {code(f.policy_id)} | {code(f.resource.address)} | {cell(_short(f.message))} |"
+        f"| {f.status.value} | {f.severity.value} | {code(f.policy_id)} | {_resource(report, f)} | {cell(_short(f.message))} |"
         for f in by_status[Status.ERROR] + by_status[Status.UNKNOWN]
     ]
     _simple_table(
@@ -200,7 +244,7 @@ def render_markdown(report: Report, limit: int = MAX_BYTES) -> str:
         open_rows,
         True,
     )
-    pass_rows = [f"| {code(f.policy_id)} | {code(f.resource.address)} |" for f in by_status[Status.PASS]]
+    pass_rows = [f"| {code(f.policy_id)} | {_resource(report, f)} |" for f in by_status[Status.PASS]]
     _simple_table(budget, f"Passed ({len(pass_rows)})", "| Policy | Resource |", pass_rows, True)
     if budget.dropped:
         budget.add("", force=True)

@@ -97,7 +97,7 @@ def ocsf_event(report: Report, finding: Finding, millis: int) -> dict[str, Any]:
     url = policy_doc_url(finding.policy_id)
     if is_web_url(url):
         remediation["references"] = [url]
-    unmapped: dict[str, Any] = {"status": finding.status.value, "source": source_label(report)}
+    unmapped: dict[str, Any] = {"status": finding.status.value, "source": source_label(report, finding)}
     waiver = report.waiver(finding)
     if waiver is not None:
         unmapped["waiver"] = waiver.as_dict()
@@ -125,7 +125,7 @@ def ocsf_event(report: Report, finding: Finding, millis: int) -> dict[str, Any]:
         "finding_info": {
             "uid": export_id(report, finding),
             "title": finding.title,
-            "desc": f"{message} Source: {source_label(report)}.",
+            "desc": f"{message} Source: {source_label(report, finding)}.",
             "types": ["HIPAA Security Rule"],
             "created_time": millis,
             "product_uid": finding.policy_id,

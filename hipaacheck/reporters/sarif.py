@@ -11,7 +11,10 @@
   scanning would rank an "unknown until apply" at the rule's (critical)
   security severity; they are in the JSON, JUnit and Markdown outputs.
 * ``partialFingerprints`` hash the policy id and resource address only, so
-  an alert survives edits that move its line.
+  an alert survives edits that move its line; in a merged report
+  (``hipaacheck merge``, one run for every account) also the account, so the
+  same address in two accounts is two alerts. Every result whose resource
+  names an account carries it in ``properties.account``.
 * Code scanning needs a physical location on every result: the resource
   block's file and lines when the sources are known, else the scanned plan
   file, else (live scans) a stable pseudo-path ``aws/<account>/<region>``
@@ -58,8 +61,10 @@ _RESULT_STATUSES = (Status.FAIL, Status.WAIVED)
 _ROOT_DESCRIPTION = "The root of the scanned repository (else the directory the scan ran in); paths are relative to it"
 
 
-def fingerprint(policy_id: str, address: str) -> str:
-    return hashlib.sha256(f"{policy_id}\0{address}".encode("utf-8", ENCODING_ERRORS)).hexdigest()[:32]
+def fingerprint(policy_id: str, address: str, account: str | None = None) -> str:
+    """The policy and address; in a merged report also the account, so one address in two accounts is two alerts."""
+    material = f"{policy_id}\0{address}" + (f"\0{account}" if account is not None else "")
+    return hashlib.sha256(material.encode("utf-8", ENCODING_ERRORS)).hexdigest()[:32]
 
 
 def _rule_name(policy_id: str) -> str:
@@ -143,7 +148,10 @@ def _location(report: Report, finding: Finding, root: Path) -> dict[str, Any]:
 
 
 def _result(report: Report, finding: Finding, index: dict[str, int], root: Path) -> dict[str, Any]:
-    message = f"{finding.title}: {finding.resource.address}. {redact(finding.message)}"
+    merged = report.source.get("kind") == "merged"
+    account = finding.resource.account if merged else None  # single-account fingerprints stay as they were
+    where = f" in account {account}" if account else ""
+    message = f"{finding.title}: {finding.resource.address}{where}. {redact(finding.message)}"
     if finding.resource.source == "aws":
         message += " (Live AWS resource: no source file.)"
     result: dict[str, Any] = {
@@ -153,9 +161,13 @@ def _result(report: Report, finding: Finding, index: dict[str, int], root: Path)
         "kind": "fail",
         "message": {"text": message},
         "locations": [_location(report, finding, root)],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding.policy_id, finding.resource.address)},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding.policy_id, finding.resource.address, account)},
         "properties": {"status": finding.status.value, "safeguards": list(finding.safeguards)},
     }
+    if finding.resource.account:
+        result["properties"]["account"] = finding.resource.account
+        if finding.resource.account_name:
+            result["properties"]["account_name"] = finding.resource.account_name
     waiver = report.waiver(finding)
     if waiver is not None:
         suppression: dict[str, Any] = {
