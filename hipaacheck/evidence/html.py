@@ -60,6 +60,7 @@ def render_html(pack: EvidencePack, page_dir: Path) -> str:
     body = [
         _header(pack, title),
         _glance(pack),
+        extra.accounts(pack),
         extra.next_steps(pack),
         _answers(pack, page_dir),
         extra.scope(pack),
@@ -90,7 +91,9 @@ def _header(pack: EvidencePack, title: str) -> str:
         f'<p class="sub">Status as of <strong>{t(pack.as_of.isoformat())}</strong> · '
         f"{scans} scanned source{'s' if scans != 1 else ''} ({t(', '.join(pack.sources()))}) · "
         f"{len(pack.results)} attestations</p>"
-        '<nav class="toc"><a href="#glance">At a glance</a><a href="#next">What to do next</a>'
+        '<nav class="toc"><a href="#glance">At a glance</a>'
+        + ('<a href="#accounts">By account</a>' if pack.accounts is not None else "")
+        + '<a href="#next">What to do next</a>'
         '<a href="#answers">Questions</a><a href="#scope">What was scanned</a><a href="#limits">Limitations</a>'
         '<a href="#charts">Charts</a><a href="#coverage">Security Rule coverage</a>'
         '<a href="#findings">Findings</a><a href="#attestations">Attestations</a>'
@@ -253,7 +256,8 @@ def _policy(policy_id: str, page_dir: Path) -> str:
 
 def _finding_row(pack: EvidencePack, f: FindingRecord, page_dir: Path) -> str:
     seen = "; ".join(f"{k}: {o} (expected {e})" for k, o, e in f.evidence) or f.message
-    where = f.source + (f", {f.region}" if f.region else "")
+    where = f.source + (f", account {f.account}" if f.account and pack.accounts is not None else "")
+    where += f", {f.region}" if f.region else ""
     fix = f.remediation if f.status in (Status.FAIL, Status.UNKNOWN, Status.ERROR, Status.WAIVED) else ""
     if f.waiver:
         fix = f"waived: {f.waiver}"

@@ -95,6 +95,57 @@ def scope(pack: EvidencePack) -> str:
     return "\n".join(lines)
 
 
+def accounts(pack: EvidencePack) -> str:
+    """Per account: its scan and totals, then the account x specification matrix (which accounts fail what)."""
+    view = pack.accounts
+    if view is None:
+        return ""
+    rows = []
+    for row in view.rows:
+        c = row.counts
+        scan = _status("error") + " " + t(row.scan) if row.error is not None else t(row.scan)
+        rows.append(
+            f'<tr id="acct-{t(row.id)}"><td class="nw"><code>{t(row.id)}</code></td><td>{t(row.name or "")}</td>'
+            f"<td>{scan}</td><td>{t(', '.join(row.regions) or '-')}</td>"
+            f'<td class="nw">{t(row.scanned_at)}</td><td>{c.get("fail", 0)}</td>'
+            f"<td>{c.get('error', 0) + c.get('unknown', 0)}</td><td>{c.get('waived', 0)}</td>"
+            f"<td>{c.get('pass', 0)}</td></tr>"
+        )
+    head = "".join(
+        f'<th title="{t(spec.name)}"><a href="#s-{t(spec.citation)}">{t(spec.citation)}</a></th>'
+        for spec in view.specifications
+    )
+    cells = []
+    for row in view.rows:
+        if row.error is not None and not row.cells:
+            line = f'<td colspan="{max(len(view.specifications), 1)}">{_status("error")} not scanned</td>'
+        else:
+            line = "".join(
+                f"<td>{_status(row.cells[spec.citation].text) if spec.citation in row.cells else '-'}</td>"
+                for spec in view.specifications
+            )
+        cells.append(f'<tr><td class="nw"><code>{t(row.label)}</code></td>{line}</tr>')
+    return (
+        '<section id="accounts"><h2>By account</h2>'
+        f"<p>{_count('accounts', len(view.rows))} account(s): {_count('accounts-failing', view.failing_accounts())} "
+        f"with failing checks, {_count('accounts-error', view.error_accounts())} could not be scanned (nothing "
+        "here says whether those comply). The totals at a glance count every account together.</p>"
+        '<table class="accounts"><thead><tr><th>Account</th><th>Name</th><th>Scan</th><th>Regions</th>'
+        "<th>Scanned</th><th>Fail</th><th>Unknown or error</th><th>Waived</th><th>Pass</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        "<h3>Which accounts fail which safeguards</h3>"
+        "<p>Each cell: the number of failing checks of the account that cite the specification, else the worst "
+        "status of those checks; <em>-</em> when none of its checks cites it.</p>"
+        '<div class="scroll"><table class="matrix"><thead><tr><th>Account</th>'
+        f"{head}</tr></thead><tbody>{''.join(cells)}</tbody></table></div></section>"
+    )
+
+
+def _status(status: str) -> str:
+    css = status.split(" ")[0]
+    return f'<span class="st {t(css)}">{t(status)}</span>'
+
+
 def limitations(pack: EvidencePack) -> str:
     items = "".join(f"<li>{t(text)}</li>" for text in LIMITATIONS)
     terms = "".join(f"<dt>{t(term)}</dt><dd>{t(meaning)}</dd>" for term, meaning in DEFINITIONS)

@@ -49,6 +49,7 @@ class FindingRecord:
     region: str | None = None
     account: str | None = None
     waiver: str | None = None
+    account_name: str | None = None  # the account's name in its AWS Organization, when the scan knew it
 
 
 @dataclass(slots=True)
@@ -135,7 +136,11 @@ class _Reader:
         if not isinstance(doc.get("findings"), list):
             raise self.fail("'findings' must be a list")
         model = parse_report(doc, self.name, "report")
-        findings = [self.finding(item, label, source["kind"]) for item in model.findings]
+        # A merged report holds plan and live findings alike: each one's kind is its resource's source.
+        merged = source["kind"] == "merged"
+        findings = [
+            self.finding(item, label, item.resource.source if merged else source["kind"]) for item in model.findings
+        ]
         report = ScanReport(
             path=portable_path(self.name),  # shown in the pack: never an absolute local path
             schema_version=version,
@@ -191,6 +196,7 @@ class _Reader:
             region=_optional(resource.region),
             account=_optional(resource.account),
             waiver=redact(item.waiver.reason) if item.waiver is not None else None,
+            account_name=_optional(resource.account_name),
         )
 
     def text(self, value: str) -> str:
@@ -217,4 +223,11 @@ def describe_source(source: dict[str, Any]) -> tuple[str, tuple[str, str]]:
     if kind == "aws":
         account = str(source.get("account") or "unknown account")
         return redact(f"AWS account {account} (live)"), (kind, account)
+    if kind == "merged":
+        accounts = source.get("accounts")
+        ids = sorted(str(a.get("id")) for a in accounts if isinstance(a, dict)) if isinstance(accounts, list) else []
+        organization = source.get("organization")
+        org = organization.get("id") if isinstance(organization, dict) else None
+        what = f"AWS Organization {org}" if isinstance(org, str) and org else "Merged report"
+        return redact(f"{what}: {len(ids)} account(s) (merged)"), (kind, json.dumps(ids))
     return redact(f"{kind} scan"), (kind, json.dumps(source, sort_keys=True, default=str))

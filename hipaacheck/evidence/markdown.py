@@ -60,6 +60,7 @@ def render_markdown(pack: EvidencePack, page_dir: Path) -> str:
         ["Question", "Answer", "On what evidence"],
         [[m(t.topic.question), f"**{m(t.verdict.label)}**", m(t.headline.split(": ", 1)[-1])] for t in pack.topics],
     )
+    out += extra.accounts(pack)
     out += extra.next_steps(pack)
     out += ["## The questions a practice asks", ""]
     for answer in pack.topics:

@@ -56,6 +56,57 @@ def scope(pack: EvidencePack) -> list[str]:
     return [*out, ""] if differs else out
 
 
+def accounts(pack: EvidencePack) -> list[str]:
+    """Per account: its scan and totals, then which accounts fail which safeguards (as html_sections.accounts)."""
+    view = pack.accounts
+    if view is None:
+        return []
+    out = [
+        "## By account",
+        "",
+        f"{len(view.rows)} account(s): {view.failing_accounts()} with failing checks, {view.error_accounts()} could "
+        "not be scanned (nothing here says whether those comply). The totals at a glance count every account "
+        "together.",
+        "",
+    ]
+    out += _table(
+        ["Account", "Name", "Scan", "Regions", "Scanned", "Fail", "Unknown or error", "Waived", "Pass"],
+        [
+            [
+                code(row.id),
+                m(row.name or ""),
+                m(row.scan),
+                m(", ".join(row.regions) or "-"),
+                m(row.scanned_at),
+                str(row.counts.get("fail", 0)),
+                str(row.counts.get("error", 0) + row.counts.get("unknown", 0)),
+                str(row.counts.get("waived", 0)),
+                str(row.counts.get("pass", 0)),
+            ]
+            for row in view.rows
+        ],
+    )
+    out += ["### Which accounts fail which safeguards", ""]
+    if not view.specifications:
+        return [*out, "No check of these accounts cites a Security Rule specification.", ""]
+    out += _table(
+        ["Account", *(code(spec.citation) for spec in view.specifications)],
+        [
+            [
+                code(row.label),
+                *(
+                    row.cells[spec.citation].text
+                    if spec.citation in row.cells
+                    else ("not scanned" if row.error is not None else "-")
+                    for spec in view.specifications
+                ),
+            ]
+            for row in view.rows
+        ],
+    )
+    return out
+
+
 def limitations(pack: EvidencePack) -> list[str]:
     out = ["## Limitations, and the words used here", ""]
     out += [f"- {m(text)}" for text in LIMITATIONS]

@@ -17,6 +17,7 @@ from ..matrix import MatrixRow, full_matrix
 from ..models import Severity, Status
 from ..report import STATUS_ORDER
 from ..safeguards import SPECIFICATIONS, Specification, resolve
+from .accounts import AccountView, account_view
 from .charts import BarRow, TrendPoint, TrendSeries
 from .deployed import Merged, merge
 from .embed import Embedded
@@ -51,6 +52,7 @@ class EvidencePack:
     steps: list[NextStep] = field(default_factory=list)
     todo: list[ToDo] = field(default_factory=list)
     embedded: dict[Path, Embedded] = field(default_factory=dict)  # --embed-evidence: documents in the pack
+    accounts: AccountView | None = None  # several accounts (an organisation): status per account and safeguard
 
     def intended(self, finding: FindingRecord) -> FindingRecord | None:
         """The plan's finding this (live) finding superseded, if any."""
@@ -135,6 +137,7 @@ def build_pack(
     )
     pack.anchors = {id(f): f"f-{i + 1}" for i, f in enumerate(findings)}
     pack.scope = scope_rows(current, when)
+    pack.accounts = account_view(current, findings, when)
     pack.steps = next_steps(pack.topics)
     pack.todo = todo(findings, pack.anchors, pack.results, merged.intended)
     return pack

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from ..display import redact
 from .deployed import LIVE, PLAN
 from .inputs import ScanReport
 
@@ -26,14 +28,18 @@ def _strings(value: Any) -> list[str] | None:
 
 
 def _live_regions(report: ScanReport) -> tuple[str, str]:
-    failed = report.source.get("regions_not_scanned")
+    return _regions_of(report.source)
+
+
+def _regions_of(source: dict[str, Any]) -> tuple[str, str]:
+    failed = source.get("regions_not_scanned")
     failed = {str(k): str(v) for k, v in failed.items()} if isinstance(failed, dict) else {}
-    scanned = [r for r in _strings(report.source.get("regions")) or [] if r not in failed]
+    scanned = [r for r in _strings(source.get("regions")) or [] if r not in failed]
     where = ", ".join(scanned) or "no region"
     could_not = [f"{region} could not be scanned ({why})" for region, why in failed.items()]
-    if "enabled_regions" not in report.source:
+    if "enabled_regions" not in source:
         return where, "; ".join([*could_not, "others not recorded (a report written before hipaacheck schema 1.4)"])
-    enabled = _strings(report.source.get("enabled_regions"))
+    enabled = _strings(source.get("enabled_regions"))
     if enabled is None:
         return where, "; ".join([*could_not, "unknown: the account's enabled regions could not be listed"])
     missing = [r for r in enabled if r not in scanned and r not in failed]
@@ -69,6 +75,49 @@ def scope_rows(current: list[ScanReport], when: Any) -> list[ScopeRow]:
             where, left_out = _live_regions(report)
             state = "Deployed state: a live, read-only scan of the account"
             rows.append(ScopeRow(report.label, state, where, left_out, when(report.generated_at), counts))
+        elif kind == "merged":
+            rows += _merged_rows(report, when)
         else:
             rows.append(ScopeRow(report.label, f"{kind} scan", "-", "-", when(report.generated_at), counts))
+    return rows
+
+
+def _merged_rows(report: ScanReport, when: Any) -> list[ScopeRow]:
+    """A merged report's scope: each account it covers, with its regions, scan time and whether it was scanned."""
+    from .accounts import account_entries, scan_time
+
+    inputs = report.source.get("inputs")
+    inputs = [i for i in inputs if isinstance(i, dict)] if isinstance(inputs, list) else []
+    merged_from = f"in a merge of {len(inputs)} report(s)"
+    # A single-account input says which enabled regions its scan left out; an organisation scan's does not.
+    live = {
+        str(i["source"].get("account")): i["source"]
+        for i in inputs
+        if isinstance(i.get("source"), dict) and i["source"].get("kind") == "aws"
+    }
+    findings = Counter(f.account for f in report.findings if f.account)
+    rows = []
+    for entry in account_entries(report):
+        name = entry.get("name")
+        label = f"AWS account {entry['id']}" + (f" ({name})" if isinstance(name, str) and name else "")
+        if entry.get("status") == "error":
+            state = f"Not scanned: {entry.get('error') or 'no reason recorded'}"
+        else:
+            state = f"Deployed state: a live, read-only scan of the account ({merged_from})"
+        where = ", ".join(_strings(entry.get("regions")) or []) or "no region"
+        left_out = "not recorded for this account"
+        if str(entry["id"]) in live:
+            where, left_out = _regions_of(live[str(entry["id"])])
+        rows.append(
+            ScopeRow(
+                redact(label),
+                redact(state),
+                where,
+                left_out,
+                scan_time(entry, report.generated_at, when),
+                f"{findings.get(str(entry['id']), 0)} findings",
+            )
+        )
+    if not rows:
+        rows.append(ScopeRow(report.label, merged_from, "-", "-", when(report.generated_at), "no account"))
     return rows

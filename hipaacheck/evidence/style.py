@@ -64,6 +64,9 @@ dl.terms { display:grid; grid-template-columns:max-content 1fr; gap:2px 14px; fo
 dl.terms dt { font-weight:600; } dl.terms dd { margin:0; }
 pre.doc { white-space:pre-wrap; overflow-wrap:anywhere; background:var(--bg); padding:8px 10px; font-size:12.5px; }
 code.hash { font-size:11.5px; overflow-wrap:anywhere; }
+.scroll { overflow-x:auto; }
+table.matrix { width:auto; } table.matrix th, table.matrix td { text-align:center; white-space:nowrap; }
+table.matrix td:first-child, table.matrix th:first-child { text-align:left; }
 footer { margin-top:40px; color:var(--muted); font-size:13px; border-top:1px solid var(--line); padding-top:8px; }
 @media (max-width: 800px) { .cards { grid-template-columns:1fr; } }
 @media print { main { padding:0; } nav.toc { display:none; } a { color:inherit; } }
