@@ -96,12 +96,16 @@ def _by_account(report: Report, order: tuple[Status, ...]) -> list[str]:
     counts = report.counts_by_account()
     accounts = [a for a in report.source.get("accounts") or [] if isinstance(a, dict)]
     listed = {str(a.get("id")) for a in accounts}
-    accounts += [{"id": account, "status": "scanned"} for account in counts if account not in listed]
+    names = {f.resource.account: f.resource.account_name for f in report.findings if f.resource.account_name}
+    # An account only findings name (a plan report given an account): no scan of it is recorded.
+    accounts += [{"id": a, "name": names.get(a), "status": "-"} for a in counts if a not in listed]
     empty = dict.fromkeys((s.value for s in order), 0)
     rows = []
     for entry in accounts:
         account = str(entry.get("id"))
-        scan = "could not be scanned: " + str(entry.get("error") or "") if entry.get("status") == "error" else "scanned"
+        scan = str(entry.get("status") or "scanned")
+        if scan == "error":
+            scan = f"could not be scanned: {entry.get('error') or 'no reason recorded'}"
         numbers = counts.get(account, empty)
         rows.append(
             f"| {code(account)} | {cell(str(entry.get('name') or ''))} | {cell(scan)} | "
