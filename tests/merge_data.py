@@ -52,7 +52,12 @@ def with_account(source: Path, target: Path, account: str, name: str | None = No
 
 
 def as_org_scan(
-    source: Path, target: Path, *, shard: str | None = None, org: str = "o-example", extra: Sequence[dict[str, Any]] = ()
+    source: Path,
+    target: Path,
+    *,
+    shard: str | None = None,
+    org: str = "o-example",
+    extra: Sequence[dict[str, Any]] = (),
 ) -> Path:
     """A live report as `scan aws --org` (1.6) writes one: source.accounts, organization, and error accounts."""
     document = load(source)
@@ -101,3 +106,28 @@ def account_scan_error(account: str, why: str) -> dict[str, Any]:
         "baseline": False,
         "gating": True,
     }
+
+
+def unscannable(like: Path, target: Path, account: str, why: str) -> Path:
+    """An organisation scan's report of one account whose role could not be assumed (as `scan aws --org` writes)."""
+    document = load(like)  # the header (tool, version, policies) of a real report of this hipaacheck
+    document["source"] = {
+        "kind": "aws",
+        "account": account,
+        "regions": [],
+        "accounts": [
+            {
+                "id": account,
+                "name": "claims-legacy",
+                "regions": [],
+                "started_at": document["generated_at"],
+                "finished_at": document["generated_at"],
+                "status": "error",
+                "error": why,
+            }
+        ],
+        "organization": {"id": "o-example", "ou": None, "role": "hipaacheck-audit", "shard": None},
+    }
+    document["findings"] = [account_scan_error(account, why)]
+    document["resources"] = 0
+    return reseal(target, recount(document))

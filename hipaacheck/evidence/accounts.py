@@ -43,6 +43,7 @@ class AccountRow:
     scanned_at: str  # when its scan ran, as the pages show times
     error: str | None  # why it could not be scanned, when it could not
     source: str  # the report it comes from
+    recorded: bool = True  # False: only findings name the account (a report without source.accounts)
     counts: Counter[str] = field(default_factory=Counter)
     cells: dict[str, Cell] = field(default_factory=dict)  # citation -> status
 
@@ -52,7 +53,9 @@ class AccountRow:
 
     @property
     def scan(self) -> str:
-        return f"could not be scanned: {self.error}" if self.error is not None else "scanned"
+        if self.error is not None:
+            return f"could not be scanned: {self.error}"
+        return "scanned" if self.recorded else "no scan recorded (named by findings)"
 
 
 @dataclass
@@ -113,7 +116,9 @@ def account_view(current: list[ScanReport], findings: list[FindingRecord], when:
             )
     for finding in findings:
         if finding.account and finding.account not in rows:
-            rows[finding.account] = AccountRow(finding.account, finding.account_name, [], "-", None, finding.source)
+            rows[finding.account] = AccountRow(
+                finding.account, finding.account_name, [], "-", None, finding.source, recorded=False
+            )
     merged = any(r.source.get("kind") == "merged" for r in current)
     if len(rows) < 2 and not merged:
         return None

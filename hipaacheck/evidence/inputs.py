@@ -228,6 +228,8 @@ def describe_source(source: dict[str, Any]) -> tuple[str, tuple[str, str]]:
         ids = sorted(str(a.get("id")) for a in accounts if isinstance(a, dict)) if isinstance(accounts, list) else []
         organization = source.get("organization")
         org = organization.get("id") if isinstance(organization, dict) else None
+        inputs = source.get("inputs")
+        count = len(inputs) if isinstance(inputs, list) else 0
         what = f"AWS Organization {org}" if isinstance(org, str) and org else "Merged report"
-        return redact(f"{what}: {len(ids)} account(s) (merged)"), (kind, json.dumps(ids))
+        return redact(f"{what} (a merge of {count} report(s))"), (kind, json.dumps(ids))
     return redact(f"{kind} scan"), (kind, json.dumps(source, sort_keys=True, default=str))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..display import redact
@@ -118,6 +119,23 @@ def _merged_rows(report: ScanReport, when: Any) -> list[ScopeRow]:
                 f"{findings.get(str(entry['id']), 0)} findings",
             )
         )
+    for item in inputs:  # a merged plan is intended state, whichever account its findings were given
+        source = item.get("source")
+        if isinstance(source, dict) and source.get("kind") == PLAN:
+            try:
+                scanned = when(datetime.fromisoformat(str(item.get("generated_at"))))
+            except ValueError:
+                scanned = "-"
+            rows.append(
+                ScopeRow(
+                    redact(f"Terraform plan {source.get('path') or '?'} (intended state)"),
+                    f"Intended state: a Terraform plan, not what is deployed ({merged_from})",
+                    "-",
+                    "not applicable (a plan shows its own resources)",
+                    scanned,
+                    "-",
+                )
+            )
     if not rows:
         rows.append(ScopeRow(report.label, merged_from, "-", "-", when(report.generated_at), "no account"))
     return rows

@@ -53,6 +53,28 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
     return Reports(folder, *paths.values(), folder / "older.json", folder / "newer.json")
 
 
+P3, P4, UNSCANNED = "333333333333", "444444444444", "555555555555"
+DENIED = "AccessDenied: could not assume hipaacheck-audit"
+
+
+@pytest.fixture(scope="session")
+def org_report(reports: Reports) -> Path:
+    """A merged organisation report: the non-compliant plan deployed to one account, the compliant one to another,
+    and an account whose role could not be assumed (see tests/merge_data.py)."""
+    from ..merge_data import unscannable, with_account
+
+    folder = reports.folder
+    parts = [
+        with_account(reports.noncompliant, folder / "acct-prod.json", P3, "claims-prod"),
+        with_account(reports.compliant, folder / "acct-staging.json", P4, "claims-staging"),
+        unscannable(reports.compliant, folder / "acct-legacy.json", UNSCANNED, DENIED),
+    ]
+    merged = folder / "org.json"
+    result = run_cli("merge", *map(str, parts), "--format", "json", "--output", str(merged), cwd=folder)
+    assert result.code == 1, result.err
+    return merged
+
+
 def write_evidence(folder: Path, name: str = "evidence.md", text: str = "signed register\n") -> tuple[Path, str]:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -69,13 +69,14 @@ def test_the_detector_sees_console_errors(tmp_path: Path) -> None:
     assert any("Content Security Policy" in line for line in lines), result.stderr[-2000:]
 
 
-def test_the_report_renders_without_console_errors(reports: Reports, tmp_path: Path) -> None:
+def test_the_report_renders_without_console_errors(reports: Reports, org_report: Path, tmp_path: Path) -> None:
     html = tmp_path / "pack.html"
     result = run_cli(
         "report",
         str(reports.noncompliant),
         str(reports.older),
         str(reports.newer),
+        str(org_report),  # a merged organisation report: the per-account view renders too
         "--attestations",
         str(EXAMPLE),
         "--today",
@@ -91,7 +92,7 @@ def test_the_report_renders_without_console_errors(reports: Reports, tmp_path: P
     assert _console(dom.stderr) == []
     rendered = Page(dom.stdout)
     sections = ("glance", "next", "answers", "scope", "limits", "charts", "coverage", "findings", "attestations")
-    for section in (*sections, "documents", "inputs", "integrity"):
+    for section in (*sections, "accounts", "documents", "inputs", "integrity"):
         assert section in rendered.text_by_id, section
     assert "chart-trend" in rendered.text_by_id
     assert rendered.text_by_id["pack-digest"].startswith("sha256:")
