@@ -299,3 +299,35 @@ def test_a_missing_shard_leaves_the_merge_incomplete(cli: Cli, inputs: Inputs, t
     # Shards of different splits are refused.
     other = as_org_scan(inputs.a2, tmp_path / "other.json", shard="2/4")
     assert_input_error(cli("merge", one, other), "merge the shards of one sharded scan")
+
+
+def test_the_org_matrix_example_shards_merges_and_publishes() -> None:
+    import shlex
+
+    import yaml
+
+    from hipaacheck.cli import build_parser
+
+    from ..conftest import ROOT
+
+    workflow = yaml.safe_load((ROOT / "examples" / "org-matrix-scan.yml").read_text(encoding="utf-8"))
+    shard, merge = workflow["jobs"]["shard"], workflow["jobs"]["merge"]
+    assert shard["strategy"]["fail-fast"] is False and len(shard["strategy"]["matrix"]["shard"]) >= 2
+    assert merge["needs"] == "shard" and "!cancelled()" in merge["if"]
+    assert "id-token" not in merge["permissions"] and shard["permissions"]["id-token"] == "write"
+
+    def commands(job: dict[str, Any]) -> list[list[str]]:
+        runs = [step["run"] for step in job["steps"] if "-m hipaacheck" in step.get("run", "")]
+        return [shlex.split(run.replace("\\\n", " "))[4:] for run in runs]  # after "$PYTHON" -I -m hipaacheck
+
+    (scan,) = commands(shard)
+    assert scan[:3] == ["scan", "aws", "--org"] and scan[scan.index("--shard") + 1] == "$SHARD/$SHARDS"
+    upload = next(s for s in shard["steps"] if "upload-artifact@" in s.get("uses", ""))
+    assert upload["with"]["path"] == "hipaacheck-shard-${{ matrix.shard }}.json"
+    merged, report = commands(merge)
+    for argv in (merged, report):  # the merge job's command lines are ones this hipaacheck accepts
+        build_parser().parse_args(argv)
+    assert merged[0] == "merge" and "--output" in merged and "sarif=hipaacheck-org.sarif" in merged
+    assert report[:2] == ["report", "hipaacheck-org.json"]
+    kept = next(s for s in merge["steps"] if "upload-artifact@" in s.get("uses", ""))
+    assert "evidence-pack.html" in kept["with"]["path"]
