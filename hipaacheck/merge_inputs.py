@@ -113,12 +113,22 @@ def read_input(path: Path) -> MergeInput:
 
 
 def _check_summary(name: str, report: ReportDocument) -> None:
-    counts = Counter(f.status for f in report.findings)
-    summary = report.summary.model_dump(by_alias=True)
+    """The summary (and, 1.6, each account's) must be what the findings hold: else the report was cut or edited."""
+    _agree(name, "summary", report.summary.model_dump(by_alias=True), Counter(str(f.status) for f in report.findings))
+    if report.summary_by_account is None:
+        return
+    accounts = {f.resource.account for f in report.findings if f.resource.account}
+    for account in sorted(accounts | set(report.summary_by_account)):
+        stated = report.summary_by_account.get(account)
+        held = Counter(str(f.status) for f in report.findings if f.resource.account == account)
+        _agree(name, f"summary_by_account[{account}]", stated.model_dump(by_alias=True) if stated else {}, held)
+
+
+def _agree(name: str, what: str, summary: dict[str, int], counts: Counter[str]) -> None:
     for status in Status:
-        if summary[status.value] != counts.get(status.value, 0):
+        if summary.get(status.value, 0) != counts.get(status.value, 0):
             raise InputError(
-                f"{name}: summary says {summary[status.value]} {status.value} but the findings hold "
+                f"{name}: {what} says {summary.get(status.value, 0)} {status.value} but the findings hold "
                 f"{counts.get(status.value, 0)}; the report was altered or truncated"
             )
 

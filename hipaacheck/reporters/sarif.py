@@ -116,6 +116,7 @@ def _relative(path: Path, root: Path) -> str | None:
 
 
 NO_SOURCE_FILE = "No source file: a live AWS resource; this path is a stable label for its account and region"
+NO_PLAN_FILE = "No source file recorded: a Terraform plan's finding in a merged report (see source.inputs)"
 
 
 def _fallback_location(report: Report, finding: Finding, root: Path) -> dict[str, Any]:
@@ -124,6 +125,8 @@ def _fallback_location(report: Report, finding: Finding, root: Path) -> dict[str
     if isinstance(path, str):
         return {"uri": _relative(Path(path), root) or Path(path).name, "uriBaseId": "%SRCROOT%"}
     resource = finding.resource
+    if resource.source == "terraform-plan":  # a plan's finding in a merged report, its plan file not recorded
+        return {"uri": "terraform-plan", "uriBaseId": "%SRCROOT%", "description": {"text": NO_PLAN_FILE}}
     return {
         "uri": f"aws/{resource.account or 'account'}/{resource.region or 'global'}",
         "uriBaseId": "%SRCROOT%",

@@ -74,9 +74,12 @@ def _header(report: Report) -> list[str]:
             scanned += f" as {source['caller_arn']}"
         scanned += f", {len(regions)} region(s): {', '.join(regions)}" if regions else ", no regions"
     elif source.get("kind") == "merged":
-        accounts = source.get("accounts") or []
-        failed = sum(1 for a in accounts if isinstance(a, dict) and a.get("status") == "error")
-        scanned = f"a merge of {len(source.get('inputs') or [])} report(s): {len(accounts)} account(s)"
+        accounts = [a for a in source.get("accounts") or [] if isinstance(a, dict)]
+        failed = sum(1 for a in accounts if a.get("status") == "error")
+        named = {str(a.get("id")) for a in accounts} | {
+            f.resource.account for f in report.findings if f.resource.account
+        }
+        scanned = f"a merge of {len(source.get('inputs') or [])} report(s): {len(named)} account(s)"
         scanned += f", {failed} could not be scanned" if failed else ""
     else:
         scanned = str(source.get("path") or source.get("kind", ""))

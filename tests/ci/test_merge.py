@@ -26,6 +26,7 @@ from hipaacheck.reporters.json_report import report_digest_matches
 from ..aws.conftest import in_process_moto
 from ..conftest import assert_input_error
 from ..merge_data import as_org_scan, load, reseal, with_account
+from ..test_schemas import validator
 from .conftest import NONCOMPLIANT, Cli
 
 A, B = "111111111111", "222222222222"
@@ -84,6 +85,7 @@ def _key(f: dict[str, Any]) -> tuple[Any, ...]:
 def test_merge_of_overlapping_and_disjoint_accounts(cli: Cli, inputs: Inputs, tmp_path: Path) -> None:
     code, doc, out = _merge(cli, inputs.a1, inputs.b, inputs.a2, tmp_path / "org.json")
     ReportDocument.model_validate(doc)
+    assert not list(validator("report.schema.json").iter_errors(doc))
     assert doc["schema_version"] == "1.6" and doc["source"]["kind"] == "merged"
     assert report_digest_matches(out.read_text(encoding="utf-8"), doc["content_sha256"])
     # Accounts: the union; A was scanned twice: its latest finish.
@@ -161,11 +163,12 @@ def test_plans_without_accounts_that_collide_are_refused(cli: Cli, inputs: Input
         (lambda d: d["findings"][0].update(message="edited"), False, "edited after the scan (its content_sha256"),
         (lambda d: d.pop("content_sha256"), False, "without its content_sha256"),
         (lambda d: d["summary"].update(fail=0), True, "the report was altered or truncated"),
+        (lambda d: d["summary_by_account"][B].update({"pass": 0}), True, f"summary_by_account[{B}] says"),
         (lambda d: d["tool"].update(version="0.0.9"), True, "merge reports of one hipaacheck version"),
         (lambda d: d.update(schema_version="2.0"), True, "schema_version '2.0' cannot be merged"),
         (lambda d: d.update(tool={"name": "other"}), True, "not a hipaacheck JSON report"),
     ],
-    ids=["tampered", "unsealed", "summary", "tool-version", "schema-major", "not-hipaacheck"],
+    ids=["tampered", "unsealed", "summary", "by-account", "tool-version", "schema-major", "not-hipaacheck"],
 )
 def test_bad_inputs_are_one_line_and_nothing_is_written(
     cli: Cli, inputs: Inputs, tmp_path: Path, change: Any, resealed: bool, fragment: str
@@ -331,3 +334,19 @@ def test_the_org_matrix_example_shards_merges_and_publishes() -> None:
     assert report[:2] == ["report", "hipaacheck-org.json"]
     kept = next(s for s in merge["steps"] if "upload-artifact@" in s.get("uses", ""))
     assert "evidence-pack.html" in kept["with"]["path"]
+
+
+def test_under_github_actions_merge_writes_the_job_summary_and_outputs(
+    cli: Cli, inputs: Inputs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs.txt"
+    summary.touch()
+    outputs.touch()
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    result = cli("merge", inputs.a1, inputs.b, "--output", tmp_path / "org.json", "--format", "json")
+    assert result.code == 1
+    assert "**By account (2)**" in summary.read_text() and f"| `{A}` |" in summary.read_text()
+    assert "result=fail" in outputs.read_text()
+    assert "::error title=hipaacheck account-root-mfa" in result.err
