@@ -149,8 +149,8 @@ def _conflict(key: MergeKey, statuses: list[tuple[str, Status]], kept: Status) -
 def _resources(inputs: list[MergeInput], findings: list[Finding]) -> int:
     scopes: list[str] = []
     for item in inputs:
-        accounts = [a["id"] for a in account_entries(item)]
-        scopes += accounts or [_identity(item)]
+        accounts = {a["id"] for a in account_entries(item)} or {f.resource.account for f in item.findings}
+        scopes += sorted(a or _identity(item) for a in accounts) or [_identity(item)]
     if len(scopes) == len(set(scopes)):
         return sum(i.document.resources for i in inputs)
     return len({(f.resource.type, f.resource.address, f.resource.account, f.resource.region) for f in findings})
