@@ -350,3 +350,22 @@ def test_under_github_actions_merge_writes_the_job_summary_and_outputs(
     assert "**By account (2)**" in summary.read_text() and f"| `{A}` |" in summary.read_text()
     assert "result=fail" in outputs.read_text()
     assert "::error title=hipaacheck account-root-mfa" in result.err
+
+
+def test_a_report_of_schema_1_0_merges(cli: Cli, inputs: Inputs, tmp_path: Path) -> None:
+    """Before 1.4 a report had no content_sha256 (nothing to verify), before 1.1 no gate, location or waiver."""
+    old = load(inputs.b)
+    old["schema_version"] = "1.0"
+    for key in ("gate", "result", "fail_on", "content_sha256", "summary_by_account", "selection", "parameters"):
+        old.pop(key)
+    for finding in old["findings"]:
+        for key in ("location", "waiver", "baseline", "gating"):
+            finding.pop(key)
+        finding["resource"].pop("account_name")
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    code, doc, _ = _merge(cli, path, inputs.a1, tmp_path / "org.json")
+    assert code == 1 and doc["source"]["inputs"][0]["content_sha256"] is None
+    assert doc["source"]["inputs"][0]["schema_version"] == "1.0"
+    assert doc["summary_by_account"][B] == load(inputs.b)["summary_by_account"][B]
+    assert [a["id"] for a in doc["source"]["accounts"]] == [A, B]
