@@ -83,7 +83,26 @@ def load_reports(paths: list[Path]) -> list[ScanReport]:
             raise InputError(f"{path}: the same scan as {seen[key]} (same source and generated_at); give it once")
         seen[key] = str(path)
         reports.append(report)
+    _refuse_overlapping_accounts(reports)
     return reports
+
+
+def _live_accounts(report: ScanReport) -> set[str]:
+    return {f.account for f in report.findings if f.kind == "aws" and f.account}
+
+
+def _refuse_overlapping_accounts(reports: list[ScanReport]) -> None:
+    """A live account in two different scanned sources (a merged report and that account's own scan, or two
+    merges that share it) would be counted twice: refused, rather than one silently preferred."""
+    owner: dict[str, ScanReport] = {}
+    for report in reports:
+        for account in sorted(_live_accounts(report)):
+            other = owner.setdefault(account, report)
+            if other.identity != report.identity:
+                raise InputError(
+                    f"{report.path}: AWS account {account} is also in {other.path}, a different scan; its findings "
+                    "would be counted twice (give the merged report, or the account's own reports, not both)"
+                )
 
 
 def load_report(path: Path) -> ScanReport:

@@ -79,3 +79,15 @@ def test_a_merged_report_shows_each_account_and_which_safeguards_it_fails(org_re
 def test_a_single_account_pack_has_no_account_view(reports: Any, tmp_path: Path) -> None:
     page, markdown = _pack(tmp_path, reports.noncompliant)
     assert "accounts" not in page.text_by_id and "## By account" not in markdown
+
+
+def test_an_account_in_a_merged_report_and_in_its_own_report_is_refused(
+    org_report: Path, reports: Any, tmp_path: Path
+) -> None:
+    from ..conftest import assert_input_error
+    from ..merge_data import unscannable
+
+    own = unscannable(reports.compliant, tmp_path / "legacy.json", UNSCANNED, DENIED)
+    result = run_cli("report", str(org_report), str(own), "--html", str(tmp_path / "pack.html"), cwd=tmp_path)
+    assert_input_error(result, f"AWS account {UNSCANNED} is also in")
+    assert not (tmp_path / "pack.html").exists()
