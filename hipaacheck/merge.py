@@ -243,7 +243,8 @@ def _organization(inputs: list[MergeInput]) -> dict[str, Any] | None:
         values = {repr(o.get(key)) for o in found}
         return found[0].get(key) if len(values) == 1 else None
 
-    return {"id": common("id"), "ou": common("ou"), "role": common("role"), "shard": None}
+    roles = sorted({str(o.get("role")) for o in found if o.get("role")})
+    return {"id": common("id"), "ou": common("ou"), "role": ", ".join(roles), "shard": None}
 
 
 def _shards(inputs: list[MergeInput]) -> tuple[set[int], int | None]:

@@ -90,7 +90,7 @@ def _merged_rows(report: ScanReport, when: Any) -> list[ScopeRow]:
     inputs = report.source.get("inputs")
     inputs = [i for i in inputs if isinstance(i, dict)] if isinstance(inputs, list) else []
     merged_from = f"in a merge of {len(inputs)} report(s)"
-    # A single-account input says which enabled regions its scan left out; an organisation scan's does not.
+    # Which enabled regions a scan left out: per account in an organisation scan, else in a single-account input.
     live = {
         str(i["source"].get("account")): i["source"]
         for i in inputs
@@ -107,7 +107,9 @@ def _merged_rows(report: ScanReport, when: Any) -> list[ScopeRow]:
             state = f"Deployed state: a live, read-only scan of the account ({merged_from})"
         where = ", ".join(_strings(entry.get("regions")) or []) or "no region"
         left_out = "not recorded for this account"
-        if str(entry["id"]) in live:
+        if "enabled_regions" in entry:  # an organisation scan (1.6) records them per account
+            where, left_out = _regions_of(entry)
+        elif str(entry["id"]) in live:
             where, left_out = _regions_of(live[str(entry["id"])])
         rows.append(
             ScopeRow(
