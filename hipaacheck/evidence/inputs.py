@@ -239,14 +239,19 @@ def describe_source(source: dict[str, Any]) -> tuple[str, tuple[str, str]]:
     if kind == "terraform-plan":
         path = str(source.get("path") or "?")
         return redact(f"Terraform plan {portable_path(path)} (intended state)"), (kind, path)
+    accounts = source.get("accounts")
+    ids = sorted(str(a.get("id")) for a in accounts if isinstance(a, dict)) if isinstance(accounts, list) else []
+    organization = source.get("organization")
+    org = organization.get("id") if isinstance(organization, dict) else None
+    if kind == "aws" and not source.get("account") and ids:  # an organisation scan (1.6): several accounts
+        what = f"AWS Organization {org}" if isinstance(org, str) and org else "AWS accounts"
+        shard = organization.get("shard") if isinstance(organization, dict) else None
+        label = f"{what}, {len(ids)} account(s)" + (f", shard {shard}" if isinstance(shard, str) else "")
+        return redact(f"{label} (live)"), (kind, json.dumps(ids))
     if kind == "aws":
         account = str(source.get("account") or "unknown account")
         return redact(f"AWS account {account} (live)"), (kind, account)
     if kind == "merged":
-        accounts = source.get("accounts")
-        ids = sorted(str(a.get("id")) for a in accounts if isinstance(a, dict)) if isinstance(accounts, list) else []
-        organization = source.get("organization")
-        org = organization.get("id") if isinstance(organization, dict) else None
         inputs = source.get("inputs")
         count = len(inputs) if isinstance(inputs, list) else 0
         what = f"AWS Organization {org}" if isinstance(org, str) and org else "Merged report"

@@ -72,6 +72,8 @@ def scope_rows(current: list[ScanReport], when: Any) -> list[ScopeRow]:
                     counts,
                 )
             )
+        elif kind == LIVE and not report.source.get("account") and isinstance(report.source.get("accounts"), list):
+            rows += _merged_rows(report, when)  # an organisation scan: each account, as for a merged report
         elif kind == LIVE:
             where, left_out = _live_regions(report)
             state = "Deployed state: a live, read-only scan of the account"
@@ -89,7 +91,7 @@ def _merged_rows(report: ScanReport, when: Any) -> list[ScopeRow]:
 
     inputs = report.source.get("inputs")
     inputs = [i for i in inputs if isinstance(i, dict)] if isinstance(inputs, list) else []
-    merged_from = f"in a merge of {len(inputs)} report(s)"
+    merged_from = f"in a merge of {len(inputs)} report(s)" if inputs else report.label
     # Which enabled regions a scan left out: per account in an organisation scan, else in a single-account input.
     live = {
         str(i["source"].get("account")): i["source"]

@@ -91,3 +91,42 @@ def test_an_account_in_a_merged_report_and_in_its_own_report_is_refused(
     result = run_cli("report", str(org_report), str(own), "--html", str(tmp_path / "pack.html"), cwd=tmp_path)
     assert_input_error(result, f"AWS account {UNSCANNED} is also in")
     assert not (tmp_path / "pack.html").exists()
+
+
+def test_an_organisation_scan_report_gets_the_same_per_account_view(org_report: Path, tmp_path: Path) -> None:
+    """`scan aws --org` writes one live report of several accounts (source.account null, source.accounts)."""
+    from ..merge_data import load, recount, reseal
+
+    doc = load(org_report)
+    legacy = doc["source"]["accounts"][0]
+    scanned = {"regions": ["us-east-1"], "started_at": doc["generated_at"], "finished_at": doc["generated_at"]}
+    accounts = [
+        {
+            "id": P3,
+            "name": "claims-prod",
+            "status": "scanned",
+            "error": None,
+            **scanned,
+            "enabled_regions": ["us-east-1", "us-west-2"],
+        },
+        {"id": P4, "name": "claims-staging", "status": "scanned", "error": None, **scanned},
+        legacy,
+    ]
+    doc["source"] = {
+        "kind": "aws",
+        "account": None,
+        "regions": ["us-east-1"],
+        "accounts": accounts,
+        "organization": {"id": "o-example", "ou": None, "role": "hipaacheck-audit", "shard": "1/1"},
+    }
+    for finding in doc["findings"]:
+        finding["resource"]["source"] = "aws"
+    org = reseal(tmp_path / "org-scan.json", recount(doc))
+    page, markdown = _pack(tmp_path, org)
+    assert "AWS Organization o-example, 3 account(s), shard 1/1 (live)" in page.text_by_id["scope"]
+    scope = {row[0]: row for row in page.rows["scope"]}
+    prod = scope[f"AWS account {P3} (claims-prod)"]
+    assert prod[1].startswith("Deployed state") and prod[3] == "1 enabled region(s) not scanned: us-west-2"
+    assert scope[f"AWS account {UNSCANNED} (claims-legacy)"][1] == f"Not scanned: {DENIED}"
+    assert page.number("n-accounts") == 3 and page.number("n-accounts-error") == 1
+    assert "## By account" in markdown
