@@ -18,7 +18,7 @@ COMPLIANT = FIXTURES / "compliant" / "plan.json"
 MODULES = FIXTURES / "modules_unknowns" / "plan.json"
 LIFECYCLE = FIXTURES / "lifecycle" / "plan.json"
 SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schemas" / "sarif-schema-2.1.0.json"
-GITHUB_VARS = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT")
+GITHUB_VARS = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "TF_BUILD")  # TF_BUILD: Azure Pipelines
 
 Cli = Callable[..., Run]
 
