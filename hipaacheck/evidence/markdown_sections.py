@@ -69,7 +69,7 @@ def accounts(pack: EvidencePack) -> list[str]:
         "together.",
         "",
     ]
-    out += _table(
+    out += table(
         ["Account", "Name", "Scan", "Regions", "Scanned", "Fail", "Unknown or error", "Waived", "Pass"],
         [
             [
@@ -89,7 +89,7 @@ def accounts(pack: EvidencePack) -> list[str]:
     out += ["### Which accounts fail which safeguards", ""]
     if not view.specifications:
         return [*out, "No check of these accounts cites a Security Rule specification.", ""]
-    out += _table(
+    out += table(
         ["Account", *(code(spec.citation) for spec in view.specifications)],
         [
             [
