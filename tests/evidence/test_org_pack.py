@@ -15,10 +15,11 @@ from .page import Page
 
 
 def _pack(tmp_path: Path, *reports: Path) -> tuple[Page, str]:
+    from hipaacheck.cli import main  # in-process: the same code path as the CLI, without a new interpreter
+
     html, markdown = tmp_path / "pack.html", tmp_path / "pack.md"
     args = ["report", *map(str, reports), "--html", str(html), "--markdown", str(markdown), "--today", AS_OF]
-    result = run_cli(*args, cwd=tmp_path)
-    assert result.code == 0, result.err
+    assert main(args) == 0
     return Page(html.read_text()), markdown.read_text()
 
 
