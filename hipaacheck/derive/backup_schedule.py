@@ -15,12 +15,14 @@ never a guess.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 DEFAULT_SCHEDULE = "cron(0 5 ? * * *)"
 _CRON = re.compile(r"^cron\((.*)\)$")
 _DAY_NAMES = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
-_MONTH_NAMES = {m: i + 1 for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split())}
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_MONTH_NAMES = {m: i + 1 for i, m in enumerate(_MONTHS)}
 
 
 class BadSchedule(ValueError):
@@ -64,7 +66,7 @@ def _number(text: str, names: dict[str, int] | None) -> int:
 
 def _largest_gap(points: list[int], period: int) -> int:
     """The longest distance between consecutive points on a circle of ``period``."""
-    gaps = [b - a for a, b in zip(points, points[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(points)]
     gaps.append(points[0] + period - points[-1])
     return max(gaps)
 
@@ -104,3 +106,19 @@ def interval_hours(expression: str | None) -> int:
 
 def runs_daily(hours: int) -> bool:
     return hours <= 24
+
+
+def rules_summary(intervals: list[int], retentions: list[int | None]) -> dict[str, int | bool]:
+    """The plan-level facts from its rules' intervals and delete_after days (None: kept forever).
+
+    One daily rule makes the plan daily; the shortest expiry decides retention.
+    """
+    summary: dict[str, int | bool] = {}
+    if intervals:
+        summary["interval_hours"] = min(intervals)
+    summary["daily_or_more_often"] = bool(intervals) and runs_daily(min(intervals))
+    expiring = [days for days in retentions if days is not None]
+    if expiring:
+        summary["retention_days"] = min(expiring)
+    summary["retention_forever"] = not expiring
+    return summary

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from .patterns import matches
 
@@ -139,7 +139,7 @@ def arn_matches(pattern: str, arn: str) -> bool | None:
 def patterns_intersect(first: str, second: str) -> bool:
     """Some text matches both ``*``/``?`` patterns."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def go(i: int, j: int) -> bool:
         if i == len(first) and j == len(second):
             return True

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....derive.backup_schedule import BadSchedule, interval_hours, runs_daily
+from ....derive.backup_schedule import BadSchedule, interval_hours, rules_summary
 from ....derive.backup_selection import (
     HOLE,
     OPERATORS,
@@ -118,9 +118,7 @@ def _blocks(plan: Plan, selection: PlanResource, path: str) -> list[Any] | None:
 _UNKNOWN_CONDITION = TagCondition(STRING_EQUALS, HOLE, None)
 
 
-def _tag_conditions(
-    plan: Plan, selection: PlanResource
-) -> tuple[tuple[TagCondition, ...], tuple[TagCondition, ...]]:
+def _tag_conditions(plan: Plan, selection: PlanResource) -> tuple[tuple[TagCondition, ...], tuple[TagCondition, ...]]:
     raw = selection.raw
     listed: list[TagCondition] = []
     tag_blocks = _blocks(plan, selection, "selection_tag")
@@ -250,19 +248,19 @@ def _rules(b: Builder, resource: PlanResource) -> None:
 
 
 def _summarise(b: Builder, intervals: list[int], retention: list[int], forever: bool) -> None:
-    """The plan-level facts (shared reading of the rules, as the live collector does)."""
-    if intervals and "interval_hours" not in b.gaps:
-        b.set("interval_hours", min(intervals))
+    """The plan-level facts, by the rule the live collector uses too (derive.backup_schedule)."""
+    summary = rules_summary(intervals, [*retention] if not forever else [None])
+    if "interval_hours" not in b.gaps and "interval_hours" in summary:
+        b.set("interval_hours", summary["interval_hours"])
     # One daily rule is enough: a rule known to run daily decides despite an unknown one.
-    if intervals and runs_daily(min(intervals)):
+    if summary["daily_or_more_often"]:
         b.gaps.pop("daily_or_more_often", None)
         b.set("daily_or_more_often", True)
     elif "daily_or_more_often" not in b.gaps:
         b.set("daily_or_more_often", False)
     if "retention_days" not in b.gaps:
-        if retention:
-            b.set("retention_days", min(retention))
-        b.set("retention_forever", forever)
+        b.set("retention_days", summary.get("retention_days"))
+        b.set("retention_forever", summary["retention_forever"])
 
 
 def backup_vaults(plan: Plan, linker: Linker) -> list[Resource]:
