@@ -18,7 +18,9 @@ from __future__ import annotations
 import itertools
 import re
 
-DEFAULT_SCHEDULE = "cron(0 5 ? * * *)"
+from .service_defaults import SERVICE_DEFAULTS
+
+DEFAULT_SCHEDULE = str(SERVICE_DEFAULTS["backup.schedule"].value)
 _CRON = re.compile(r"^cron\((.*)\)$")
 _DAY_NAMES = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")

@@ -133,22 +133,30 @@ def arn_matches(pattern: str, arn: str) -> bool | None:
     short, long = arn.replace(HOLE, "\x01"), arn.replace(HOLE, "\x01" * 29)
     if matches(pattern, short) and matches(pattern, long):
         return True
-    return None if patterns_intersect(pattern, arn.replace(HOLE, "*")) else False
+    return None if patterns_intersect(pattern, arn) else False
 
 
-def patterns_intersect(first: str, second: str) -> bool:
-    """Some text matches both ``*``/``?`` patterns."""
+# What a hole can hold: an account id or a generated resource id never contains these.
+_HOLE_STOPS = frozenset(":/")
+
+
+def patterns_intersect(pattern: str, template: str) -> bool:
+    """Some text matches the ``*``/``?`` pattern and fills the template (its HOLEs: text without : or /)."""
 
     @cache
     def go(i: int, j: int) -> bool:
-        if i == len(first) and j == len(second):
+        if i == len(pattern) and j == len(template):
             return True
-        if i < len(first) and first[i] == "*":
-            return go(i + 1, j) or (j < len(second) and go(i, j + 1))
-        if j < len(second) and second[j] == "*":
-            return go(i, j + 1) or (i < len(first) and go(i + 1, j))
-        if i < len(first) and j < len(second):
-            a, b = first[i], second[j]
+        if i < len(pattern) and pattern[i] == "*":
+            # The star takes nothing more, or the template's next character or whole hole.
+            return go(i + 1, j) or (j < len(template) and go(i, j + 1))
+        if j < len(template) and template[j] == HOLE:
+            # The hole ends here, or takes the pattern's next character (one it can hold).
+            return go(i, j + 1) or (i < len(pattern) and pattern[i] not in _HOLE_STOPS and go(i + 1, j))
+        if j < len(template) and template[j] == "*":
+            return go(i, j + 1) or (i < len(pattern) and go(i + 1, j))
+        if i < len(pattern) and j < len(template):
+            a, b = pattern[i], template[j]
             return (a == b or a == "?" or b == "?") and go(i + 1, j + 1)
         return False
 

@@ -29,6 +29,7 @@ from ....derive.backup_selection import (
 )
 from ....derive.policy_document import DocumentError
 from ....derive.resource_policy import resource_policy_facts
+from ....derive.service_defaults import SERVICE_DEFAULTS
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
@@ -296,18 +297,19 @@ def _children(plan: Plan, linker: Linker, child_type: str) -> dict[str, Joined]:
 
 
 def _key(b: Builder, linker: Linker, resource: PlanResource, keys: set[str]) -> None:
-    if b.is_unset("kms_key_arn"):
-        b.set("kms_key_customer_managed", False)
-        b.notes["kms_key_customer_managed"] = "no kms_key_arn: AWS Backup uses the AWS managed key aws/backup"
+    if b.is_unset("kms_key_arn") and b.action in ("create", "replace"):
+        default = SERVICE_DEFAULTS["backup_vault.kms_key"]
+        b.default("kms_key_customer_managed", False, default.rule)
         return
     arn = b.take("kms_key_arn", "kms_key_arn", known_str)
     parent = linker.parent(resource, "kms_key_arn", ("aws_kms_key",), ("arn", "key_id", "id"))
-    if isinstance(parent, PlanResource):
-        b.set("kms_key_customer_managed", True)  # an aws_kms_key is always customer managed
+    # An aws_kms_key is always customer managed; an alias/aws/... key is AWS managed.
+    if isinstance(parent, PlanResource) or (isinstance(parent, Unresolved) and parent.candidates and not parent.open):
+        b.set("kms_key_customer_managed", True)
     elif isinstance(arn, str) and (arn.startswith("alias/aws/") or ":alias/aws/" in arn):
         b.set("kms_key_customer_managed", False)
-    elif isinstance(parent, Unresolved) and not parent.open:
-        b.set("kms_key_customer_managed", True)
+    elif arn is UNKNOWN:
+        b.unknown("kms_key_customer_managed", f"{resource.address}.kms_key_arn is known only after apply")
     else:
         b.not_managed("kms_key_customer_managed", f"{resource.address}: the key is not managed by this plan")
 

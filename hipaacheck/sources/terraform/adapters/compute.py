@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ....derive.service_defaults import UNKNOWABLE
+from ....derive.service_defaults import SERVICE_DEFAULTS, UNKNOWABLE
 from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
@@ -154,11 +154,17 @@ def _efs_backup_policies(plan: Plan, linker: Linker) -> dict[str, PlanResource |
 
 
 def _backup_policy(b: Builder, policy: PlanResource | str | None) -> None:
-    # Without an aws_efs_backup_policy, a file system created through the API (as Terraform does)
-    # has automatic backups off: only the console turns them on by default.
     if policy is None:
-        b.set("backup_policy_enabled", False)
-        b.notes["backup_policy_enabled"] = "no aws_efs_backup_policy: automatic backups are off for API-created EFS"
+        if b.action not in ("create", "replace"):
+            # An existing file system's backup policy may have been set outside this configuration.
+            b.not_managed("backup_policy_enabled", "the file system's backup policy is not managed by this plan")
+            return
+        # Created through the API, as Terraform does: off, except for One Zone file systems.
+        one_zone = b.resource.raw.get("availability_zone_name") not in (None, "") and b.plan.configured(
+            b.resource, "availability_zone_name"
+        )
+        default = SERVICE_DEFAULTS["efs.backup_policy:one_zone" if one_zone else "efs.backup_policy"]
+        b.default("backup_policy_enabled", default.value, default.rule)
         return
     if isinstance(policy, str):
         b.unknown("backup_policy_enabled", policy)

@@ -219,7 +219,12 @@ def elasticache_groups(plan: Plan, linker: Linker) -> list[Resource]:
         # Only whether a token is set; its value is sensitive and never read further.
         token = resource.raw.get("auth_token")
         b.set("auth_token_set", True if token is UNKNOWN else bool(token))
-        b.take("snapshot_retention_limit", "snapshot_retention_limit", to_int, default=0)
+        b.take_or_default(
+            "snapshot_retention_limit",
+            "snapshot_retention_limit",
+            to_int,
+            SERVICE_DEFAULTS["elasticache.snapshot_retention_limit"],
+        )
         resources.append(b.build(name=known_str(resource.raw.get("replication_group_id"))))
     return resources
 
