@@ -13,6 +13,7 @@ be among them (unknown).
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from ....derive.backup_schedule import BadSchedule, interval_hours, rules_summary
@@ -147,8 +148,25 @@ def _tag_conditions(plan: Plan, selection: PlanResource) -> tuple[tuple[TagCondi
     return tuple(listed), tuple(conditions)
 
 
+# Read once per plan: every store of five types asks (a plan object is the key, never its contents).
+_READ: weakref.WeakKeyDictionary[Plan, list[tuple[Selection, str | None]] | Exception] = weakref.WeakKeyDictionary()
+
+
 def selections(plan: Plan, linker: Linker) -> list[tuple[Selection, str | None]]:
     """Every selection of the plan with its region; a selection that cannot be read raises ValueError."""
+    read = _READ.get(plan)
+    if read is None:
+        try:
+            read = _read_selections(plan, linker)
+        except (ValueError, TypeError) as exc:
+            read = exc
+        _READ[plan] = read
+    if isinstance(read, Exception):
+        raise read
+    return read
+
+
+def _read_selections(plan: Plan, linker: Linker) -> list[tuple[Selection, str | None]]:
     found: list[tuple[Selection, str | None]] = []
     for resource in plan.of_type("aws_backup_selection"):
         resources, named, open_resources = _named(linker, resource, "resources")
