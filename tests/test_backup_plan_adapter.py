@@ -45,6 +45,18 @@ def test_referenced_stores_are_named_and_the_rest_are_not(tmp_path: Path) -> Non
     assert found["aws_dynamodb_table.b"].attrs["backup_plan_protected"] is False
 
 
+def test_a_store_named_by_another_attribute_is_not_named_for_certain(tmp_path: Path) -> None:
+    # AWS Backup matches ARNs: aws_dynamodb_table.a.id is the table name, not its ARN.
+    selection = change("aws_backup_selection.s", {"name": "s"}, unknown={"resources": True})
+    config = {
+        "resources": [
+            config_resource("aws_backup_selection.s", resources=ref("aws_dynamodb_table.a.id", "aws_dynamodb_table.a"))
+        ]
+    }
+    found = _resources(tmp_path, plan_doc([_table("a"), selection], config))
+    assert found["aws_dynamodb_table.a"].gaps["backup_plan_protected"].kind is GapKind.UNKNOWN
+
+
 def test_efs_backup_defaults(tmp_path: Path) -> None:
     regional = change("aws_efs_file_system.regional", {"encrypted": True})
     one_zone = change("aws_efs_file_system.one_zone", {"encrypted": True, "availability_zone_name": "us-east-1a"})

@@ -86,6 +86,8 @@ def _named(linker: Linker, selection: PlanResource, attribute: str) -> tuple[tup
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{selection.address}.{attribute} is not a list of ARNs")
         return tuple(value), frozenset(), False
+    if not _arns_only(linker.plan.expressions(selection).get(attribute)):
+        return (), frozenset(), True
     parent = linker.parent(selection, attribute, STORE_TYPES, ("arn",))
     if isinstance(parent, Unresolved):
         if parent.open:
@@ -94,6 +96,20 @@ def _named(linker: Linker, selection: PlanResource, attribute: str) -> tuple[tup
     if parent is None:
         return (), frozenset(), True
     return (), frozenset({parent.address}), False
+
+
+def _arns_only(expression: Any) -> bool:
+    """Every store the expression names, it names by ARN: ``aws_db_instance.x.arn``, not ``.id``.
+
+    Terraform lists both ``aws_x.y.arn`` and the bare ``aws_x.y``; another attribute of a store is
+    not its ARN (AWS Backup matches ARNs), so such a list cannot name the store for certain.
+    """
+    references = expression.get("references") if isinstance(expression, dict) else None
+    for reference in references if isinstance(references, list) else ():
+        parts = str(reference).split(".")
+        if len(parts) >= 3 and parts[0] in STORE_TYPES and parts[2].split("[")[0] != "arn":
+            return False
+    return True
 
 
 def _text(value: Any) -> str | None:
