@@ -35,12 +35,12 @@ def _external_ids(trust_document: str) -> set[str] | None:
 
 def _refusing(original: Any) -> Any:
     def assume_role(self: Any, **kwargs: Any) -> Any:
+        from moto.core.exceptions import AccessDeniedError
         from moto.iam.models import iam_backends
-        from moto.sts.exceptions import STSClientError
 
         role_arn = str(kwargs["role_arn"])
         account, partition = role_arn.split(":")[4], role_arn.split(":")[1]
-        denied = STSClientError("AccessDenied", f"Not authorized to perform sts:AssumeRole on resource: {role_arn}")
+        denied = AccessDeniedError(user_arn=f"arn:{partition}:iam::{self.account_id}:root", action="sts:AssumeRole")
         try:
             role = iam_backends[account][partition].get_role_by_arn(role_arn)
         except Exception:  # moto's NotFoundException: the role does not exist

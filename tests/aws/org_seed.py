@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import boto3
@@ -80,11 +81,13 @@ class _Account:
                 "aws_session_token": keys["SessionToken"],
             }
 
+    @cache  # noqa: B019 -- one _Account per account, for the seeding only
     def client(self, service: str) -> Any:
         return boto3.client(service, region_name=REGION, **self.credentials)  # type: ignore[call-overload]
 
 
-def seed_organization() -> SeededOrg:
+def seed_organization(count: int = MEMBERS) -> SeededOrg:
+    """``count`` ACTIVE members (at least 6) in four OUs, one more closed; every account has its role but one."""
     org = boto3.client("organizations", region_name=REGION)
     org_id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
     root = org.list_roots()["Roots"][0]["Id"]
@@ -97,7 +100,7 @@ def seed_organization() -> SeededOrg:
     ous["dev"] = unit(ous["workloads"], "dev")
     placement = ("prod", "dev", "security", "workloads")
     members: dict[str, Member] = {}
-    for k in range(MEMBERS + 1):  # one more: closed below
+    for k in range(count + 1):  # one more: closed below
         status = org.create_account(Email=f"member{k:02d}@example.com", AccountName=f"member-{k:02d}")
         account = str(status["CreateAccountStatus"]["AccountId"])
         ou = placement[k % len(placement)]
