@@ -125,10 +125,12 @@ def test_without_the_external_id_no_account_is_scanned(server: tuple[dict[str, s
     assert {f["policy_id"] for f in report["findings"]} == {"account-scan"}
 
 
-def test_an_unknown_ou_is_one_line_exit_2(server: tuple[dict[str, str], SeededOrg]) -> None:
+def test_an_unknown_ou_or_region_is_one_line_exit_2(server: tuple[dict[str, str], SeededOrg]) -> None:
     env, _ = server
     result = run_cli(*SCAN, "--org", "--ou", "ou-zzzz-zzzzzzzz", env=env)
     assert_input_error(result, "--ou ou-zzzz-zzzzzzzz: cannot list the accounts of ou-zzzz-zzzzzzzz")
+    result = run_cli(*SCAN, "--org", "--region", "us-middle-9", env=env)
+    assert_input_error(result, "unknown region 'us-middle-9'")  # not an error finding in every account
 
 
 @pytest.mark.parametrize(

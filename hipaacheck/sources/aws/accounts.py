@@ -93,6 +93,7 @@ def scan_accounts(options: ScanOptions, on_session: Callable[[boto3.Session], No
     quiet_sdk_logs()
     clients = ClientPool()  # one parsed copy of the service models for every account
     base, caller = open_session(replace(options, org=None), on_session, clients)
+    _check_region_names(base, caller, options.regions)
     notes: list[str] = []
     organization_id: str | None = None
     if org.use_organizations:
@@ -124,6 +125,17 @@ def scan_accounts(options: ScanOptions, on_session: Callable[[boto3.Session], No
         if outcome.scan is not None:
             notes.extend(f"account {outcome.target.id}: {note}" for note in outcome.scan.notes)
     return OrgScan(caller, org, organization_id, outcomes, len(everyone), notes)
+
+
+def _check_region_names(base: ClientFactory, caller: Identity, regions: tuple[str, ...]) -> None:
+    """A --region that names no region is bad input (exit 2), not an error in every account."""
+    if not regions:
+        return
+    with base.pool.lock:
+        known = set(base.session().get_available_regions("ec2", caller.partition))
+    unknown = [r for r in regions if r not in known]
+    if unknown:
+        raise InputError(f"unknown region {unknown[0]!r}")
 
 
 def _scan_target(
