@@ -243,17 +243,18 @@ def describe_source(source: dict[str, Any]) -> tuple[str, tuple[str, str]]:
     ids = sorted(str(a.get("id")) for a in accounts if isinstance(a, dict)) if isinstance(accounts, list) else []
     organization = source.get("organization")
     org = organization.get("id") if isinstance(organization, dict) else None
-    if kind == "aws" and not source.get("account") and ids:  # an organisation scan (1.6): several accounts
-        what = f"AWS Organization {org}" if isinstance(org, str) and org else "AWS accounts"
+    if kind == "aws" and ids and (isinstance(organization, dict) or not source.get("account")):
+        # 1.6 --org/--accounts: several accounts; two reports cover the same thing when they list the same ones.
+        what = f"AWS organization {org}" if isinstance(org, str) and org else "AWS accounts"
         shard = organization.get("shard") if isinstance(organization, dict) else None
-        label = f"{what}, {len(ids)} account(s)" + (f", shard {shard}" if isinstance(shard, str) else "")
-        return redact(f"{label} (live)"), (kind, json.dumps(ids))
+        label = f"{what}: {len(ids)} account(s)" + (f", shard {shard}" if isinstance(shard, str) else "")
+        return redact(f"{label} (live)"), (kind, ",".join(ids))
     if kind == "aws":
         account = str(source.get("account") or "unknown account")
         return redact(f"AWS account {account} (live)"), (kind, account)
     if kind == "merged":
         inputs = source.get("inputs")
         count = len(inputs) if isinstance(inputs, list) else 0
-        what = f"AWS Organization {org}" if isinstance(org, str) and org else "Merged report"
+        what = f"AWS organization {org}" if isinstance(org, str) and org else "Merged report"
         return redact(f"{what} (a merge of {count} report(s))"), (kind, json.dumps(ids))
     return redact(f"{kind} scan"), (kind, json.dumps(source, sort_keys=True, default=str))

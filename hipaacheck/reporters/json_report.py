@@ -39,13 +39,24 @@ default and where the value came from) and ``gate.exit_zero``; a live scan's
 ``source`` has ``caller_arn``. Readers of 1.0-1.4 reports treat the new fields
 as absent.
 
-1.6 added ``summary_by_account`` (the summary per account, of the findings
-that name one: ``{}`` for a plan), ``resource.account_name``, a waiver's
-optional ``account``, ``source.accounts`` (every account covered, with its
-regions, scan times and status) and, for ``hipaacheck merge``, ``source.kind:
-"merged"`` with ``source.inputs`` (each report merged: path, generated_at,
-content_sha256, schema and tool version, source) and ``source.conflicts``
-(findings the inputs disagreed on; the worse status is kept).
+1.6 added, for live scans, each finding's ``resource.account_name`` (the
+account's name in Organizations, else its IAM alias, else null) and
+``source.accounts``: every account in scope with its id, name, regions,
+start and end time, ``status`` (``scanned`` or ``error``) and ``error``
+(also ``enabled_regions`` and ``regions_not_scanned`` per account); and
+``source.organization`` (``id``, ``ou``, ``role``, ``shard``) for --org and
+--accounts scans, null otherwise. An organisation scan's ``source.account``
+is null (several accounts), its ``regions`` the union over accounts. An
+account that could not be scanned is one ``error`` finding of policy
+``account-scan`` on ``account/<id>``.
+
+Also in 1.6: ``summary_by_account`` (the summary per account, of the
+findings that name one: ``{}`` for a plan), a waiver's optional ``account``,
+and, for ``hipaacheck merge``, ``source.kind: "merged"`` with the union of the
+inputs' ``source.accounts``, ``source.inputs`` (each report merged: path,
+generated_at, content_sha256, schema and tool version, source) and
+``source.conflicts`` (findings the inputs disagreed on; the worse status is
+kept).
 """
 
 from __future__ import annotations

@@ -70,6 +70,12 @@ def _header(report: Report) -> list[str]:
     if source.get("kind") == "aws":
         regions = source.get("regions") or []
         scanned = f"AWS account {source.get('account') or '?'}"
+        if isinstance(source.get("organization"), dict):  # --org / --accounts: several accounts
+            accounts = source.get("accounts") or []
+            failed = sum(1 for a in accounts if isinstance(a, dict) and a.get("status") == "error")
+            org_id = source["organization"].get("id")
+            scanned = f"AWS organization {org_id}, " if org_id else "AWS "
+            scanned += f"{len(accounts)} account(s)" + (f" ({failed} not scanned)" if failed else "")
         if source.get("caller_arn"):
             scanned += f" as {source['caller_arn']}"
         scanned += f", {len(regions)} region(s): {', '.join(regions)}" if regions else ", no regions"
@@ -80,7 +86,7 @@ def _header(report: Report) -> list[str]:
             f.resource.account for f in report.findings if f.resource.account
         }
         scanned = f"a merge of {len(source.get('inputs') or [])} report(s): {len(named)} account(s)"
-        scanned += f", {failed} could not be scanned" if failed else ""
+        scanned += f" ({failed} not scanned)" if failed else ""
     else:
         scanned = str(source.get("path") or source.get("kind", ""))
     lines = [f"hipaacheck: {report.policy_count} policies on {report.resource_count} resources from {redact(scanned)}"]

@@ -124,7 +124,7 @@ def test_an_organisation_scan_report_gets_the_same_per_account_view(org_report: 
         finding["resource"]["source"] = "aws"
     org = reseal(tmp_path / "org-scan.json", recount(doc))
     page, markdown = _pack(tmp_path, org)
-    assert "AWS Organization o-example, 3 account(s), shard 1/1 (live)" in page.text_by_id["scope"]
+    assert "AWS organization o-example: 3 account(s), shard 1/1 (live)" in page.text_by_id["scope"]
     scope = {row[0]: row for row in page.rows["scope"]}
     prod = scope[f"AWS account {P3} (claims-prod)"]
     assert prod[1].startswith("Deployed state") and prod[3] == "1 enabled region(s) not scanned: us-west-2"
