@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .base import Canonical
 from .changes import DataStoreDeletion
+from .containers import DocdbCluster, EcrRepository, EcsTaskDefinition, EksCluster, OpensearchDomain, RedshiftCluster
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
 from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
 from .logging import Cloudtrail, CloudwatchLogGroup
@@ -44,6 +45,12 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "account": Account,
     "account_region": AccountRegion,
     "data_store_deletion": DataStoreDeletion,
+    "eks_cluster": EksCluster,
+    "ecr_repository": EcrRepository,
+    "ecs_task_definition": EcsTaskDefinition,
+    "redshift_cluster": RedshiftCluster,
+    "opensearch_domain": OpensearchDomain,
+    "docdb_cluster": DocdbCluster,
 }
 
 # Scalar kinds a policy value is checked against.

@@ -12,8 +12,10 @@ from ..plan import Plan
 from ..references import Linker
 from .account import account_regions, accounts
 from .builder import SOURCE
+from .analytics import docdb_clusters, opensearch_domains, redshift_clusters
 from .compute import ebs_volumes, ec2_instances, efs_file_systems
 from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
+from .containers import ecr_repositories, ecs_task_definitions, eks_clusters
 from .deletions import data_store_deletions
 from .identity import iam_policies, kms_keys
 from .logs import cloudtrails, log_groups
@@ -49,6 +51,12 @@ ADAPTERS: dict[str, Adapter] = {
     "account": accounts,
     "account_region": account_regions,
     "data_store_deletion": data_store_deletions,
+    "eks_cluster": eks_clusters,
+    "ecr_repository": ecr_repositories,
+    "ecs_task_definition": ecs_task_definitions,
+    "redshift_cluster": redshift_clusters,
+    "opensearch_domain": opensearch_domains,
+    "docdb_cluster": docdb_clusters,
 }
 
 
