@@ -79,7 +79,7 @@ _URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I
 def variable_looks_secret(name: str, value: str) -> bool:
     if not value or _REFERENCE_VALUE.match(value):
         return False
-    normalised = re.sub(r"[^A-Z0-9]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)).upper()
+    normalised = re.sub(r"[^A-Z0-9]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper())
     return (
         _SECRET_NAME.search(normalised) is not None
         or looks_secret(value)
@@ -111,7 +111,11 @@ def plaintext_secret_variables(definitions: Any) -> list[str]:
             if not isinstance(variable, dict):
                 raise Malformed("an environment variable is not an object")
             name, value = variable.get("name"), variable.get("value")
-            if isinstance(name, str) and isinstance(value, str | int | float) and variable_looks_secret(name, str(value)):
+            if (
+                isinstance(name, str)
+                and isinstance(value, str | int | float)
+                and variable_looks_secret(name, str(value))
+            ):
                 found.append(f"{container.get('name') or f'#{index}'}/{name}")
     return found
 

@@ -41,9 +41,7 @@ _ELASTICACHE_CREATE = (
     "Amazon ElastiCache API Reference, CreateReplicationGroup: "
     "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html"
 )
-_EKS_VPC_CONFIG = (
-    "Amazon EKS API Reference, VpcConfigRequest: https://docs.aws.amazon.com/eks/latest/APIReference/API_VpcConfigRequest.html"
-)
+_EKS_VPC_CONFIG = "Amazon EKS API Reference, VpcConfigRequest: https://docs.aws.amazon.com/eks/latest/APIReference/API_VpcConfigRequest.html"
 _OPENSEARCH_CREATE = (
     "Amazon OpenSearch Service API Reference, CreateDomain: "
     "https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_CreateDomain.html"

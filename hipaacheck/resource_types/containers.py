@@ -19,7 +19,9 @@ class EksCluster(Tagged):
     )
     secrets_kms_key_arn: str | None = doc("KMS key that envelope-encrypts the secrets.")
     endpoint_public_access: bool | None = doc("The API server endpoint is reachable from outside the VPC.")
-    public_access_cidrs: list[str] | None = doc("Ranges allowed to reach the public endpoint (AWS: 0.0.0.0/0 if unset).")
+    public_access_cidrs: list[str] | None = doc(
+        "Ranges allowed to reach the public endpoint (AWS: 0.0.0.0/0 if unset)."
+    )
     endpoint_open_to_internet: bool | None = doc(
         "The public endpoint admits the internet: public access on and the allowed ranges cover every public "
         "address, or include a public range of /8 or wider (derive.network's notion of the internet)."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import Collector
-from . import account, datastores, ec2, elb, iam, kms, logs, messaging, rds, s3
+from . import account, analytics, containers, datastores, ec2, elb, iam, kms, logs, messaging, rds, s3
 
 # Regional collectors run once per scanned region, global ones once per scan.
 COLLECTORS: tuple[Collector, ...] = (
@@ -23,4 +23,10 @@ COLLECTORS: tuple[Collector, ...] = (
     messaging.SQS,
     messaging.SNS,
     account.COLLECTOR,
+    containers.EKS,
+    containers.ECR,
+    containers.ECS,
+    analytics.REDSHIFT,
+    analytics.OPENSEARCH,
+    analytics.DOCDB,
 )

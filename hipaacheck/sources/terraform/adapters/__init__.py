@@ -11,11 +11,11 @@ from ....resource_types import RESOURCE_TYPES
 from ..plan import Plan
 from ..references import Linker
 from .account import account_regions, accounts
-from .builder import SOURCE
 from .analytics import docdb_clusters, opensearch_domains, redshift_clusters
+from .builder import SOURCE
 from .compute import ebs_volumes, ec2_instances, efs_file_systems
-from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
 from .containers import ecr_repositories, ecs_task_definitions, eks_clusters
+from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
 from .deletions import data_store_deletions
 from .identity import iam_policies, kms_keys
 from .logs import cloudtrails, log_groups

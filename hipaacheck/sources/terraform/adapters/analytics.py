@@ -109,7 +109,12 @@ def redshift_clusters(plan: Plan, linker: Linker) -> list[Resource]:
             b.gaps.pop("kms_key_id")
         b.take("publicly_accessible", "publicly_accessible", to_bool, default=True)
         fold_parameter_group(
-            b, linker, "cluster_parameter_group_name", "aws_redshift_parameter_group", "require_ssl", redshift_require_ssl
+            b,
+            linker,
+            "cluster_parameter_group_name",
+            "aws_redshift_parameter_group",
+            "require_ssl",
+            redshift_require_ssl,
         )
         _inline_logging(b)
         builders[resource.address] = b
