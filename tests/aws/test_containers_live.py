@@ -327,3 +327,36 @@ def test_ecr_enhanced_scanning_ignores_the_repository_setting() -> None:
         resources = {r.name: r for r in containers.collect_ecr(_context({"ecr": client}))}
     assert resources["billing-api"].attrs["scan_on_push"] is False
     assert resources["prod/claims"].attrs["scan_on_push"] is True
+
+
+def test_a_denied_read_is_an_error_on_its_checks_only() -> None:
+    """AccessDenied on the registry scanning rules or the logging status: those checks error, the rest decide."""
+    ecr = boto3.client("ecr", region_name=REGION)
+    redshift = boto3.client("redshift", region_name=REGION)
+    repo = {
+        "repositoryArn": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/claims-api",
+        "repositoryName": "claims-api",
+        "imageTagMutability": "IMMUTABLE",
+        "imageScanningConfiguration": {"scanOnPush": False},
+        "encryptionConfiguration": {"encryptionType": "AES256"},
+    }
+    with Stubber(ecr) as ecr_stub, Stubber(redshift) as redshift_stub:
+        ecr_stub.add_response("describe_repositories", {"repositories": [repo]})
+        ecr_stub.add_client_error("get_registry_scanning_configuration", "AccessDeniedException", "denied")
+        ecr_stub.add_response("list_tags_for_resource", {"tags": []}, {"resourceArn": repo["repositoryArn"]})
+        redshift_stub.add_response("describe_clusters", {"Clusters": [_cluster("wh", "default.redshift-1.0")]})
+        redshift_stub.add_client_error(
+            "describe_cluster_parameters",
+            "ClusterParameterGroupNotFound",
+            expected_params={"ParameterGroupName": "default.redshift-1.0"},
+        )
+        redshift_stub.add_client_error("describe_logging_status", "AccessDenied", "denied")
+        context = _context({"ecr": ecr, "redshift": redshift})
+        resources = containers.collect_ecr(context) + analytics.collect_redshift(context)
+    statuses = {f.policy_id: f.status.value for f in evaluate(POLICIES, resources)}
+    assert statuses["ecr-scan-on-push"] == "error"  # the repository says no, but a registry rule may scan it
+    assert statuses["ecr-immutable-tags"] == "pass"
+    assert statuses["ecr-kms-encryption"] == "fail"
+    assert statuses["redshift-cluster-audit-logging"] == "error"
+    assert statuses["redshift-cluster-require-ssl"] == "fail"
+    assert statuses["redshift-cluster-encrypted"] == "pass"
