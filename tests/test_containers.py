@@ -314,6 +314,27 @@ def test_ecs_definitions_that_are_not_json_are_an_error_not_a_pass() -> None:
         assert gap is not None and gap.kind is GapKind.ERROR
 
 
+def test_a_malformed_encryption_config_is_an_error_on_that_cluster_only() -> None:
+    doc = plan_doc(
+        [
+            change(
+                "aws_eks_cluster.bad", {"name": "bad", "encryption_config": [{"resources": "secrets", "provider": {}}]}
+            ),
+            change(
+                "aws_eks_cluster.odd", {"name": "odd", "encryption_config": [{"resources": ["secrets"], "provider": 7}]}
+            ),
+            change(
+                "aws_eks_cluster.ok", {"name": "ok", "encryption_config": [], "enabled_cluster_log_types": ["audit"]}
+            ),
+        ]
+    )
+    found = adapt(doc)
+    for address in ("aws_eks_cluster.bad", "aws_eks_cluster.odd"):
+        gap = found[address].gap_for("secrets_encrypted")
+        assert gap is not None and gap.kind is GapKind.ERROR, address
+    assert found["aws_eks_cluster.ok"].attrs["secrets_encrypted"] is False
+
+
 def test_enhanced_registry_in_the_plan_overrides_the_repository_setting() -> None:
     doc = plan_doc(
         [

@@ -29,7 +29,11 @@ def eks_clusters(plan: Plan, linker: Linker) -> list[Resource]:
         b = Builder(plan, resource, "eks_cluster")
         b.tags()
         b.take("name", "name", known_str)
-        _eks_encryption(b)
+        try:
+            _eks_encryption(b)
+        except (AttributeError, IndexError, KeyError, TypeError):
+            # A block of a shape Terraform never writes errors its own check, not every cluster.
+            b.error("secrets_encrypted", f"malformed value in the plan ({resource.address}.encryption_config)")
         _eks_endpoint(b)
         b.take("log_types", "enabled_cluster_log_types", _str_list, default=[])
         resources.append(b.build(name=known_str(resource.raw.get("name"))))
@@ -49,6 +53,9 @@ def _eks_encryption(b: Builder) -> None:
             b.error("secrets_encrypted", f"malformed value in the plan ({address}.encryption_config)")
             return
         resources = config.get("resources") or []
+        if not isinstance(resources, list):
+            b.error("secrets_encrypted", f"malformed value in the plan ({address}.encryption_config.resources)")
+            return
         provider = (config.get("provider") or [{}])[0]
         key = provider.get("key_arn") if isinstance(provider, dict) else None
         if "secrets" in resources and key is None:
