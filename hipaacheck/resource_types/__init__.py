@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .backup import BackupPlan, BackupVault
 from .base import Canonical
 from .changes import DataStoreDeletion
 from .containers import DocdbCluster, EcrRepository, EcsTaskDefinition, EksCluster, OpensearchDomain, RedshiftCluster
@@ -45,6 +46,8 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "account": Account,
     "account_region": AccountRegion,
     "data_store_deletion": DataStoreDeletion,
+    "backup_plan": BackupPlan,
+    "backup_vault": BackupVault,
     "eks_cluster": EksCluster,
     "ecr_repository": EcrRepository,
     "ecs_task_definition": EcsTaskDefinition,

@@ -12,6 +12,7 @@ from ..plan import Plan
 from ..references import Linker
 from .account import account_regions, accounts
 from .analytics import docdb_clusters, opensearch_domains, redshift_clusters
+from .backup import backup_plans, backup_vaults
 from .builder import SOURCE
 from .compute import ebs_volumes, ec2_instances, efs_file_systems
 from .containers import ecr_repositories, ecs_task_definitions, eks_clusters
@@ -51,6 +52,8 @@ ADAPTERS: dict[str, Adapter] = {
     "account": accounts,
     "account_region": account_regions,
     "data_store_deletion": data_store_deletions,
+    "backup_plan": backup_plans,
+    "backup_vault": backup_vaults,
     "eks_cluster": eks_clusters,
     "ecr_repository": ecr_repositories,
     "ecs_task_definition": ecs_task_definitions,
