@@ -91,6 +91,7 @@ def test_the_default_reason_reaches_the_finding(defaults_plan: dict[str, Resourc
     [
         ("postgres", "16.4", True),
         ("postgres", "14.12", False),
+        ("postgres", "15.7", True),  # rds.force_ssl defaults to 1 from PostgreSQL 15
         ("postgres", None, True),  # RDS picks a current major version (15+)
         ("mariadb", "11.8.3", True),  # require_secure_transport ON from 11.8
         ("mariadb", "11.4.5", False),

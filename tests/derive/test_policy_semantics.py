@@ -15,12 +15,13 @@ import pytest
 import yaml
 
 from hipaacheck.derive.network import internet_exposure
-from hipaacheck.derive.patterns import arn_covers, covers, matches, overlaps
+from hipaacheck.derive.patterns import arn_covers, arn_matches, covers, matches, overlaps
 from hipaacheck.derive.policy_document import identity_policy_facts
 from hipaacheck.derive.resource_policy import resource_policy_facts
 
 HERE = Path(__file__).parent
 BUCKET_ARN = "arn:aws:s3:::claims"
+QUEUE = "arn:aws:sqs:us-east-1:111122223333:claims"
 
 
 def _cases(name: str) -> list[Any]:
@@ -141,6 +142,9 @@ def test_public_ipv4_covered_by_ranges_each_narrower_than_slash8() -> None:
         pytest.param(overlaps, "arn:aws:s3:::c/*", "arn:aws:s3:::b/", False, id="no object of b matches"),
         pytest.param(arn_covers, "arn:aws:s3:::*", "arn:aws:s3:::b/", True, id="the resource segment spans /"),
         pytest.param(arn_covers, "arn:aws:*", "arn:aws:s3:::b/", False, id="a wildcard does not span segments"),
+        pytest.param(arn_matches, "*", QUEUE, True, id="* matches any one ARN"),
+        pytest.param(arn_matches, "claims", QUEUE, False, id="a name that is not an ARN matches no ARN"),
+        pytest.param(arn_matches, "arn:aws:sqs:*:111122223333:claims", QUEUE, True, id="segment wildcards"),
     ],
 )
 def test_patterns(function: Any, pattern: str, text: str, expected: bool) -> None:
