@@ -9,6 +9,8 @@ working directory `.mutation/<group>/`: symlinks to the repository's files, and 
 
     scripts/mutation_run.py list                  the groups and what they mutate
     scripts/mutation_run.py run GROUP [NAMES...]  run one group (NAMES: mutmut's mutant-name globs)
+    scripts/mutation_run.py rerun GROUP [STATUS...] rerun its mutants with these results (default:
+                                                  survived), e.g. after adding the tests that kill them
     scripts/mutation_run.py score [GROUP...]      the score table of groups already run
 """
 
@@ -89,15 +91,22 @@ def _mutmut() -> str:
     return str(ROOT / ".venv" / "bin" / "mutmut")
 
 
-def _counts(folder: Path) -> dict[str, Counter[str]]:
+def _results(folder: Path) -> list[tuple[str, str]]:
+    """(mutant name, status) for every mutant of the group's last run."""
     out = subprocess.run(
         [_mutmut(), "results", "--all", "true"], cwd=folder, capture_output=True, text=True, check=False
     ).stdout
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    results: list[tuple[str, str]] = []
     for line in out.splitlines():
         mutant, _, status = line.strip().rpartition(": ")
-        if "__mutmut_" not in mutant:
-            continue
+        if "__mutmut_" in mutant:
+            results.append((mutant, status))
+    return results
+
+
+def _counts(folder: Path) -> dict[str, Counter[str]]:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for mutant, status in _results(folder):
         module = mutant.split(".x", 1)[0]  # hipaacheck.engine.x_evaluate_one__mutmut_3 -> hipaacheck.engine
         counts[module][status] += 1
     return counts
@@ -135,6 +144,16 @@ def run(name: str, mutants: list[str]) -> int:
     return score([name])
 
 
+def rerun(name: str, statuses: list[str]) -> int:
+    """Try again the mutants whose last result is one of ``statuses`` (mutmut reruns named mutants)."""
+    wanted = set(statuses or ["survived"])
+    names = [mutant for mutant, status in _results(WORK / name) if status in wanted]
+    if not names:
+        print(f"mutation: no {'/'.join(sorted(wanted))} mutants in group {name}", file=sys.stderr)
+        return score([name])
+    return run(name, names)
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["list"]:
         for name, group in sorted(_groups().items()):
@@ -144,6 +163,8 @@ def main(argv: list[str]) -> int:
         return score(argv[1:])
     if argv[:1] == ["run"] and len(argv) >= 2:
         return run(argv[1], argv[2:])
+    if argv[:1] == ["rerun"] and len(argv) >= 2:
+        return rerun(argv[1], argv[2:])
     print(__doc__, file=sys.stderr)
     return 2
 

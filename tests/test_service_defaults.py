@@ -114,6 +114,24 @@ def test_a_custom_group_setting_wins_over_the_default() -> None:
 
 
 @pytest.mark.parametrize(
+    ("engine", "parameters", "enforced"),
+    [
+        # Aurora PostgreSQL and RDS for SQL Server force TLS with rds.force_ssl, as PostgreSQL does.
+        ("aurora-postgresql", {"rds.force_ssl": "1"}, True),
+        ("aurora-postgresql", {"rds.force_ssl": "0"}, False),
+        ("sqlserver-se", {"rds.force_ssl": "1"}, True),
+        ("sqlserver-ee", {"rds.force_ssl": "0"}, False),
+        # MySQL-family engines (Aurora MySQL too) use require_secure_transport.
+        ("aurora-mysql", {"require_secure_transport": "ON"}, True),
+        # An engine with no TLS parameter this reader knows: not enforced.
+        ("oracle-ee", {"rds.force_ssl": "1"}, False),
+    ],
+)
+def test_the_tls_parameter_of_each_engine_family(engine: str, parameters: dict[str, str], enforced: bool) -> None:
+    assert tls_enforced_by_parameters(engine, None, parameters) is enforced
+
+
+@pytest.mark.parametrize(
     ("enabled", "mode", "enforced"),
     [
         (True, "required", True),

@@ -164,3 +164,16 @@ def test_the_reader_serves_a_service_whose_data_is_the_resource_itself() -> None
     assert resource_policy_facts(_document(other), queue, sqs).denies_insecure_transport is False
     wildcard = {**deny, "Resource": "arn:aws:sqs:*:111122223333:claims"}
     assert resource_policy_facts(_document(wildcard), queue, sqs).denies_insecure_transport is True
+
+
+def test_identity_facts_name_each_administrator_statement() -> None:
+    # A Deny first: reading goes on past it. Statements are named by Sid, else by position.
+    document = _document(
+        {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"},
+        {"Sid": "Escalate", "Effect": "Allow", "NotAction": "s3:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+    )
+    facts = identity_policy_facts(document)
+    assert (facts.allows_admin, facts.admin_statements, facts.allows_not_action) == (True, ["Escalate", "2"], True)
+    plain = identity_policy_facts(_document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}))
+    assert (plain.allows_admin, plain.admin_statements, plain.allows_not_action) == (False, [], False)
