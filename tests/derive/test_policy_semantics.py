@@ -129,6 +129,17 @@ def test_public_ipv4_covered_by_ranges_each_narrower_than_slash8() -> None:
     assert internet_exposure([_rule(rule)]).ports == []
 
 
+@pytest.mark.parametrize("rule_protocol", ["tcp", "udp"])
+def test_an_all_protocols_rule_adds_its_sources_to_each_protocol(rule_protocol: str) -> None:
+    # Protocol -1 from one half of the internet (as /9s, none the internet alone) plus a tcp (or
+    # udp) rule on port 22 from the other half: together port 22 of that protocol is open.
+    halves = [str(n) for n in ipaddress.ip_network("0.0.0.0/0").subnets(new_prefix=9)]
+    everything = {"proto": "-1", "ports": [0, 0], "v4": halves[:256]}
+    one_port = {"proto": rule_protocol, "ports": [22, 22], "v4": halves[256:]}
+    exposure = internet_exposure([_rule(everything), _rule(one_port)])
+    assert (exposure.ports, exposure.all_traffic) == ([22], False)
+
+
 @pytest.mark.parametrize(
     ("function", "pattern", "text", "expected"),
     [
