@@ -16,12 +16,14 @@ import yaml
 
 from hipaacheck.derive.network import internet_exposure
 from hipaacheck.derive.patterns import arn_covers, arn_matches, covers, matches, overlaps
-from hipaacheck.derive.policy_document import identity_policy_facts
+from hipaacheck.derive.policy_document import DocumentError, identity_policy_facts, parse_document
 from hipaacheck.derive.resource_policy import resource_policy_facts
 
 HERE = Path(__file__).parent
 BUCKET_ARN = "arn:aws:s3:::claims"
 QUEUE = "arn:aws:sqs:us-east-1:111122223333:claims"
+LOG_GROUP = "arn:aws:logs:us-east-1:111122223333:log-group:claims:*"
+LOG_GROUP_PATTERN = "arn:aws:logs:us-east-1:111122223333:log-group:*"
 
 
 def _cases(name: str) -> list[Any]:
@@ -154,12 +156,57 @@ def test_an_all_protocols_rule_adds_its_sources_to_each_protocol(rule_protocol: 
         pytest.param(arn_covers, "arn:aws:s3:::*", "arn:aws:s3:::b/", True, id="the resource segment spans /"),
         pytest.param(arn_covers, "arn:aws:*", "arn:aws:s3:::b/", False, id="a wildcard does not span segments"),
         pytest.param(arn_matches, "*", QUEUE, True, id="* matches any one ARN"),
+        pytest.param(matches, "s3:Get**Object", "s3:GetObject", True, id="a run of stars may match nothing"),
+        pytest.param(matches, "s3:getobject", "s3:GetObject", False, id="case-sensitive unless folded"),
+        pytest.param(covers, "arn:aws:s3:::Claims/*", "arn:aws:s3:::claims/", False, id="covers is case-sensitive"),
+        pytest.param(arn_matches, LOG_GROUP, LOG_GROUP, True, id="the last segment keeps its colons"),
+        pytest.param(arn_matches, LOG_GROUP_PATTERN, LOG_GROUP, True, id="a wildcard in the last segment"),
         pytest.param(arn_matches, "claims", QUEUE, False, id="a name that is not an ARN matches no ARN"),
         pytest.param(arn_matches, "arn:aws:sqs:*:111122223333:claims", QUEUE, True, id="segment wildcards"),
     ],
 )
 def test_patterns(function: Any, pattern: str, text: str, expected: bool) -> None:
     assert function(pattern, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("function", "pattern", "text", "expected"),
+    [
+        # IAM action names are case-insensitive: the readers fold case for them.
+        pytest.param(matches, "S3:GET*", "s3:getObject", True, id="folded with a wildcard"),
+        pytest.param(matches, "s3:Get*", "s3:PutObject", False, id="folding does not make letters equal"),
+        pytest.param(covers, "S3:*", "s3:get", True, id="covers folded"),
+        pytest.param(overlaps, "S3:GET*", "s3:get", True, id="overlaps folded"),
+    ],
+)
+def test_patterns_folding_case(function: Any, pattern: str, text: str, expected: bool) -> None:
+    assert function(pattern, text, fold_case=True) is expected
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    document: dict[str, Any] = {"Version": "2012-10-17"}
+    for _ in range(levels - 1):
+        document = {"Nested": document}
+    return document
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("{not json", "policy is not valid JSON (Expecting property name enclosed in double quotes"),
+        ("[]", "policy is not a JSON object"),
+        (_nested(33), "policy is nested more than 32 levels deep"),
+        ([_nested(2)], "policy is not a JSON object"),
+    ],
+)
+def test_a_document_that_is_not_a_policy_says_why(document: Any, message: str) -> None:
+    with pytest.raises(DocumentError) as caught:
+        parse_document(document)
+    assert str(caught.value).startswith(message)
+
+
+def test_a_document_nested_to_the_limit_is_read() -> None:
+    assert parse_document(_nested(32))["Nested"] is not None
 
 
 def test_the_reader_serves_a_service_whose_data_is_the_resource_itself() -> None:
@@ -175,6 +222,13 @@ def test_the_reader_serves_a_service_whose_data_is_the_resource_itself() -> None
     assert resource_policy_facts(_document(other), queue, sqs).denies_insecure_transport is False
     wildcard = {**deny, "Resource": "arn:aws:sqs:*:111122223333:claims"}
     assert resource_policy_facts(_document(wildcard), queue, sqs).denies_insecure_transport is True
+    # The queue's ARN known only after apply: a Deny on a pattern only apply can match is undetermined.
+    unknown = resource_policy_facts(_document(wildcard), None, sqs, arn_prefix="arn:aws:sqs:us-east-1:111122223333:")
+    assert unknown.denies_insecure_transport is None
+    # NotResource on another queue (even one whose name starts with this one's) spares none of this one.
+    dlq = {**deny, "Resource": None, "NotResource": "arn:aws:sqs:us-east-1:111122223333:claims-dlq"}
+    del dlq["Resource"]
+    assert resource_policy_facts(_document(dlq), queue, sqs).denies_insecure_transport is True
 
 
 def test_identity_facts_name_each_administrator_statement() -> None:
