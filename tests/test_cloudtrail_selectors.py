@@ -152,6 +152,35 @@ VARIANTS: dict[str, tuple[list[Any], list[Any], str | None, list[str]]] = {
         None,
         ["arn:aws:s3"],
     ),
+    # Every selector is read, whatever comes before it.
+    "advanced data then management": (
+        [],
+        [advanced(DATA, S3_OBJECTS), advanced(MANAGEMENT)],
+        "All",
+        ["arn:aws:s3"],
+    ),
+    "advanced contradictory readOnly then management": (
+        [],
+        [
+            advanced(MANAGEMENT, field("readOnly", equals=["true"]), field("readOnly", equals=["false"])),
+            advanced(MANAGEMENT),
+        ],
+        "All",
+        [],
+    ),
+    "advanced narrowed data then all S3 objects": (
+        [],
+        [advanced(DATA, S3_OBJECTS, field("eventName", equals=["GetObject"])), advanced(DATA, S3_OBJECTS)],
+        None,
+        ["arn:aws:s3"],
+    ),
+    "advanced DynamoDB data then S3 objects": (
+        [],
+        [advanced(DATA, field("resources.type", equals=["AWS::DynamoDB::Table"])), advanced(DATA, S3_OBJECTS)],
+        None,
+        ["arn:aws:s3"],
+    ),
+    "basic data only then basic All": ([basic(include=False, values=(BUCKET,)), basic()], [], "All", [BUCKET]),
     # CloudTrail requires eventCategory in every advanced selector: one without it records nothing.
     "advanced selector without eventCategory": ([], [advanced(S3_OBJECTS)], None, []),
 }
@@ -199,6 +228,10 @@ def test_object_events_logged_needs_a_logging_trail_in_reach() -> None:
     assert object_events_logged("claims", [TrailDataEvents(True, True, None)]) is None  # unread
     assert object_events_logged("claims", [TrailDataEvents(None, True, covering)]) is None
     assert object_events_logged("claims", []) is False
+    # Every trail is considered: one out of reach or unread does not hide a later one that logs.
+    elsewhere, unread = TrailDataEvents(True, False, covering), TrailDataEvents(True, True, None)
+    assert object_events_logged("claims", [elsewhere, TrailDataEvents(True, True, covering)]) is True
+    assert object_events_logged("claims", [unread, TrailDataEvents(True, True, covering)]) is True
 
 
 @pytest.mark.parametrize(

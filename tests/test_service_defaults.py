@@ -123,6 +123,7 @@ def test_a_custom_group_setting_wins_over_the_default() -> None:
         ("sqlserver-ee", {"rds.force_ssl": "0"}, False),
         # MySQL-family engines (Aurora MySQL too) use require_secure_transport.
         ("aurora-mysql", {"require_secure_transport": "ON"}, True),
+        ("mysql", {"require_secure_transport": "1"}, True),
         # An engine with no TLS parameter this reader knows: not enforced.
         ("oracle-ee", {"rds.force_ssl": "1"}, False),
     ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,15 @@ def test_public_ipv4_covered_by_ranges_each_narrower_than_slash8() -> None:
     assert internet_exposure([_rule(rule)]).ports == []
 
 
+def test_public_ipv6_covered_by_ranges_each_narrower_than_slash8() -> None:
+    # 2000::/3 (all global unicast) as 64 /9 ranges: none the internet alone, together they are.
+    pieces = [str(n) for n in ipaddress.ip_network("2000::/3").subnets(new_prefix=9)]
+    rule = {"proto": "tcp", "ports": [22, 22], "v6": pieces}
+    assert internet_exposure([_rule(rule)]).ports == [22]
+    rule["v6"] = pieces[1:]
+    assert internet_exposure([_rule(rule)]).ports == []
+
+
 @pytest.mark.parametrize("rule_protocol", ["tcp", "udp"])
 def test_an_all_protocols_rule_adds_its_sources_to_each_protocol(rule_protocol: str) -> None:
     # Protocol -1 from one half of the internet (as /9s, none the internet alone) plus a tcp (or
@@ -181,6 +191,27 @@ def test_patterns(function: Any, pattern: str, text: str, expected: bool) -> Non
 )
 def test_patterns_folding_case(function: Any, pattern: str, text: str, expected: bool) -> None:
     assert function(pattern, text, fold_case=True) is expected
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ("Allow", "policy Statement entries must be objects"),
+        ({"Effect": "Permit", "Action": "*", "Resource": "*"}, "a policy statement's Effect must be Allow or Deny"),
+        ({"Effect": "Allow", "Action": 5, "Resource": "*"}, "a policy statement's Action must be a string or a list"),
+        ({"Effect": "Allow", "Action": ["s3:GetObject", 5]}, "a policy statement's Action must be a string or a list"),
+    ],
+)
+def test_a_statement_iam_would_refuse_says_why(statement: Any, message: str) -> None:
+    with pytest.raises(DocumentError, match=f"^{re.escape(message)}"):
+        identity_policy_facts({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_statement_shapes_iam_accepts() -> None:
+    # No Statement: nothing granted. One statement may be written as an object, not a list.
+    assert identity_policy_facts({"Version": "2012-10-17"}).allows_admin is False
+    single = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}
+    assert identity_policy_facts(single).allows_admin is True
 
 
 def _nested(levels: int) -> dict[str, Any]:
