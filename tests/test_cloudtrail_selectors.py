@@ -275,6 +275,7 @@ def test_the_nearest_misses_are_named_first_and_the_rest_counted() -> None:
         "no trail counts: zeta (not logging); t0 (single-region); t1 (single-region); "
         "t2 (single-region); t3 (single-region); and 2 more"
     )
+    assert shortfall_note(trails[:6]).endswith("t4 (single-region); and 1 more")
     assert shortfall_note(trails[:5]) == (
         "no trail counts: t0 (single-region); t1 (single-region); t2 (single-region); "
         "t3 (single-region); t4 (single-region)"

@@ -260,6 +260,8 @@ def test_the_reader_serves_a_service_whose_data_is_the_resource_itself() -> None
     dlq = {**deny, "Resource": None, "NotResource": "arn:aws:sqs:us-east-1:111122223333:claims-dlq"}
     del dlq["Resource"]
     assert resource_policy_facts(_document(dlq), queue, sqs).denies_insecure_transport is True
+    spares_it = {k: v for k, v in dlq.items() if k != "NotResource"} | {"NotResource": queue}
+    assert resource_policy_facts(_document(spares_it), queue, sqs).denies_insecure_transport is False
 
 
 def test_identity_facts_name_each_administrator_statement() -> None:
