@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .backup import BackupPlan, BackupVault
 from .base import Canonical
 from .changes import DataStoreDeletion
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
@@ -44,6 +45,8 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "account": Account,
     "account_region": AccountRegion,
     "data_store_deletion": DataStoreDeletion,
+    "backup_plan": BackupPlan,
+    "backup_vault": BackupVault,
 }
 
 # Scalar kinds a policy value is checked against.

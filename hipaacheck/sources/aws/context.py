@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
+from ...derive.backup_selection import Selection
 from ...models import Resource
 from .builder import Where
 from .calls import Call, Fetcher
@@ -26,6 +27,9 @@ class Facts:
     log_sources_unread: list[str] = field(default_factory=list)  # why some log destinations are unknown
     # multi-region trails seen as shadows whose home region is not scanned: ARN -> home region
     foreign_trails: dict[str, str] = field(default_factory=dict)
+    # AWS Backup selections by region, and why a region's could not all be read (collectors/backup.py)
+    backup_selections: dict[str, list[Selection]] = field(default_factory=dict)
+    backup_selections_unread: dict[str, str] = field(default_factory=dict)
 
     def add_log_bucket(self, name: str) -> None:
         with self.lock:
