@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from .base import Canonical
 from .changes import DataStoreDeletion
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
+from .edge import ApiGatewayDomain, ApiGatewayStage, CloudfrontDistribution, LoadBalancer, Vpc
 from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
 from .logging import Cloudtrail, CloudwatchLogGroup
 from .messaging import SnsTopic, SqsQueue
@@ -44,6 +45,11 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "account": Account,
     "account_region": AccountRegion,
     "data_store_deletion": DataStoreDeletion,
+    "vpc": Vpc,
+    "cloudfront_distribution": CloudfrontDistribution,
+    "api_gateway_stage": ApiGatewayStage,
+    "api_gateway_domain": ApiGatewayDomain,
+    "load_balancer": LoadBalancer,
 }
 
 # Scalar kinds a policy value is checked against.

@@ -15,6 +15,9 @@ from .builder import SOURCE
 from .compute import ebs_volumes, ec2_instances, efs_file_systems
 from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
 from .deletions import data_store_deletions
+from .edge import cloudfront_distributions, vpcs
+from .edge_api import api_gateway_domains, api_gateway_stages
+from .edge_lb import load_balancers
 from .identity import iam_policies, kms_keys
 from .logs import cloudtrails, log_groups
 from .messaging import sns_topics, sqs_queues
@@ -49,6 +52,11 @@ ADAPTERS: dict[str, Adapter] = {
     "account": accounts,
     "account_region": account_regions,
     "data_store_deletion": data_store_deletions,
+    "vpc": vpcs,
+    "cloudfront_distribution": cloudfront_distributions,
+    "api_gateway_stage": api_gateway_stages,
+    "api_gateway_domain": api_gateway_domains,
+    "load_balancer": load_balancers,
 }
 
 
