@@ -21,6 +21,16 @@ def viewer_https_only(policies: Iterable[str]) -> bool:
     return bool(found) and all(p in _HTTPS_VIEWER for p in found)
 
 
+def uses_default_certificate(default_flag: bool, own_certificate: str | None) -> bool:
+    """The *.cloudfront.net certificate serves viewers.
+
+    ViewerCertificate takes exactly one of CloudFrontDefaultCertificate, ACMCertificateArn and
+    IAMCertificateId, so a distribution with its own certificate does not use the default one,
+    whatever a stale flag beside it says.
+    """
+    return default_flag and not own_certificate
+
+
 def effective_minimum_protocol(uses_default_certificate: bool, configured: str | None) -> str:
     """The TLS floor viewers really get.
 

@@ -9,6 +9,7 @@ from ....derive.edge import (
     custom_origin_policies,
     effective_minimum_protocol,
     origins_https_only,
+    uses_default_certificate,
     viewer_https_only,
 )
 from ....models import Resource
@@ -78,7 +79,8 @@ def distribution_facts(b: LiveBuilder, summary: dict[str, Any]) -> None:
     b.set("viewer_protocol_policies", policies)
     b.set("viewer_https_only", viewer_https_only(policies))
     certificate = summary.get("ViewerCertificate") or {}
-    uses_default = certificate.get("CloudFrontDefaultCertificate") is True
+    own = certificate.get("ACMCertificateArn") or certificate.get("IAMCertificateId")
+    uses_default = uses_default_certificate(certificate.get("CloudFrontDefaultCertificate") is True, own)
     b.set("uses_default_certificate", uses_default)
     b.set(
         "minimum_protocol_version", effective_minimum_protocol(uses_default, certificate.get("MinimumProtocolVersion"))

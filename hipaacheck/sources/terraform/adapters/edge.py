@@ -16,6 +16,7 @@ from ....derive.edge import (
     custom_origin_policies,
     effective_minimum_protocol,
     origins_https_only,
+    uses_default_certificate,
     viewer_https_only,
 )
 from ....derive.service_defaults import SERVICE_DEFAULTS
@@ -146,7 +147,8 @@ def _certificate(b: Builder, resource: PlanResource) -> None:
         b.unknown("minimum_protocol_version", reason)
         b.unknown("uses_default_certificate", reason)
         return
-    uses_default = to_bool(default) is True
+    own = raw.get("viewer_certificate.0.acm_certificate_arn") or raw.get("viewer_certificate.0.iam_certificate_id")
+    uses_default = uses_default_certificate(to_bool(default) is True, own if isinstance(own, str) else None)
     b.set("uses_default_certificate", uses_default)
     configured = version if isinstance(version, str) and version else None
     effective = effective_minimum_protocol(uses_default, configured)
