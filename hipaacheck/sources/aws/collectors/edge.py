@@ -43,7 +43,7 @@ def collect_vpcs(ctx: Context) -> list[Resource]:
     logged = {
         str(log.get("ResourceId"))
         for log in flow_logs.data.get("FlowLogs", [])
-        if isinstance(log, dict) and log.get("FlowLogStatus", "ACTIVE") == "ACTIVE"
+        if isinstance(log, dict) and log.get("FlowLogStatus") == "ACTIVE"
     }
     resources = []
     for vpc in listing.data.get("Vpcs", []):
