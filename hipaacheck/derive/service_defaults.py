@@ -211,6 +211,38 @@ SERVICE_DEFAULTS: dict[str, ServiceDefault] = {
         "no kms_key_arn: AWS Backup encrypts the vault with the AWS managed key aws/backup",
         _BACKUP_CREATE_VAULT,
     ),
+    # ViewerCertificate: with CloudFrontDefaultCertificate "CloudFront automatically sets the security
+    # policy to TLSv1 regardless of the value of MinimumProtocolVersion"; with a custom certificate an
+    # unset MinimumProtocolVersion is TLSv1 as well (the provider's default too).
+    "cloudfront.minimum_protocol_version": ServiceDefault(
+        "TLSv1",
+        "CloudFront lets viewers negotiate TLSv1 with the default certificate, or when no minimum is set",
+        "Amazon CloudFront API Reference, ViewerCertificate: "
+        "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html",
+    ),
+    # LoadBalancerAttribute: "access_logs.s3.enabled ... The default is false" (and deletion protection,
+    # routing.http.drop_invalid_header_fields.enabled default to false as well).
+    "elbv2.access_logs": ServiceDefault(
+        False,
+        "Elastic Load Balancing delivers no access logs unless access_logs.s3.enabled is true",
+        "Elastic Load Balancing API Reference, LoadBalancerAttribute: "
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancerAttribute.html",
+    ),
+    # CreateLoadBalancer: "Scheme ... The default is an Internet-facing load balancer."
+    "elbv2.scheme_internal": ServiceDefault(
+        False,
+        "a load balancer is internet-facing unless internal = true",
+        "Elastic Load Balancing API Reference, CreateLoadBalancer: "
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
+    ),
+    # "MapPublicIpOnLaunch ... Indicates whether instances launched in this subnet receive a public IPv4
+    # address" - false for a subnet you create (default subnets of the default VPC set it to true).
+    "ec2.subnet.map_public_ip_on_launch": ServiceDefault(
+        False,
+        "a subnet you create does not assign public IPv4 addresses unless map_public_ip_on_launch is true",
+        "Amazon VPC User Guide, IP addressing for your VPCs and subnets (public IPv4 addresses): "
+        "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-ip-addressing.html",
+    ),
 }
 
 # Where there is no default to apply: the plan cannot tell, only apply (or a live scan) can.
@@ -227,6 +259,13 @@ UNKNOWABLE: dict[str, Unknowable] = {
     "rds.storage_encrypted:restored": Unknowable(
         "restored from a snapshot or created as a replica: the source's encryption decides",
         _RDS_CREATE_CLUSTER,
+    ),
+    # An instance launched without a subnet goes to a default subnet of the default VPC, whose
+    # MapPublicIpOnLaunch is true unless the account changed it: the account, not the plan, decides.
+    "ec2.instance.public_ip:default_subnet": Unknowable(
+        "no subnet_id: the instance launches into a default subnet, whose map_public_ip_on_launch "
+        "(true unless changed in the account) decides",
+        "Amazon VPC User Guide, Default subnets: https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html",
     ),
     # A restored DB keeps the snapshot's settings unless they are given.
     # With enforce_https and no tls_security_policy the service picks its current default policy, which

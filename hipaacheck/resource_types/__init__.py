@@ -19,6 +19,7 @@ from .base import Canonical
 from .changes import DataStoreDeletion
 from .containers import DocdbCluster, EcrRepository, EcsTaskDefinition, EksCluster, OpensearchDomain, RedshiftCluster
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
+from .edge import ApiGatewayDomain, ApiGatewayStage, CloudfrontDistribution, LoadBalancer, Vpc
 from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
 from .logging import Cloudtrail, CloudwatchLogGroup
 from .messaging import SnsTopic, SqsQueue
@@ -54,6 +55,11 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "redshift_cluster": RedshiftCluster,
     "opensearch_domain": OpensearchDomain,
     "docdb_cluster": DocdbCluster,
+    "vpc": Vpc,
+    "cloudfront_distribution": CloudfrontDistribution,
+    "api_gateway_stage": ApiGatewayStage,
+    "api_gateway_domain": ApiGatewayDomain,
+    "load_balancer": LoadBalancer,
 }
 
 # Scalar kinds a policy value is checked against.

@@ -3,7 +3,23 @@
 from __future__ import annotations
 
 from ..context import Collector
-from . import account, analytics, backup, containers, datastores, ec2, elb, iam, kms, logs, messaging, rds, s3
+from . import (
+    account,
+    analytics,
+    backup,
+    containers,
+    datastores,
+    ec2,
+    edge,
+    edge_api,
+    elb,
+    iam,
+    kms,
+    logs,
+    messaging,
+    rds,
+    s3,
+)
 
 # Regional collectors run once per scanned region, global ones once per scan.
 COLLECTORS: tuple[Collector, ...] = (
@@ -30,4 +46,7 @@ COLLECTORS: tuple[Collector, ...] = (
     analytics.REDSHIFT,
     analytics.OPENSEARCH,
     analytics.DOCDB,
+    edge.VPCS,
+    edge.CLOUDFRONT,
+    edge_api.COLLECTOR,
 )

@@ -69,6 +69,10 @@ def collect_security_groups(ctx: Context) -> list[Resource]:
         b.tags(tag_map(group.get("Tags")))
         b.set("group_name", group.get("GroupName"))
         b.set("vpc_id", group.get("VpcId"))
+        # Every VPC's default group is named "default", a name no other group may take.
+        b.set("is_default", group.get("GroupName") == "default")
+        b.set("ingress_rule_count", len(group.get("IpPermissions") or []))
+        b.set("egress_rule_count", len(group.get("IpPermissionsEgress") or []))
         rules = [_rule(p, str(group_id)) for p in group.get("IpPermissions") or [] if isinstance(p, dict)]
         b.set("ingress", rules)
         try:

@@ -18,6 +18,9 @@ from .compute import ebs_volumes, ec2_instances, efs_file_systems
 from .containers import ecr_repositories, ecs_task_definitions, eks_clusters
 from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
 from .deletions import data_store_deletions
+from .edge import cloudfront_distributions, vpcs
+from .edge_api import api_gateway_domains, api_gateway_stages
+from .edge_lb import load_balancers
 from .identity import iam_policies, kms_keys
 from .logs import cloudtrails, log_groups
 from .messaging import sns_topics, sqs_queues
@@ -60,6 +63,11 @@ ADAPTERS: dict[str, Adapter] = {
     "redshift_cluster": redshift_clusters,
     "opensearch_domain": opensearch_domains,
     "docdb_cluster": docdb_clusters,
+    "vpc": vpcs,
+    "cloudfront_distribution": cloudfront_distributions,
+    "api_gateway_stage": api_gateway_stages,
+    "api_gateway_domain": api_gateway_domains,
+    "load_balancer": load_balancers,
 }
 
 
