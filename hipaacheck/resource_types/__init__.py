@@ -18,6 +18,7 @@ from .base import Canonical
 from .changes import DataStoreDeletion
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
 from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
+from .identity_posture import AcmCertificate, ConfigRecorder, IamRole, IamUser
 from .logging import Cloudtrail, CloudwatchLogGroup
 from .messaging import SnsTopic, SqsQueue
 from .network import Ec2Instance, LbListener, SecurityGroup
@@ -44,6 +45,10 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "account": Account,
     "account_region": AccountRegion,
     "data_store_deletion": DataStoreDeletion,
+    "iam_user": IamUser,
+    "iam_role": IamRole,
+    "config_recorder": ConfigRecorder,
+    "acm_certificate": AcmCertificate,
 }
 
 # Scalar kinds a policy value is checked against.

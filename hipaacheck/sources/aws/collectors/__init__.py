@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import Collector
-from . import account, datastores, ec2, elb, iam, kms, logs, messaging, rds, s3
+from . import account, datastores, ec2, elb, iam, identity_posture, kms, logs, messaging, rds, s3
 
 # Regional collectors run once per scanned region, global ones once per scan.
 COLLECTORS: tuple[Collector, ...] = (
@@ -23,4 +23,7 @@ COLLECTORS: tuple[Collector, ...] = (
     messaging.SQS,
     messaging.SNS,
     account.COLLECTOR,
+    identity_posture.IDENTITIES,
+    identity_posture.CONFIG,
+    identity_posture.ACM,
 )

@@ -16,6 +16,7 @@ from .compute import ebs_volumes, ec2_instances, efs_file_systems
 from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
 from .deletions import data_store_deletions
 from .identity import iam_policies, kms_keys
+from .identity_posture import acm_certificates, config_recorders, iam_roles, iam_users
 from .logs import cloudtrails, log_groups
 from .messaging import sns_topics, sqs_queues
 from .network import lb_listeners, security_groups
@@ -49,6 +50,10 @@ ADAPTERS: dict[str, Adapter] = {
     "account": accounts,
     "account_region": account_regions,
     "data_store_deletion": data_store_deletions,
+    "iam_user": iam_users,
+    "iam_role": iam_roles,
+    "config_recorder": config_recorders,
+    "acm_certificate": acm_certificates,
 }
 
 
