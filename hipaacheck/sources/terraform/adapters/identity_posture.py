@@ -44,6 +44,17 @@ def plan_account(plan: Plan) -> str | None:
     return None
 
 
+def region_of(plan: Plan, resource: PlanResource) -> str | None:
+    """The region of the provider configuration the resource uses, aliases included.
+
+    PlanResource.provider_key comes from resource_changes, which names the provider but not
+    its alias (aws.eu): the configuration block's provider_config_key does.
+    """
+    block = plan.config_resources.get(resource.config_key) or {}
+    key = block.get("provider_config_key")
+    return plan.provider_region(key if isinstance(key, str) else resource.provider_key)
+
+
 def iam_roles(plan: Plan, linker: Linker) -> list[Resource]:
     own = plan_account(plan)
     fields = ("trust_public", "public_statements", "trusted_accounts", "cross_account_without_external_id")
@@ -68,7 +79,9 @@ def iam_roles(plan: Plan, linker: Linker) -> list[Resource]:
                 b.set("public_statements", list(facts.public_statements))
                 b.set("trusted_accounts", list(facts.trusted_accounts))
                 maybe_own = [a for a in facts.without_external_id if a in facts.undetermined_accounts]
-                if maybe_own:
+                # At most one account is the plan's own: with two or more, some foreign one certainly
+                # lacks an external id, whichever it is.
+                if len(maybe_own) == 1:
                     b.unknown(
                         "cross_account_without_external_id",
                         f"whether account {maybe_own[0]} is the one this plan applies to is known only at apply "
@@ -178,8 +191,16 @@ def _status_of(plan: Plan, linker: Linker) -> tuple[dict[str, PlanResource], dic
     """Recorder address -> its status resource; recorder address -> why its status is unknown."""
     found: dict[str, PlanResource] = {}
     unsure: dict[str, str] = {}
+    recorders = plan.of_type("aws_config_configuration_recorder")
     for status in plan.of_type("aws_config_configuration_recorder_status"):
-        parent = linker.parent(status, "name", ("aws_config_configuration_recorder",), ("name", "id"))
+        # Recorder names repeat across regions ("default" everywhere): a status joins the one in its region.
+        region = region_of(plan, status)
+        same = [r for r in recorders if r.raw.get("name") == status.raw.get("name") and region_of(plan, r) == region]
+        parent: PlanResource | Unresolved | None = (
+            same[0]
+            if len(same) == 1 and isinstance(status.raw.get("name"), str)
+            else linker.parent(status, "name", ("aws_config_configuration_recorder",), ("name", "id"))
+        )
         if isinstance(parent, PlanResource):
             found[parent.address] = status
         elif isinstance(parent, Unresolved):
@@ -195,7 +216,7 @@ def config_recorders(plan: Plan, linker: Linker) -> list[Resource]:
     regions: set[str | None] = set()
     for recorder in plan.of_type("aws_config_configuration_recorder"):
         b = Builder(plan, recorder, "config_recorder")
-        region = plan.provider_region(recorder.provider_key)
+        region = region_of(plan, recorder)
         regions.add(region)
         b.set("region", region)
         b.take("name", "name", known_str)
@@ -236,7 +257,9 @@ def config_recorders(plan: Plan, linker: Linker) -> list[Resource]:
                 "not managed by this plan: no recorder of the plan records global resource types, and one "
                 "outside it may",
             )
-        resources.append(b.build(name=b.attrs.get("name")))
+        resource = b.build(name=b.attrs.get("name"))
+        resource.region = b.attrs.get("region")  # the aliased provider's region (see region_of)
+        resources.append(resource)
     resources += _unmanaged_regions(plan, regions)
     return resources
 
@@ -245,7 +268,7 @@ def _unmanaged_regions(plan: Plan, managed: set[str | None]) -> list[Resource]:
     """Each provider region without a recorder in the plan: deleted (fail) or not managed (skipped)."""
     gone_by_region: dict[str | None, list[PlanResource]] = {}
     for gone in plan.deleted("aws_config_configuration_recorder", pure=True):
-        gone_by_region.setdefault(plan.provider_region(gone.provider_key), []).append(gone)
+        gone_by_region.setdefault(region_of(plan, gone), []).append(gone)
     regions = set(gone_by_region) | {plan.provider_region("aws")}
     resources = []
     for region in sorted(r or "provider-default" for r in regions - managed):
