@@ -119,9 +119,9 @@ def iam_users(plan: Plan, linker: Linker) -> list[Resource]:
     for source, attribute, many, policy_attribute in sources:
         if many and not source.raw.get(attribute):
             continue  # aws_iam_policy_attachment with no users
+        if source.raw.get(policy_attribute) == []:
+            continue  # an exclusive attachment of no policies attaches none
         labels = _policy_label(source, policy_attribute)
-        if source.type == "aws_iam_user_policy_attachments_exclusive" and not labels:
-            continue
         inside, outside, unsure = _targets(plan, linker, source, attribute, "user", many)
         for user in inside:
             direct[user.address] += [label for label in labels if label not in direct[user.address]]
