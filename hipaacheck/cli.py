@@ -120,6 +120,12 @@ def _scan_output_args(parser: argparse.ArgumentParser, *, plan: bool) -> None:
     )
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: ./.hipaacheck.yaml)")
     parser.add_argument(
+        "--config-from-git",
+        metavar="REV",
+        help="read the settings file as of git revision REV (e.g. a pull request's base commit), not from the "
+        "working tree: a change cannot loosen the gate it is judged by",
+    )
+    parser.add_argument(
         "--fail-on-unknown",
         action="store_true",
         help="unknown findings (known only after apply) at or above --fail-on fail the scan like failures "
@@ -290,6 +296,7 @@ def _record(report: Report, args: argparse.Namespace, policies: list[Policy]) ->
     report.exit_zero = bool(args.exit_zero)
     report.selection = args.selection.as_dict()
     report.config_file = args.config_file
+    report.notes.extend(args.config_notes)
     report.parameters = {
         p.id: {parameter.name: parameter.as_dict() for parameter in p.parameters} for p in policies if p.parameters
     }
