@@ -4,7 +4,9 @@ The role trust policies and user attachments of fixtures/terraform/identity (a r
 created in a moto account, with AWS Config recorders, Security Hub and ACM certificates; one
 live scan over two regions is checked against the plan's facts and the policies' verdicts.
 moto serves every API used here (IAM incl. the credential report, Config recorders and their
-status, Security Hub DescribeHub, ACM): no recorded responses were needed.
+status, Security Hub DescribeHub, ACM). moto cannot create service-linked Config recorders nor deny one
+call: those two cases run the collector over botocore Stubber responses (shapes from botocore's
+config service model).
 """
 
 from __future__ import annotations
@@ -210,3 +212,54 @@ def test_credential_report_rows() -> None:
         "oldest_active_key_age_days": 0,
         "stalest_credential_unused_days": 0,
     }
+
+
+def _stubbed_recorders(recorders: list[dict[str, Any]], status: dict[str, Any] | None) -> list[Resource]:
+    """The config collector over recorded response shapes (botocore Stubber), for what moto cannot create."""
+    from botocore.stub import Stubber
+
+    from hipaacheck.sources.aws.builder import Where
+    from hipaacheck.sources.aws.calls import Fetcher
+    from hipaacheck.sources.aws.collectors.identity_posture import collect_recorders
+    from hipaacheck.sources.aws.context import Context, Facts
+
+    client = boto3.client("config", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    stubber = Stubber(client)
+    stubber.add_response("describe_configuration_recorders", {"ConfigurationRecorders": recorders})
+    if status is None:
+        stubber.add_client_error("describe_configuration_recorder_status", "AccessDeniedException", "denied")
+    else:
+        stubber.add_response("describe_configuration_recorder_status", status)
+    with stubber:
+        ctx = Context(Fetcher(lambda service, region: client, 1), Where(ACCOUNT, REGION), Facts(), (REGION,))
+        return collect_recorders(ctx)
+
+
+def test_a_service_linked_recorder_is_not_the_accounts_recorder() -> None:
+    # Since 2024 DescribeConfigurationRecorders also lists service-linked recorders (servicePrincipal
+    # set, recording for one service): they do not record the account's resources.
+    linked = {
+        "name": "AWSConfigurationRecorderForSecurityHub",
+        "arn": f"arn:aws:config:{REGION}:{ACCOUNT}:configuration-recorder/AWSConfigurationRecorderForSecurityHub/x",
+        "servicePrincipal": "securityhub.amazonaws.com",
+        "recordingScope": "INTERNAL",
+        "recordingGroup": {
+            "allSupported": False,
+            "includeGlobalResourceTypes": False,
+            "resourceTypes": ["AWS::EC2::Instance"],
+        },
+    }
+    (recorder,) = _stubbed_recorders([linked], {"ConfigurationRecordersStatus": []})
+    assert recorder.attrs["present"] is False and recorder.attrs["global_types_recorded"] is False
+
+
+def test_an_unreadable_recorder_status_is_an_error_not_a_pass() -> None:
+    own = {"name": "default", "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}}
+    (recorder,) = _stubbed_recorders([own], None)
+    assert recorder.attrs["all_supported"] is True and "recording" not in recorder.attrs
+    assert (
+        recorder.gaps["recording"].kind.value == "error"
+        and recorder.gaps["global_types_recorded"].kind.value == "error"
+    )
+    findings = evaluate(load_policies([builtin_policy_dir()]), [recorder])
+    assert [f.status.value for f in findings if f.policy_id == "config-recorder-all-resources"] == ["error"]
