@@ -89,6 +89,10 @@ def iam_roles(plan: Plan, linker: Linker) -> list[Resource]:
                     )
                 else:
                     b.set("cross_account_without_external_id", list(facts.without_external_id))
+                    if len(maybe_own) > 1:
+                        b.notes["cross_account_without_external_id"] = (
+                            "one of these may be the account this plan applies to, the others are foreign"
+                        )
         resources.append(b.build(name=known_str(role.raw.get("name"))))
     return resources
 
