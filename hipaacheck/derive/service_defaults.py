@@ -41,6 +41,14 @@ _ELASTICACHE_CREATE = (
     "Amazon ElastiCache API Reference, CreateReplicationGroup: "
     "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html"
 )
+_EFS_CREATE = (
+    "Amazon EFS API Reference, CreateFileSystem: https://docs.aws.amazon.com/efs/latest/ug/API_CreateFileSystem.html"
+)
+_BACKUP_RULE = "AWS Backup API Reference, BackupRuleInput: https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html"
+_BACKUP_CREATE_VAULT = (
+    "AWS Backup API Reference, CreateBackupVault: "
+    "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html"
+)
 
 # setting -> the service's documented default. Keys read "<service>.<setting>[:<variant>]".
 SERVICE_DEFAULTS: dict[str, ServiceDefault] = {
@@ -119,6 +127,35 @@ SERVICE_DEFAULTS: dict[str, ServiceDefault] = {
         "SQS encrypts new queues with SSE-SQS unless a KMS key or sqs_managed_sse_enabled = false is set",
         "Amazon SQS Developer Guide, Encryption at rest: "
         "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html",
+    ),
+    # AWS Backup, EFS and ElastiCache backups (issue 14 item 1).
+    # "SnapshotRetentionLimit ... Default: 0 (i.e., automatic backups are disabled for this cluster)."
+    "elasticache.snapshot_retention_limit": ServiceDefault(
+        0, "ElastiCache takes no automatic snapshots when snapshot_retention_limit is unset (0)", _ELASTICACHE_CREATE
+    ),
+    # CreateFileSystem "Backup ... Default is false. However, if you specify an AvailabilityZoneName,
+    # the default is true." Terraform creates through the API; only the console turns backups on.
+    "efs.backup_policy": ServiceDefault(
+        False,
+        "a new EFS file system without aws_efs_backup_policy has automatic backups off (CreateFileSystem default)",
+        _EFS_CREATE,
+    ),
+    "efs.backup_policy:one_zone": ServiceDefault(
+        True,
+        "a new One Zone EFS file system (availability_zone_name) has automatic backups on by default",
+        _EFS_CREATE,
+    ),
+    # BackupRule "ScheduleExpression ... When no CRON expression is provided, Backup will use the
+    # default expression cron(0 5 ? * * *)."
+    "backup.schedule": ServiceDefault(
+        "cron(0 5 ? * * *)", "a rule without a schedule runs daily at 05:00 UTC", _BACKUP_RULE
+    ),
+    # CreateBackupVault "EncryptionKeyArn ... If this key is not specified, the default AWS Backup key
+    # (the AWS managed key aws/backup) is used."
+    "backup_vault.kms_key": ServiceDefault(
+        "alias/aws/backup",
+        "no kms_key_arn: AWS Backup encrypts the vault with the AWS managed key aws/backup",
+        _BACKUP_CREATE_VAULT,
     ),
 }
 

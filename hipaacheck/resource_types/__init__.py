@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .backup import BackupPlan, BackupVault
 from .base import Canonical
 from .changes import DataStoreDeletion
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
@@ -49,6 +50,8 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "iam_role": IamRole,
     "config_recorder": ConfigRecorder,
     "acm_certificate": AcmCertificate,
+    "backup_plan": BackupPlan,
+    "backup_vault": BackupVault,
 }
 
 # Scalar kinds a policy value is checked against.

@@ -21,6 +21,9 @@ class DbCommon(Tagged):
         "require_secure_transport = 1/ON (MySQL, MariaDB). Default groups: PostgreSQL 15+ "
         "forces TLS, others do not."
     )
+    backup_plan_protected: bool | None = doc(
+        "An AWS Backup plan's selection covers it (by ARN, wildcard or tags; derive/backup_selection.py)."
+    )
 
 
 class DbInstance(DbCommon):
@@ -41,6 +44,9 @@ class DynamoDbTable(Tagged):
     kms_key_arn: str | None = doc("Customer managed KMS key, when one is set.")
     point_in_time_recovery: bool | None = doc("Continuous backups (PITR) enabled.")
     deletion_protection: bool | None = doc("Deletion protection enabled.")
+    backup_plan_protected: bool | None = doc(
+        "An AWS Backup plan's selection covers it (by ARN, wildcard or tags; derive/backup_selection.py)."
+    )
 
 
 class ElasticacheReplicationGroup(Tagged):
@@ -52,3 +58,4 @@ class ElasticacheReplicationGroup(Tagged):
     transit_encryption_mode: str | None = doc("required or preferred (required when unset at create).")
     kms_key_id: str | None = doc("KMS key for encryption at rest.")
     auth_token_set: bool | None = doc("An AUTH token is configured (its value is never read).")
+    snapshot_retention_limit: int | None = doc("Days automatic snapshots are kept (0 = no automatic snapshots).")

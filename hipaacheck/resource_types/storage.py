@@ -89,8 +89,17 @@ class EbsVolume(Tagged):
     kms_key_id: str | None = doc("KMS key of the volume.")
     size: int | None = doc("Size in GiB.")
     attached_to: str | None = doc("Address of the instance or template the device belongs to.")
+    backup_plan_protected: bool | None = doc(
+        "An AWS Backup plan's selection covers it (by ARN, wildcard or tags; derive/backup_selection.py), or covers the instance it is attached to (an EC2 backup includes its volumes)."
+    )
 
 
 class EfsFileSystem(Tagged):
     encrypted: bool | None = doc("Encryption at rest enabled.")
     kms_key_id: str | None = doc("KMS key used for encryption.")
+    backup_plan_protected: bool | None = doc(
+        "An AWS Backup plan's selection covers it (by ARN, wildcard or tags; derive/backup_selection.py)."
+    )
+    backup_policy_enabled: bool | None = doc(
+        "EFS automatic backups are on (aws_efs_backup_policy / DescribeBackupPolicy status ENABLED)."
+    )

@@ -164,7 +164,11 @@ def seed_data(kms_arn: str) -> None:
     logs.put_retention_policy(logGroupName="/bad/billing-portal", retentionInDays=30)
     efs = client("efs")
     efs.create_file_system(
-        CreationToken="ok", Encrypted=True, KmsKeyId=kms_arn, Tags=[{"Key": "Name", "Value": "ok-edi"}]
+        CreationToken="ok",
+        Encrypted=True,
+        KmsKeyId=kms_arn,
+        Backup=True,  # EFS automatic backups (efs-backup-policy-enabled)
+        Tags=[{"Key": "Name", "Value": "ok-edi"}],
     )
     efs.create_file_system(CreationToken="bad", Encrypted=False, Tags=[{"Key": "Name", "Value": "bad-edi"}])
     cache = client("elasticache")
@@ -174,6 +178,7 @@ def seed_data(kms_arn: str) -> None:
         Engine="redis",
         AtRestEncryptionEnabled=True,
         TransitEncryptionEnabled=True,
+        SnapshotRetentionLimit=15,  # elasticache-snapshot-retention
     )
     cache.create_replication_group(
         ReplicationGroupId="bad-cache",

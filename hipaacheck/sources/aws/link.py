@@ -12,6 +12,8 @@
   test as the plan adapter's, derive.cloudtrail.protects_account).
 * s3_bucket.object_level_logging: some logging trail records the bucket's
   object reads and writes (derive.cloudtrail.object_events_logged).
+* backup_plan_protected on the data stores: some AWS Backup selection of the
+  store's region covers it (collectors/backup.py, derive.backup_selection).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ...derive.cloudtrail import (
 )
 from ...models import Gap, GapKind, Resource
 from .calls import Fetcher
+from .collectors.backup import link_protection
 from .collectors.logs import TRAIL_CALLS, management_events, s3_data_events
 from .context import Facts
 
@@ -40,6 +43,7 @@ def link(resources: Sequence[Resource], facts: Facts, fetch: Fetcher) -> None:
     for account in by_type.get("account", []):
         _multi_region_trail(account, by_type.get("cloudtrail", []), facts, fetch)
     _object_level_logging(by_type.get("s3_bucket", []), by_type.get("cloudtrail", []), facts, fetch)
+    link_protection(resources, facts)
 
 
 def _receives_logs(buckets: list[Resource], trails: list[Resource], facts: Facts) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import Collector
-from . import account, datastores, ec2, elb, iam, identity_posture, kms, logs, messaging, rds, s3
+from . import account, backup, datastores, ec2, elb, iam, identity_posture, kms, logs, messaging, rds, s3
 
 # Regional collectors run once per scanned region, global ones once per scan.
 COLLECTORS: tuple[Collector, ...] = (
@@ -26,4 +26,5 @@ COLLECTORS: tuple[Collector, ...] = (
     identity_posture.IDENTITIES,
     identity_posture.CONFIG,
     identity_posture.ACM,
+    backup.COLLECTOR,
 )

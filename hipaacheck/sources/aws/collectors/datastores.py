@@ -10,6 +10,14 @@ from ..context import Collector, Context
 
 EFS_CALLS = calls(
     Call("efs", "describe_file_systems", "elasticfilesystem:DescribeFileSystems", (ALL_FIELDS,), paginate=True),
+    # No backup policy (PolicyNotFound) is automatic backups off.
+    Call(
+        "efs",
+        "describe_backup_policy",
+        "elasticfilesystem:DescribeBackupPolicy",
+        ("backup_policy_enabled",),
+        frozenset({"PolicyNotFound"}),
+    ),
 )
 DYNAMODB_CALLS = calls(
     Call("dynamodb", "list_tables", "dynamodb:ListTables", (ALL_FIELDS,), paginate=True),
@@ -41,6 +49,10 @@ def collect_efs(ctx: Context) -> list[Resource]:
         b.tags(tag_map(fs.get("Tags")))
         b.set("encrypted", fs.get("Encrypted") is True)
         b.set("kms_key_id", fs.get("KmsKeyId"))
+        policy = ctx.fetch.call(EFS_CALLS["describe_backup_policy"], ctx.where.region, FileSystemId=fs_id)
+        if not b.failed(EFS_CALLS["describe_backup_policy"], policy):
+            status = (policy.data.get("BackupPolicy") or {}).get("Status")
+            b.set("backup_policy_enabled", not policy.not_configured and status in ("ENABLED", "ENABLING"))
         resources.append(b.build(fs.get("Name") or fs_id))
     return resources
 
@@ -94,6 +106,7 @@ def collect_elasticache(ctx: Context) -> list[Resource]:
         b.set("transit_encryption_mode", mode)
         b.set("kms_key_id", group.get("KmsKeyId"))
         b.set("auth_token_set", group.get("AuthTokenEnabled") is True)
+        b.set("snapshot_retention_limit", group.get("SnapshotRetentionLimit"))
         tags = ctx.fetch.call(c["list_tags_for_resource"], region, ResourceName=arn)
         if not b.failed(c["list_tags_for_resource"], tags):
             b.tags(tag_map(tags.data.get("TagList")))

@@ -11,6 +11,7 @@ from ....resource_types import RESOURCE_TYPES
 from ..plan import Plan
 from ..references import Linker
 from .account import account_regions, accounts
+from .backup import backup_plans, backup_vaults
 from .builder import SOURCE
 from .compute import ebs_volumes, ec2_instances, efs_file_systems
 from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
@@ -54,6 +55,8 @@ ADAPTERS: dict[str, Adapter] = {
     "iam_role": iam_roles,
     "config_recorder": config_recorders,
     "acm_certificate": acm_certificates,
+    "backup_plan": backup_plans,
+    "backup_vault": backup_vaults,
 }
 
 

@@ -8,6 +8,7 @@ from ....models import Resource
 from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved
+from .backup import set_protection
 from .builder import Builder, known_str, to_bool, to_int, to_str_list
 
 # Attributes that create the database from an existing one (snapshot, replica, point in time, S3
@@ -149,6 +150,7 @@ def db_instances(plan: Plan, linker: Linker) -> list[Resource]:
         b.take("publicly_accessible", "publicly_accessible", to_bool, default=False)
         b.take("multi_az", "multi_az", to_bool, default=False)
         _tls(b, linker, "parameter_group_name", "aws_db_parameter_group")
+        set_protection(b, linker)
         resources.append(b.build(name=known_str(resource.raw.get("identifier"))))
     for resource in plan.of_type("aws_rds_cluster_instance"):
         # Aurora members: storage, backups and TLS are the cluster's; only what is per-instance here.
@@ -170,6 +172,7 @@ def db_clusters(plan: Plan, linker: Linker) -> list[Resource]:
         b = Builder(plan, resource, "db_cluster")
         _common(b, "cluster_identifier")
         _tls(b, linker, "db_cluster_parameter_group_name", "aws_rds_cluster_parameter_group")
+        set_protection(b, linker)
         resources.append(b.build(name=known_str(resource.raw.get("cluster_identifier"))))
     return resources
 
@@ -191,6 +194,7 @@ def dynamodb_tables(plan: Plan, linker: Linker) -> list[Resource]:
                 b.take("kms_key_arn", "server_side_encryption.0.kms_key_arn", known_str)
         b.take("point_in_time_recovery", "point_in_time_recovery.0.enabled", to_bool, default=False, unset=False)
         b.take("deletion_protection", "deletion_protection_enabled", to_bool, default=False)
+        set_protection(b, linker)
         resources.append(b.build(name=known_str(resource.raw.get("name"))))
     return resources
 
@@ -215,6 +219,12 @@ def elasticache_groups(plan: Plan, linker: Linker) -> list[Resource]:
         # Only whether a token is set; its value is sensitive and never read further.
         token = resource.raw.get("auth_token")
         b.set("auth_token_set", True if token is UNKNOWN else bool(token))
+        b.take_or_default(
+            "snapshot_retention_limit",
+            "snapshot_retention_limit",
+            to_int,
+            SERVICE_DEFAULTS["elasticache.snapshot_retention_limit"],
+        )
         resources.append(b.build(name=known_str(resource.raw.get("replication_group_id"))))
     return resources
 
