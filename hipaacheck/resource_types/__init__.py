@@ -21,6 +21,7 @@ from .containers import DocdbCluster, EcrRepository, EcsTaskDefinition, EksClust
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
 from .edge import ApiGatewayDomain, ApiGatewayStage, CloudfrontDistribution, LoadBalancer, Vpc
 from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
+from .identity_posture import AcmCertificate, ConfigRecorder, IamRole, IamUser
 from .logging import Cloudtrail, CloudwatchLogGroup
 from .messaging import SnsTopic, SqsQueue
 from .network import Ec2Instance, LbListener, SecurityGroup
@@ -47,6 +48,10 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "account": Account,
     "account_region": AccountRegion,
     "data_store_deletion": DataStoreDeletion,
+    "iam_user": IamUser,
+    "iam_role": IamRole,
+    "config_recorder": ConfigRecorder,
+    "acm_certificate": AcmCertificate,
     "backup_plan": BackupPlan,
     "backup_vault": BackupVault,
     "eks_cluster": EksCluster,

@@ -19,6 +19,14 @@ REGION_CALLS = calls(
     Call("ec2", "get_ebs_encryption_by_default", "ec2:GetEbsEncryptionByDefault", ("ebs_encryption_by_default",)),
     Call("guardduty", "list_detectors", "guardduty:ListDetectors", ("guardduty_enabled",), paginate=True),
     Call("guardduty", "get_detector", "guardduty:GetDetector", ("guardduty_enabled",)),
+    # InvalidAccessException: "Account is not subscribed to AWS Security Hub" in the region.
+    Call(
+        "securityhub",
+        "describe_hub",
+        "securityhub:DescribeHub",
+        ("securityhub_enabled",),
+        frozenset({"InvalidAccessException", "ResourceNotFoundException"}),
+    ),
 )
 C = CALLS | REGION_CALLS
 PROBE = C["get_ebs_encryption_by_default"]  # the first call in a region: tells whether it answers at all
@@ -124,6 +132,9 @@ def collect_region(ctx: Context) -> list[Resource]:
         if "guardduty_enabled" not in b.gaps or enabled:
             b.gaps.pop("guardduty_enabled", None)  # one enabled detector settles it
             b.set("guardduty_enabled", enabled)
+    hub = ctx.fetch.call(C["describe_hub"], region)
+    if not b.failed(C["describe_hub"], hub):
+        b.set("securityhub_enabled", hub.ok and bool(hub.data.get("HubArn")))
     return [b.build(region)]
 
 

@@ -22,6 +22,7 @@ from .edge import cloudfront_distributions, vpcs
 from .edge_api import api_gateway_domains, api_gateway_stages
 from .edge_lb import load_balancers
 from .identity import iam_policies, kms_keys
+from .identity_posture import acm_certificates, config_recorders, iam_roles, iam_users
 from .logs import cloudtrails, log_groups
 from .messaging import sns_topics, sqs_queues
 from .network import lb_listeners, security_groups
@@ -55,6 +56,10 @@ ADAPTERS: dict[str, Adapter] = {
     "account": accounts,
     "account_region": account_regions,
     "data_store_deletion": data_store_deletions,
+    "iam_user": iam_users,
+    "iam_role": iam_roles,
+    "config_recorder": config_recorders,
+    "acm_certificate": acm_certificates,
     "backup_plan": backup_plans,
     "backup_vault": backup_vaults,
     "eks_cluster": eks_clusters,
