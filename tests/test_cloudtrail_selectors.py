@@ -14,11 +14,13 @@ import pytest
 
 from hipaacheck.derive.cloudtrail import (
     TrailDataEvents,
+    account_shortfall,
     covers_bucket,
     management_events,
     object_events_logged,
     protects_account,
     s3_object_event_prefixes,
+    shortfall_note,
 )
 from hipaacheck.sources.aws.collectors import logs as live_logs
 from hipaacheck.sources.terraform.adapters import logs as plan_logs
@@ -110,6 +112,77 @@ VARIANTS: dict[str, tuple[list[Any], list[Any], str | None, list[str]]] = {
         [],
     ),
     "advanced replaces basic": ([basic()], [advanced(DATA, S3_OBJECTS)], None, ["arn:aws:s3"]),
+    # readOnly read as a set of values: equals both is every event, not_equals removes one.
+    "advanced management readOnly true and false": (
+        [],
+        [advanced(MANAGEMENT, field("readOnly", equals=["true", "false"]))],
+        "All",
+        [],
+    ),
+    "advanced management reads (not_equals false)": (
+        [],
+        [advanced(MANAGEMENT, field("readOnly", not_equals=["false"]))],
+        "ReadOnly",
+        [],
+    ),
+    # Fields are ANDed: readOnly true AND readOnly false matches no event at all.
+    "advanced management readOnly true AND false": (
+        [],
+        [advanced(MANAGEMENT, field("readOnly", equals=["true"]), field("readOnly", equals=["false"]))],
+        None,
+        [],
+    ),
+    # A filter this reader does not interpret never counts as recording everything.
+    "advanced management readOnly StartsWith": (
+        [],
+        [advanced(MANAGEMENT, field("readOnly", starts_with=["t"]))],
+        "Partial",
+        [],
+    ),
+    "advanced eventCategory StartsWith is not read as Management": (
+        [],
+        [advanced(field("eventCategory", starts_with=["Manage"]))],
+        None,
+        [],
+    ),
+    # eventCategory != Management selects data events only.
+    "advanced eventCategory not Management": (
+        [],
+        [advanced(field("eventCategory", not_equals=["Management"]), S3_OBJECTS)],
+        None,
+        ["arn:aws:s3"],
+    ),
+    # Every selector is read, whatever comes before it.
+    "advanced data then management": (
+        [],
+        [advanced(DATA, S3_OBJECTS), advanced(MANAGEMENT)],
+        "All",
+        ["arn:aws:s3"],
+    ),
+    "advanced contradictory readOnly then management": (
+        [],
+        [
+            advanced(MANAGEMENT, field("readOnly", equals=["true"]), field("readOnly", equals=["false"])),
+            advanced(MANAGEMENT),
+        ],
+        "All",
+        [],
+    ),
+    "advanced narrowed data then all S3 objects": (
+        [],
+        [advanced(DATA, S3_OBJECTS, field("eventName", equals=["GetObject"])), advanced(DATA, S3_OBJECTS)],
+        None,
+        ["arn:aws:s3"],
+    ),
+    "advanced DynamoDB data then S3 objects": (
+        [],
+        [advanced(DATA, field("resources.type", equals=["AWS::DynamoDB::Table"])), advanced(DATA, S3_OBJECTS)],
+        None,
+        ["arn:aws:s3"],
+    ),
+    "basic data only then basic All": ([basic(include=False, values=(BUCKET,)), basic()], [], "All", [BUCKET]),
+    # CloudTrail requires eventCategory in every advanced selector: one without it records nothing.
+    "advanced selector without eventCategory": ([], [advanced(S3_OBJECTS)], None, []),
 }
 
 
@@ -155,6 +228,10 @@ def test_object_events_logged_needs_a_logging_trail_in_reach() -> None:
     assert object_events_logged("claims", [TrailDataEvents(True, True, None)]) is None  # unread
     assert object_events_logged("claims", [TrailDataEvents(None, True, covering)]) is None
     assert object_events_logged("claims", []) is False
+    # Every trail is considered: one out of reach or unread does not hide a later one that logs.
+    elsewhere, unread = TrailDataEvents(True, False, covering), TrailDataEvents(True, True, None)
+    assert object_events_logged("claims", [elsewhere, TrailDataEvents(True, True, covering)]) is True
+    assert object_events_logged("claims", [unread, TrailDataEvents(True, True, covering)]) is True
 
 
 @pytest.mark.parametrize(
@@ -175,3 +252,31 @@ def test_the_account_finding_says_why_no_trail_counts(builtin_policies: Any) -> 
     _, resources = load_plan_resources(FIXTURES / "defaults" / "plan.json")
     (finding,) = [f for f in evaluate(builtin_policies, resources) if f.policy_id == "cloudtrail-multi-region-logging"]
     assert "aws_cloudtrail.data_only (management events: none)" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("trail", "why"),
+    [
+        ((False, True, True, "All"), "single-region"),
+        ((True, False, True, "All"), "not logging"),
+        ((True, True, False, "All"), "no global service events"),
+        ((True, True, True, "ReadOnly"), "management events: ReadOnly"),
+        ((True, True, True, None), "management events: none"),
+        ((True, True, True, "All"), "counts"),
+    ],
+)
+def test_why_a_trail_does_not_count_for_the_account(trail: tuple[Any, ...], why: str) -> None:
+    assert account_shortfall(*trail) == why
+
+
+def test_the_nearest_misses_are_named_first_and_the_rest_counted() -> None:
+    trails = [(f"t{i}", "single-region") for i in range(6)] + [("zeta", "not logging")]
+    assert shortfall_note(trails) == (
+        "no trail counts: zeta (not logging); t0 (single-region); t1 (single-region); "
+        "t2 (single-region); t3 (single-region); and 2 more"
+    )
+    assert shortfall_note(trails[:6]).endswith("t4 (single-region); and 1 more")
+    assert shortfall_note(trails[:5]) == (
+        "no trail counts: t0 (single-region); t1 (single-region); t2 (single-region); "
+        "t3 (single-region); t4 (single-region)"
+    )

@@ -91,6 +91,7 @@ def test_the_default_reason_reaches_the_finding(defaults_plan: dict[str, Resourc
     [
         ("postgres", "16.4", True),
         ("postgres", "14.12", False),
+        ("postgres", "15.7", True),  # rds.force_ssl defaults to 1 from PostgreSQL 15
         ("postgres", None, True),  # RDS picks a current major version (15+)
         ("mariadb", "11.8.3", True),  # require_secure_transport ON from 11.8
         ("mariadb", "11.4.5", False),
@@ -110,6 +111,25 @@ def test_a_custom_group_setting_wins_over_the_default() -> None:
     assert tls_enforced_by_parameters("mariadb", "11.8.3", {"require_secure_transport": "OFF"}) is False
     assert tls_enforced_by_parameters("postgres", "16.4", {"rds.force_ssl": "0"}) is False
     assert tls_enforced_by_parameters("mariadb", "10.11.9", {"require_secure_transport": "ON"}) is True
+
+
+@pytest.mark.parametrize(
+    ("engine", "parameters", "enforced"),
+    [
+        # Aurora PostgreSQL and RDS for SQL Server force TLS with rds.force_ssl, as PostgreSQL does.
+        ("aurora-postgresql", {"rds.force_ssl": "1"}, True),
+        ("aurora-postgresql", {"rds.force_ssl": "0"}, False),
+        ("sqlserver-se", {"rds.force_ssl": "1"}, True),
+        ("sqlserver-ee", {"rds.force_ssl": "0"}, False),
+        # MySQL-family engines (Aurora MySQL too) use require_secure_transport.
+        ("aurora-mysql", {"require_secure_transport": "ON"}, True),
+        ("mysql", {"require_secure_transport": "1"}, True),
+        # An engine with no TLS parameter this reader knows: not enforced.
+        ("oracle-ee", {"rds.force_ssl": "1"}, False),
+    ],
+)
+def test_the_tls_parameter_of_each_engine_family(engine: str, parameters: dict[str, str], enforced: bool) -> None:
+    assert tls_enforced_by_parameters(engine, None, parameters) is enforced
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,11 @@ _ELASTICACHE_CREATE = (
     "Amazon ElastiCache API Reference, CreateReplicationGroup: "
     "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html"
 )
+_EKS_VPC_CONFIG = "Amazon EKS API Reference, VpcConfigRequest: https://docs.aws.amazon.com/eks/latest/APIReference/API_VpcConfigRequest.html"
+_OPENSEARCH_CREATE = (
+    "Amazon OpenSearch Service API Reference, CreateDomain: "
+    "https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_CreateDomain.html"
+)
 _EFS_CREATE = (
     "Amazon EFS API Reference, CreateFileSystem: https://docs.aws.amazon.com/efs/latest/ug/API_CreateFileSystem.html"
 )
@@ -128,6 +133,55 @@ SERVICE_DEFAULTS: dict[str, ServiceDefault] = {
         "Amazon SQS Developer Guide, Encryption at rest: "
         "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html",
     ),
+    # "publicAccessCidrs ... The default value is 0.0.0.0/0"; "endpointPublicAccess ... The default value
+    # for this parameter is true".
+    "eks.endpoint_public_access": ServiceDefault(
+        True, "EKS makes the API server endpoint public when endpoint_public_access is unset", _EKS_VPC_CONFIG
+    ),
+    "eks.public_access_cidrs": ServiceDefault(
+        ["0.0.0.0/0"], "EKS admits 0.0.0.0/0 to a public endpoint when public_access_cidrs is unset", _EKS_VPC_CONFIG
+    ),
+    # "By default, cluster databases accept a connection whether it uses SSL or not": the default
+    # parameter groups (default.redshift-1.0) have require_ssl = false.
+    "redshift.require_ssl": ServiceDefault(
+        False,
+        "Redshift's default parameter group has require_ssl = false (SSL optional)",
+        "Amazon Redshift Management Guide, Configuring security options for connections: "
+        "https://docs.aws.amazon.com/redshift/latest/mgmt/connecting-ssl-support.html",
+    ),
+    # "By default, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys".
+    "ecr.encryption_type": ServiceDefault(
+        "AES256",
+        "ECR encrypts with S3-managed keys (AES256) when no encryption_configuration is set",
+        "Amazon ECR User Guide, Encryption at rest: https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html",
+    ),
+    # CreateDBCluster "StorageEncrypted: Specifies whether the cluster is encrypted" is opt-in through the
+    # API (the provider documents "The default is false"); the console proposes encryption.
+    "docdb.storage_encrypted": ServiceDefault(
+        False,
+        "DocumentDB creates an unencrypted cluster when storage_encrypted is unset",
+        "Amazon DocumentDB Developer Guide, Encrypting Amazon DocumentDB data at rest: "
+        "https://docs.aws.amazon.com/documentdb/latest/developerguide/encryption-at-rest.html",
+    ),
+    # "By default, encryption in transit is enabled for newly created Amazon DocumentDB clusters":
+    # the default cluster parameter groups have tls = enabled.
+    "docdb.tls": ServiceDefault(
+        True,
+        "DocumentDB's default cluster parameter group has tls = enabled",
+        "Amazon DocumentDB Developer Guide, Encrypting data in transit: "
+        "https://docs.aws.amazon.com/documentdb/latest/developerguide/security.encryption.ssl.html",
+    ),
+    # EncryptionAtRestOptions, NodeToNodeEncryptionOptions and DomainEndpointOptions.EnforceHTTPS are
+    # opt-in: a domain created without them has them off.
+    "opensearch.encrypt_at_rest": ServiceDefault(
+        False, "OpenSearch does not encrypt at rest unless encrypt_at_rest is enabled", _OPENSEARCH_CREATE
+    ),
+    "opensearch.node_to_node_encryption": ServiceDefault(
+        False, "OpenSearch does not encrypt node-to-node traffic unless it is enabled", _OPENSEARCH_CREATE
+    ),
+    "opensearch.enforce_https": ServiceDefault(
+        False, "OpenSearch accepts plain HTTP unless enforce_https is set", _OPENSEARCH_CREATE
+    ),
     # AWS Backup, EFS and ElastiCache backups (issue 14 item 1).
     # "SnapshotRetentionLimit ... Default: 0 (i.e., automatic backups are disabled for this cluster)."
     "elasticache.snapshot_retention_limit": ServiceDefault(
@@ -157,6 +211,38 @@ SERVICE_DEFAULTS: dict[str, ServiceDefault] = {
         "no kms_key_arn: AWS Backup encrypts the vault with the AWS managed key aws/backup",
         _BACKUP_CREATE_VAULT,
     ),
+    # ViewerCertificate: with CloudFrontDefaultCertificate "CloudFront automatically sets the security
+    # policy to TLSv1 regardless of the value of MinimumProtocolVersion"; with a custom certificate an
+    # unset MinimumProtocolVersion is TLSv1 as well (the provider's default too).
+    "cloudfront.minimum_protocol_version": ServiceDefault(
+        "TLSv1",
+        "CloudFront lets viewers negotiate TLSv1 with the default certificate, or when no minimum is set",
+        "Amazon CloudFront API Reference, ViewerCertificate: "
+        "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html",
+    ),
+    # LoadBalancerAttribute: "access_logs.s3.enabled ... The default is false" (and deletion protection,
+    # routing.http.drop_invalid_header_fields.enabled default to false as well).
+    "elbv2.access_logs": ServiceDefault(
+        False,
+        "Elastic Load Balancing delivers no access logs unless access_logs.s3.enabled is true",
+        "Elastic Load Balancing API Reference, LoadBalancerAttribute: "
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancerAttribute.html",
+    ),
+    # CreateLoadBalancer: "Scheme ... The default is an Internet-facing load balancer."
+    "elbv2.scheme_internal": ServiceDefault(
+        False,
+        "a load balancer is internet-facing unless internal = true",
+        "Elastic Load Balancing API Reference, CreateLoadBalancer: "
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
+    ),
+    # "MapPublicIpOnLaunch ... Indicates whether instances launched in this subnet receive a public IPv4
+    # address" - false for a subnet you create (default subnets of the default VPC set it to true).
+    "ec2.subnet.map_public_ip_on_launch": ServiceDefault(
+        False,
+        "a subnet you create does not assign public IPv4 addresses unless map_public_ip_on_launch is true",
+        "Amazon VPC User Guide, IP addressing for your VPCs and subnets (public IPv4 addresses): "
+        "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-ip-addressing.html",
+    ),
 }
 
 # Where there is no default to apply: the plan cannot tell, only apply (or a live scan) can.
@@ -174,7 +260,20 @@ UNKNOWABLE: dict[str, Unknowable] = {
         "restored from a snapshot or created as a replica: the source's encryption decides",
         _RDS_CREATE_CLUSTER,
     ),
+    # An instance launched without a subnet goes to a default subnet of the default VPC, whose
+    # MapPublicIpOnLaunch is true unless the account changed it: the account, not the plan, decides.
+    "ec2.instance.public_ip:default_subnet": Unknowable(
+        "no subnet_id: the instance launches into a default subnet, whose map_public_ip_on_launch "
+        "(true unless changed in the account) decides",
+        "Amazon VPC User Guide, Default subnets: https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html",
+    ),
     # A restored DB keeps the snapshot's settings unless they are given.
+    # With enforce_https and no tls_security_policy the service picks its current default policy, which
+    # has changed over time: only the live domain shows which one it got.
+    "opensearch.tls_security_policy": Unknowable(
+        "enforce_https is set without tls_security_policy: the service's current default policy decides",
+        _OPENSEARCH_CREATE,
+    ),
     "rds.backup_retention_period:restored": Unknowable(
         "restored from a snapshot or created as a replica: the source decides the backup retention",
         _RDS_CREATE_INSTANCE,

@@ -17,8 +17,11 @@ from pydantic import BaseModel, ValidationError
 from .backup import BackupPlan, BackupVault
 from .base import Canonical
 from .changes import DataStoreDeletion
+from .containers import DocdbCluster, EcrRepository, EcsTaskDefinition, EksCluster, OpensearchDomain, RedshiftCluster
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
+from .edge import ApiGatewayDomain, ApiGatewayStage, CloudfrontDistribution, LoadBalancer, Vpc
 from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
+from .identity_posture import AcmCertificate, ConfigRecorder, IamRole, IamUser
 from .logging import Cloudtrail, CloudwatchLogGroup
 from .messaging import SnsTopic, SqsQueue
 from .network import Ec2Instance, LbListener, SecurityGroup
@@ -45,8 +48,23 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "account": Account,
     "account_region": AccountRegion,
     "data_store_deletion": DataStoreDeletion,
+    "iam_user": IamUser,
+    "iam_role": IamRole,
+    "config_recorder": ConfigRecorder,
+    "acm_certificate": AcmCertificate,
     "backup_plan": BackupPlan,
     "backup_vault": BackupVault,
+    "eks_cluster": EksCluster,
+    "ecr_repository": EcrRepository,
+    "ecs_task_definition": EcsTaskDefinition,
+    "redshift_cluster": RedshiftCluster,
+    "opensearch_domain": OpensearchDomain,
+    "docdb_cluster": DocdbCluster,
+    "vpc": Vpc,
+    "cloudfront_distribution": CloudfrontDistribution,
+    "api_gateway_stage": ApiGatewayStage,
+    "api_gateway_domain": ApiGatewayDomain,
+    "load_balancer": LoadBalancer,
 }
 
 # Scalar kinds a policy value is checked against.

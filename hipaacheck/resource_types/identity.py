@@ -82,3 +82,4 @@ class AccountRegion(Canonical):
     region: str | None = doc("Region name.")
     ebs_encryption_by_default: bool | None = doc("New EBS volumes are encrypted by default.")
     guardduty_enabled: bool | None = doc("A GuardDuty detector is enabled in the region.")
+    securityhub_enabled: bool | None = doc("Security Hub is enabled (subscribed) in the region.")

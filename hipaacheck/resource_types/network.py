@@ -49,6 +49,9 @@ class IngressRule(Canonical):
 class SecurityGroup(Tagged):
     group_name: str | None = doc("Group name.")
     vpc_id: str | None = doc("VPC of the group.")
+    is_default: bool | None = doc("The VPC's default group (aws_default_security_group; GroupName default live).")
+    ingress_rule_count: int | None = doc("Number of ingress rule entries, inline and separate (0: none).")
+    egress_rule_count: int | None = doc("Number of egress rule entries, inline and separate (0: none).")
     ingress: list[IngressRule] | None = doc("All ingress rules, inline and separate resources.")
     internet_exposed_ports: list[int] | None = doc(
         "Watched ports (see WATCHED_PORTS) reachable from the internet: the sources of all the group's rules "
@@ -77,4 +80,7 @@ class MetadataOptions(Canonical):
 
 class Ec2Instance(Tagged):
     metadata: MetadataOptions | None = doc("Instance metadata service options.")
-    public_ip: bool | None = doc("Associates a public IP address.")
+    public_ip: bool | None = doc(
+        "Has (or will get at launch) a public IPv4 address: associate_public_ip_address, else the subnet's "
+        "map_public_ip_on_launch (false unless set); live, PublicIpAddress."
+    )

@@ -210,6 +210,7 @@ def seed_network() -> None:
         for i, zone in enumerate("ab")
     ]
     seed_load_balancers(vpc, subnets)
+    seed_network_edge(vpc)
     for name, tokens in (("ok-edi-gateway", "required"), ("bad-edi-gateway", "optional")):
         # moto runs any image id when it loads no default AMIs.
         ec2.run_instances(
@@ -252,11 +253,49 @@ def seed_load_balancers(vpc: str, subnets: list[str]) -> None:
                 Attributes=[
                     {"Key": "access_logs.s3.enabled", "Value": "true"},
                     {"Key": "access_logs.s3.bucket", "Value": "ok-access-logs"},
+                    {"Key": "deletion_protection.enabled", "Value": "true"},
+                    {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
                 ],
             )
+            waf = client("wafv2")
+            acl = waf.create_web_acl(
+                Name="ok-portal",
+                Scope="REGIONAL",
+                DefaultAction={"Allow": {}},
+                VisibilityConfig={
+                    "SampledRequestsEnabled": True,
+                    "CloudWatchMetricsEnabled": True,
+                    "MetricName": "ok-portal",
+                },
+            )["Summary"]["ARN"]
+            waf.associate_web_acl(WebACLArn=acl, ResourceArn=arn)
         else:
             action = {"Type": "forward", "TargetGroupArn": target["TargetGroupArn"]}
         elb.create_listener(LoadBalancerArn=arn, Protocol="HTTP", Port=80, DefaultActions=[action])
+
+
+def seed_network_edge(vpc: str) -> None:
+    """The seeded VPC is logged and its default group closed (ok-*); moto's default VPC keeps AWS's defaults."""
+    ec2 = client("ec2")
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "ok-claims-vpc"}])
+    ec2.create_flow_logs(
+        ResourceIds=[vpc],
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogDestinationType="cloud-watch-logs",
+        LogGroupName="/ok/flow-logs",
+        DeliverLogsPermissionArn=f"arn:aws:iam::{ACCOUNT}:role/flow-logs",
+    )
+    (group,) = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    if group["IpPermissionsEgress"]:
+        ec2.revoke_security_group_egress(GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"])
+    if group["IpPermissions"]:
+        ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+    ec2.create_tags(Resources=[group["GroupId"]], Tags=[{"Key": "Name", "Value": "ok-default-group"}])
+    (default_vpc,) = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+    ec2.create_tags(Resources=[default_vpc["VpcId"]], Tags=[{"Key": "Name", "Value": "default-vpc"}])
 
 
 def seed_iam_and_trails(kms_arn: str) -> None:

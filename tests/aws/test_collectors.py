@@ -170,4 +170,9 @@ def test_account_and_region_settings(scanned: Any) -> None:
     assert account.attrs["s3_public_access_block"]["all_enabled"] is False
     assert account.attrs["multi_region_trail_logging"] is True
     region = one(scanned, "account_region", REGION)
-    assert region.attrs == {"region": REGION, "ebs_encryption_by_default": False, "guardduty_enabled": False}
+    assert region.attrs == {
+        "region": REGION,
+        "ebs_encryption_by_default": False,
+        "guardduty_enabled": False,
+        "securityhub_enabled": False,
+    }

@@ -20,6 +20,7 @@ from hipaacheck.sources.aws.runner import scan_account
 
 from .conftest import REGION
 from .seed import seed_account
+from .seed_edge import seed_edge
 
 # (boto3 service, operation) -> IAM action, where the action is not "<signing name>:<operation>".
 IRREGULAR = {
@@ -29,6 +30,13 @@ IRREGULAR = {
     ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
+    # API Gateway authorises its management API by HTTP verb on resource paths (REST and v2 alike).
+    ("apigateway", "GetRestApis"): "apigateway:GET",
+    ("apigateway", "GetStages"): "apigateway:GET",
+    ("apigateway", "GetDomainNames"): "apigateway:GET",
+    ("apigatewayv2", "GetApis"): "apigateway:GET",
+    ("apigatewayv2", "GetStages"): "apigateway:GET",
+    ("apigatewayv2", "GetDomainNames"): "apigateway:GET",
 }
 
 
@@ -48,6 +56,7 @@ class Recorder:
 
 def test_every_call_of_a_full_scan_is_in_the_policy(mocked: None) -> None:
     seed_account()
+    seed_edge()
     recorder = Recorder()
     scan = scan_account(ScanOptions(regions=(REGION, "eu-west-1"), workers=4), recorder.attach)
     assert not scan.notes  # a full scan: no read failed, so every path ran
@@ -61,6 +70,7 @@ def test_every_call_of_a_full_scan_is_in_the_policy(mocked: None) -> None:
     services = {svc for svc, _, _ in recorder.calls}
     assert services >= {"s3", "s3control", "kms", "rds", "ec2", "efs", "dynamodb", "elasticache", "elbv2", "elb"}
     assert services >= {"cloudtrail", "logs", "iam", "sqs", "sns", "guardduty", "sts"}
+    assert services >= {"cloudfront", "apigateway", "apigatewayv2", "wafv2", "config", "acm", "securityhub"}
 
 
 def test_declared_actions_agree_with_the_independent_mapping() -> None:

@@ -110,6 +110,8 @@ def _live_address(resource: Resource, arns: dict[str, str]) -> str | None:
         return f"account/{ACCOUNT}"
     if resource.type == "account_region":
         return f"account/{ACCOUNT}/{resource.attrs.get('region', REGION)}"
+    if resource.type == "config_recorder" and resource.address.startswith("account/"):
+        return f"account/{ACCOUNT}/{resource.attrs.get('region', REGION)}/config-recorder"
     return arns.get(resource.address)
 
 

@@ -65,7 +65,8 @@ def messages(report: dict[str, Any], policy: str) -> list[str]:
 def test_planned_values_of_the_wrong_shape(scan: Scan, planned_values: Any) -> None:
     """Cause: `(planned_values or {}).get(...)` and `for x in module.get("resources") or []` assumed shapes."""
     result, report = scan({"format_version": "1.2", "planned_values": planned_values})
-    assert result.code == 0 and report["resources"] == 2  # only the synthetic account resources
+    # only the synthetic account-level resources: account, account_region, the region's config_recorder
+    assert result.code == 0 and report["resources"] == 3
 
 
 @pytest.mark.parametrize(

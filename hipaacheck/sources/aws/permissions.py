@@ -18,7 +18,8 @@ SESSION_CALLS = (
 )
 READ_VERBS = ("Get", "List", "Describe")
 # The one action that is not named like a read, and why it is still needed: see collectors/account.py.
-NOT_READ_NAMED = frozenset({"iam:GenerateCredentialReport"})
+# API Gateway authorises its management API by HTTP verb: apigateway:GET is its read-only action.
+NOT_READ_NAMED = frozenset({"iam:GenerateCredentialReport", "apigateway:GET"})
 
 
 def all_calls() -> list[Call]:

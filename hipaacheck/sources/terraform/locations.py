@@ -36,6 +36,7 @@ _ACCOUNT_FIELDS = {
     "multi_region_trail_logging": "aws_cloudtrail",
     "ebs_encryption_by_default": "aws_ebs_encryption_by_default",
     "guardduty_enabled": "aws_guardduty_detector",
+    "securityhub_enabled": "aws_securityhub_account",
 }
 _LABEL = r'"?([A-Za-z_][A-Za-z0-9_-]*)"?'
 _RESOURCE_HEADER = re.compile(rf"^\s*resource\s+{_LABEL}\s+{_LABEL}\s*\{{")

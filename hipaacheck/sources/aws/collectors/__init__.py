@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 from ..context import Collector
-from . import account, backup, datastores, ec2, elb, iam, kms, logs, messaging, rds, s3
+from . import (
+    account,
+    analytics,
+    backup,
+    containers,
+    datastores,
+    ec2,
+    edge,
+    edge_api,
+    elb,
+    iam,
+    identity_posture,
+    kms,
+    logs,
+    messaging,
+    rds,
+    s3,
+)
 
 # Regional collectors run once per scanned region, global ones once per scan.
 COLLECTORS: tuple[Collector, ...] = (
@@ -23,5 +40,17 @@ COLLECTORS: tuple[Collector, ...] = (
     messaging.SQS,
     messaging.SNS,
     account.COLLECTOR,
+    identity_posture.IDENTITIES,
+    identity_posture.CONFIG,
+    identity_posture.ACM,
     backup.COLLECTOR,
+    containers.EKS,
+    containers.ECR,
+    containers.ECS,
+    analytics.REDSHIFT,
+    analytics.OPENSEARCH,
+    analytics.DOCDB,
+    edge.VPCS,
+    edge.CLOUDFRONT,
+    edge_api.COLLECTOR,
 )

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import time
+import weakref
+from concurrent.futures import Future
 
 from ....models import Resource
 from ..builder import PLAN_ONLY_TYPES, LiveBuilder, Where, plan_only
-from ..calls import Call, Result, calls
+from ..calls import Call, Fetcher, Result, calls
 from ..context import Collector, Context
 
 _PASSWORD_FIELDS = {
@@ -101,7 +104,7 @@ def collect(ctx: Context) -> list[Resource]:
 
 
 def _console_users(ctx: Context, b: LiveBuilder) -> None:
-    report = _credential_report(ctx)
+    report = credential_report(ctx)
     if b.failed(C["get_credential_report"], report):
         return
     if report.not_configured:
@@ -119,6 +122,30 @@ def _console_users(ctx: Context, b: LiveBuilder) -> None:
         and row.get("mfa_active") != "true"
     ]
     b.set("console_users_without_mfa", sorted(users))
+
+
+# One credential report per scan, shared by every collector that reads it (account, iam identities):
+# asking for it and polling until it is ready happens once.
+_REPORTS: weakref.WeakKeyDictionary[Fetcher, Future[Result]] = weakref.WeakKeyDictionary()
+_REPORTS_LOCK = threading.Lock()
+
+
+def credential_report(ctx: Context) -> Result:
+    """The scan's credential report (read once per fetcher, however many collectors ask)."""
+    with _REPORTS_LOCK:
+        future = _REPORTS.get(ctx.fetch)
+        owner = future is None
+        if future is None:
+            future = _REPORTS[ctx.fetch] = Future()
+    if not owner:
+        return future.result()
+    try:
+        result = _credential_report(ctx)
+    except BaseException as exc:
+        future.set_exception(exc)
+        raise
+    future.set_result(result)
+    return result
 
 
 def _credential_report(ctx: Context) -> Result:

@@ -19,6 +19,14 @@ REGION_CALLS = calls(
     Call("ec2", "get_ebs_encryption_by_default", "ec2:GetEbsEncryptionByDefault", ("ebs_encryption_by_default",)),
     Call("guardduty", "list_detectors", "guardduty:ListDetectors", ("guardduty_enabled",), paginate=True),
     Call("guardduty", "get_detector", "guardduty:GetDetector", ("guardduty_enabled",)),
+    # InvalidAccessException: "Account is not subscribed to AWS Security Hub" in the region.
+    Call(
+        "securityhub",
+        "describe_hub",
+        "securityhub:DescribeHub",
+        ("securityhub_enabled",),
+        frozenset({"InvalidAccessException", "ResourceNotFoundException"}),
+    ),
 )
 C = CALLS | REGION_CALLS
 PROBE = C["get_ebs_encryption_by_default"]  # the first call in a region: tells whether it answers at all
@@ -69,6 +77,10 @@ def collect_security_groups(ctx: Context) -> list[Resource]:
         b.tags(tag_map(group.get("Tags")))
         b.set("group_name", group.get("GroupName"))
         b.set("vpc_id", group.get("VpcId"))
+        # Every VPC's default group is named "default", a name no other group may take.
+        b.set("is_default", group.get("GroupName") == "default")
+        b.set("ingress_rule_count", len(group.get("IpPermissions") or []))
+        b.set("egress_rule_count", len(group.get("IpPermissionsEgress") or []))
         rules = [_rule(p, str(group_id)) for p in group.get("IpPermissions") or [] if isinstance(p, dict)]
         b.set("ingress", rules)
         try:
@@ -120,6 +132,9 @@ def collect_region(ctx: Context) -> list[Resource]:
         if "guardduty_enabled" not in b.gaps or enabled:
             b.gaps.pop("guardduty_enabled", None)  # one enabled detector settles it
             b.set("guardduty_enabled", enabled)
+    hub = ctx.fetch.call(C["describe_hub"], region)
+    if not b.failed(C["describe_hub"], hub):
+        b.set("securityhub_enabled", hub.ok and bool(hub.data.get("HubArn")))
     return [b.build(region)]
 
 

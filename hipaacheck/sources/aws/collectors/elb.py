@@ -6,8 +6,9 @@ from typing import Any
 
 from ....models import Resource
 from ..builder import LiveBuilder, Where, placeholder, tag_map
-from ..calls import ALL_FIELDS, Call, calls
+from ..calls import ALL_FIELDS, Call, Result, calls
 from ..context import Collector, Context
+from . import edge_lb
 
 CALLS = calls(
     Call(
@@ -19,9 +20,10 @@ CALLS = calls(
         "elbv2",
         "describe_load_balancer_attributes",
         "elasticloadbalancing:DescribeLoadBalancerAttributes",
-        note="access-log bucket of each load balancer (s3_bucket.log_destination)",
+        note="access-log bucket of each load balancer (s3_bucket.log_destination); load_balancer attributes",
     ),
 )
+CALLS |= edge_lb.CALLS
 CLASSIC_CALLS = calls(
     Call("elb", "describe_load_balancers", "elasticloadbalancing:DescribeLoadBalancers", (ALL_FIELDS,), paginate=True),
     Call("elb", "describe_tags", "elasticloadbalancing:DescribeTags", ("tags",)),
@@ -44,11 +46,12 @@ def collect_v2(ctx: Context) -> list[Resource]:
     listing = ctx.fetch.call(CALLS["describe_load_balancers"], region)
     if listing.error:
         ctx.facts.log_source_unread(listing.error)
-        return [placeholder("lb_listener", ctx.where, listing.error)]
+        return [placeholder(t, ctx.where, listing.error) for t in ("lb_listener", "load_balancer")]
     builders: list[LiveBuilder] = []
     for balancer in listing.data.get("LoadBalancers", []):
         arn = balancer.get("LoadBalancerArn")
-        _log_bucket(ctx, CALLS["describe_load_balancer_attributes"], arn, LoadBalancerArn=arn)
+        attributes = _log_bucket(ctx, CALLS["describe_load_balancer_attributes"], arn, LoadBalancerArn=arn)
+        builders.append(edge_lb.load_balancer(ctx, balancer, attributes))
         listeners = ctx.fetch.call(CALLS["describe_listeners"], region, LoadBalancerArn=arn)
         if listeners.error:
             b = LiveBuilder("lb_listener", f"{arn}/listeners/*", ctx.where)
@@ -111,19 +114,20 @@ def collect_classic(ctx: Context) -> list[Resource]:
     return [b.build() for b in builders]
 
 
-def _log_bucket(ctx: Context, spec: Call, arn: str, **params: Any) -> None:
+def _log_bucket(ctx: Context, spec: Call, arn: str, **params: Any) -> Result:
     result = ctx.fetch.call(spec, ctx.where.region, **params)
     if result.error:
         ctx.facts.log_source_unread(f"{arn}: {result.error}")
-        return
+        return result
     if spec.service == "elb":
         log = (result.data.get("LoadBalancerAttributes") or {}).get("AccessLog") or {}
         if log.get("Enabled") and log.get("S3BucketName"):
             ctx.facts.add_log_bucket(str(log["S3BucketName"]))
-        return
+        return result
     attributes = {a.get("Key"): a.get("Value") for a in result.data.get("Attributes") or [] if isinstance(a, dict)}
     if attributes.get("access_logs.s3.enabled") == "true" and attributes.get("access_logs.s3.bucket"):
         ctx.facts.add_log_bucket(str(attributes["access_logs.s3.bucket"]))
+    return result
 
 
 def _tags(ctx: Context, spec: Call, builders: list[LiveBuilder], param: str, key: str, id_key: str) -> None:
@@ -145,5 +149,5 @@ def _tags(ctx: Context, spec: Call, builders: list[LiveBuilder], param: str, key
             b.tags(found[b.key])
 
 
-V2 = Collector("elbv2", ("lb_listener",), CALLS, collect_v2)
+V2 = Collector("elbv2", ("lb_listener", "load_balancer"), CALLS, collect_v2)
 CLASSIC = Collector("elb", ("lb_listener",), CLASSIC_CALLS, collect_classic)

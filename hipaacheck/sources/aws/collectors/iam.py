@@ -28,6 +28,8 @@ CALLS = calls(
         paginate=True,
     ),
 )
+# The one listing of IAM; the identities collector asks with the same filter, so it is fetched once.
+AUTH_FILTER = ["LocalManagedPolicy", "Role", "User", "Group"]
 _FACTS = ("allows_admin", "admin_statements", "allows_not_action")
 # detail list, inline policy list, kind, owner name key, principal type
 _INLINE = (
@@ -56,7 +58,7 @@ def collect(ctx: Context) -> list[Resource]:
     details = ctx.fetch.call(
         CALLS["get_account_authorization_details"],
         ctx.where.region,
-        Filter=["LocalManagedPolicy", "Role", "User", "Group"],
+        Filter=AUTH_FILTER,
     )
     if details.error:
         return [_regionless(placeholder(t, ctx.where, details.error)) for t in ("iam_policy", "iam_principal")]

@@ -32,6 +32,10 @@ CALLS = calls(
     ),
 )
 C = CALLS
+# DescribeDBInstances/Clusters also list DocumentDB and Neptune, which share the RDS API but are other
+# services (other TLS parameters, other Terraform resources): docdb_cluster covers DocumentDB; Neptune
+# is not a db_cluster or db_instance either, as in the plan adapters (aws_neptune_cluster is not read).
+NOT_RDS_ENGINES = frozenset({"docdb", "neptune"})
 
 
 def _common(b: LiveBuilder, item: dict[str, Any], identifier: str) -> None:
@@ -80,6 +84,8 @@ def collect_instances(ctx: Context) -> list[Resource]:
         return [placeholder("db_instance", ctx.where, listing.error)]
     resources = []
     for item in listing.data.get("DBInstances", []):
+        if item.get("Engine") in NOT_RDS_ENGINES:
+            continue
         ident = item.get("DBInstanceIdentifier")
         b = LiveBuilder("db_instance", item.get("DBInstanceArn") or ctx.where.arn("rds", f"db:{ident}"), ctx.where)
         b.set("publicly_accessible", item.get("PubliclyAccessible") is True)
@@ -112,6 +118,8 @@ def collect_clusters(ctx: Context) -> list[Resource]:
         return [placeholder("db_cluster", ctx.where, listing.error)]
     resources = []
     for item in listing.data.get("DBClusters", []):
+        if item.get("Engine") in NOT_RDS_ENGINES:
+            continue
         ident = item.get("DBClusterIdentifier")
         b = LiveBuilder("db_cluster", item.get("DBClusterArn") or ctx.where.arn("rds", f"cluster:{ident}"), ctx.where)
         _common(b, item, "DBClusterIdentifier")

@@ -11,12 +11,18 @@ from ....resource_types import RESOURCE_TYPES
 from ..plan import Plan
 from ..references import Linker
 from .account import account_regions, accounts
+from .analytics import docdb_clusters, opensearch_domains, redshift_clusters
 from .backup import backup_plans, backup_vaults
 from .builder import SOURCE
 from .compute import ebs_volumes, ec2_instances, efs_file_systems
+from .containers import ecr_repositories, ecs_task_definitions, eks_clusters
 from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
 from .deletions import data_store_deletions
+from .edge import cloudfront_distributions, vpcs
+from .edge_api import api_gateway_domains, api_gateway_stages
+from .edge_lb import load_balancers
 from .identity import iam_policies, kms_keys
+from .identity_posture import acm_certificates, config_recorders, iam_roles, iam_users
 from .logs import cloudtrails, log_groups
 from .messaging import sns_topics, sqs_queues
 from .network import lb_listeners, security_groups
@@ -50,8 +56,23 @@ ADAPTERS: dict[str, Adapter] = {
     "account": accounts,
     "account_region": account_regions,
     "data_store_deletion": data_store_deletions,
+    "iam_user": iam_users,
+    "iam_role": iam_roles,
+    "config_recorder": config_recorders,
+    "acm_certificate": acm_certificates,
     "backup_plan": backup_plans,
     "backup_vault": backup_vaults,
+    "eks_cluster": eks_clusters,
+    "ecr_repository": ecr_repositories,
+    "ecs_task_definition": ecs_task_definitions,
+    "redshift_cluster": redshift_clusters,
+    "opensearch_domain": opensearch_domains,
+    "docdb_cluster": docdb_clusters,
+    "vpc": vpcs,
+    "cloudfront_distribution": cloudfront_distributions,
+    "api_gateway_stage": api_gateway_stages,
+    "api_gateway_domain": api_gateway_domains,
+    "load_balancer": load_balancers,
 }
 
 

@@ -191,11 +191,15 @@ def account_regions(plan: Plan, linker: Linker) -> list[Resource]:
     for detector in plan.of_type("aws_guardduty_detector"):
         builder(detector).take("guardduty_enabled", "enable", to_bool, default=True, source=detector)
         builder(detector).absorb(detector, "guardduty_enabled")
+    for hub in plan.of_type("aws_securityhub_account"):
+        builder(hub).set("securityhub_enabled", True)  # the resource is the subscription itself
+        builder(hub).absorb(hub, "securityhub_enabled")
     # Deleting the resource turns the safeguard off (the provider disables EBS default encryption and
     # deletes the detector): that is a failure of the safeguard, not "not managed".
     for tf_type, field in (
         ("aws_ebs_encryption_by_default", "ebs_encryption_by_default"),
         ("aws_guardduty_detector", "guardduty_enabled"),
+        ("aws_securityhub_account", "securityhub_enabled"),
     ):
         for gone in plan.deleted(tf_type, pure=True):
             target = builder(gone)
@@ -215,5 +219,7 @@ def account_regions(plan: Plan, linker: Linker) -> list[Resource]:
             )
         if "guardduty_enabled" not in b.attrs and "guardduty_enabled" not in b.gaps:
             b.not_managed("guardduty_enabled", "not managed by this plan (it has no aws_guardduty_detector)")
+        if "securityhub_enabled" not in b.attrs and "securityhub_enabled" not in b.gaps:
+            b.not_managed("securityhub_enabled", "not managed by this plan (it has no aws_securityhub_account)")
         resources.append(b.build())
     return resources

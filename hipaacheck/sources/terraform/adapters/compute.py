@@ -9,6 +9,7 @@ from ..raw import UNKNOWN
 from ..references import Linker, Unresolved
 from .backup import set_protection
 from .builder import Builder, known_str, to_bool, to_int
+from .edge_instances import public_ip
 
 
 def _default_encryption_regions(plan: Plan) -> set[str | None]:
@@ -120,8 +121,7 @@ def ec2_instances(plan: Plan, linker: Linker) -> list[Resource]:
         b.tags()
         b.take("metadata.http_tokens", "metadata_options.0.http_tokens", known_str)
         b.take("metadata.http_endpoint", "metadata_options.0.http_endpoint", known_str)
-        if resource.type == "aws_instance":
-            b.take("public_ip", "associate_public_ip_address", to_bool)
+        public_ip(plan, linker, b)
         resources.append(b.build())
     return resources
 

@@ -10,6 +10,7 @@ from ..plan import Plan, PlanResource
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved, describe
 from .builder import Builder, Malformed, known_str, string_list, to_bool, to_int
+from .edge_groups import rule_counts
 
 _RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
 
@@ -84,8 +85,11 @@ def _rule_unknown(rule: PlanResource) -> bool:
     return any(rule.raw.is_unknown(p) for p in paths)
 
 
+_GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
+
+
 def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
-    groups = plan.of_type("aws_security_group")
+    groups = plan.of_type(*_GROUP_TYPES)
     rule_resources = plan.of_type(*_RULE_TYPES)
     if not groups and not rule_resources:
         return []
@@ -110,7 +114,7 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
             malformed.setdefault(group.address, str(exc))
     unpinned: list[tuple[PlanResource, Unresolved]] = []
     for rule in rule_resources:
-        parent = linker.parent(rule, "security_group_id", ("aws_security_group",), ("id",))
+        parent = linker.parent(rule, "security_group_id", _GROUP_TYPES, ("id",))
         if isinstance(parent, Unresolved):
             if len(parent.candidates) != 1:
                 unpinned.append((rule, parent))
@@ -132,6 +136,7 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
             rules[parent.address].append(parsed)
     maybe: dict[str, list[tuple[PlanResource, dict[str, Any] | None]]] = {g.address: [] for g in groups}
     resources = [_unpinned_rule(plan, rule, unresolved, maybe) for rule, unresolved in unpinned]
+    counts = {d: rule_counts(plan, linker, groups, d) for d in ("ingress", "egress")}
     for group in groups:
         b = Builder(plan, group, "security_group")
         for part in parts[group.address]:
@@ -139,6 +144,13 @@ def security_groups(plan: Plan, linker: Linker) -> list[Resource]:
         b.tags()
         b.take("group_name", "name", known_str)
         b.take("vpc_id", "vpc_id", known_str)
+        b.set("is_default", group.type == "aws_default_security_group")
+        for direction, by_group in counts.items():
+            count = by_group.get(group.address)
+            if isinstance(count, str):
+                b.unknown(f"{direction}_rule_count", count)
+            else:
+                b.set(f"{direction}_rule_count", count)
         b.set("ingress", rules[group.address])
         exposure = Exposure([], False)
         try:
@@ -196,7 +208,7 @@ def _rule_as_group(
     plan: Plan, rule: PlanResource, unresolved: Unresolved, parsed: dict[str, Any] | None, problem: str | None
 ) -> Resource:
     b = Builder(plan, rule, "security_group")
-    for path in ("group_name", "vpc_id"):
+    for path in ("group_name", "vpc_id", "is_default", "ingress_rule_count", "egress_rule_count"):
         b.not_managed(path, f"{rule.address} is a rule; its group is not known before apply")
     if problem is not None:
         for path in ("ingress", "internet_exposed_ports", "internet_all_traffic"):
