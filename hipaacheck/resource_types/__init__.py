@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .base import Canonical
 from .changes import DataStoreDeletion
+from .copies_secrets import DbSnapshot, EbsSnapshot, LambdaFunction, MachineImage, SecretsManagerSecret
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
 from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
 from .logging import Cloudtrail, CloudwatchLogGroup
@@ -44,6 +45,11 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "account": Account,
     "account_region": AccountRegion,
     "data_store_deletion": DataStoreDeletion,
+    "db_snapshot": DbSnapshot,
+    "ebs_snapshot": EbsSnapshot,
+    "machine_image": MachineImage,
+    "secretsmanager_secret": SecretsManagerSecret,
+    "lambda_function": LambdaFunction,
 }
 
 # Scalar kinds a policy value is checked against.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Canonical, Tagged, doc
+from .copies_secrets import ResourcePolicy
 
 
 class BucketEncryption(Canonical):
@@ -94,3 +95,4 @@ class EbsVolume(Tagged):
 class EfsFileSystem(Tagged):
     encrypted: bool | None = doc("Encryption at rest enabled.")
     kms_key_id: str | None = doc("KMS key used for encryption.")
+    policy: ResourcePolicy | None = doc("Facts derived from the resource policy (derive/resource_policy.py).")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import Collector
-from . import account, datastores, ec2, elb, iam, kms, logs, messaging, rds, s3
+from . import account, copies, datastores, ec2, elb, iam, kms, logs, messaging, rds, s3, secrets
 
 # Regional collectors run once per scanned region, global ones once per scan.
 COLLECTORS: tuple[Collector, ...] = (
@@ -23,4 +23,9 @@ COLLECTORS: tuple[Collector, ...] = (
     messaging.SQS,
     messaging.SNS,
     account.COLLECTOR,
+    copies.DB_SNAPSHOTS,
+    copies.EBS_SNAPSHOTS,
+    copies.IMAGES,
+    secrets.SECRETS,
+    secrets.FUNCTIONS,
 )
