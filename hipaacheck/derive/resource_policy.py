@@ -59,6 +59,8 @@ ARNs hold its data, and its few service-specific rules:
   ``elasticfilesystem:AccessedViaMountTarget`` admits only clients that mount
   through a mount target, which has private VPC addresses only (the default
   policy EFS applies when none is set has exactly this condition);
+* ``limiting_keys``: service keys that name a fixed account, like
+  ``LIMITING_KEYS``: KMS's ``kms:CallerAccount``;
 * ``service_principals_public``: an Allow to a service principal
   (``{"Service": "s3.amazonaws.com"}``) without a limiting condition is
   public: any account's bucket or topic could then invoke the function (the
@@ -127,6 +129,8 @@ class ServiceProfile:
     arn_prefix: str = "arn:aws:s3:::"
     implicit_resource: bool = False
     limiting_bools: frozenset[str] = frozenset()
+    # Service keys that name a fixed account or principal, like LIMITING_KEYS (lower case).
+    limiting_keys: frozenset[str] = frozenset()
     service_principals_public: bool = False
 
 
@@ -211,6 +215,8 @@ KMS = ServiceProfile(
     _itself,
     arn_prefix=_unnamed_prefix("kms", "key/"),
     implicit_resource=True,
+    # kms:CallerAccount names the account of the caller (AWS managed keys' own policies use it).
+    limiting_keys=frozenset({"kms:calleraccount"}),
 )
 LAMBDA = ServiceProfile(
     "lambda",
@@ -276,7 +282,7 @@ def resource_policy_facts(
         if denies_insecure_transport(statement, resource_arn or unnamed, service):
             tls.append(label)
         elif resource_arn is None and denies_insecure_transport(statement, None, service):
-            maybe_tls = True
+            maybe_tls = maybe_tls or _may_cover(statement, unnamed)
     verdict: bool | None = True if tls else (None if maybe_tls else False)
     return ResourcePolicyFacts(bool(public), tuple(public), verdict, tuple(tls))
 
@@ -312,7 +318,7 @@ def is_limited(statement: dict[str, Any], service: ServiceProfile = S3) -> bool:
         if not isinstance(operands, dict):
             continue
         for key, values in operands.items():
-            if condition_limits(str(operator), str(key), values) or _service_bool_limits(
+            if condition_limits(str(operator), str(key), values, service.limiting_keys) or _service_bool_limits(
                 str(operator), str(key), values, service
             ):
                 return True
@@ -327,11 +333,11 @@ def _service_bool_limits(operator: str, key: str, values: Any, service: ServiceP
     return bool(texts) and all(t == "true" for t in texts)
 
 
-def condition_limits(operator: str, key: str, values: Any) -> bool:
+def condition_limits(operator: str, key: str, values: Any, service_keys: frozenset[str] = frozenset()) -> bool:
     """One (operator, key, values) entry ties an Allow to a fixed network, organisation or principal."""
     base = operator.removeprefix("ForAnyValue:")
     key = key.lower()
-    if key not in LIMITING_KEYS:
+    if key not in LIMITING_KEYS and key not in service_keys:
         return False
     texts = [v for v in _as_list(values) if isinstance(v, str)]
     if not texts or len(texts) != len(_as_list(values)):
@@ -382,6 +388,18 @@ def denies_insecure_transport(
     if not _covers_actions(statement, service):
         return False
     return resource_arn is None or _covers_resources(statement, resource_arn, service)
+
+
+def _may_cover(statement: dict[str, Any], unnamed: str) -> bool:
+    """Some ARN of the resource's service could match the statement's resources (a name known at apply)."""
+    if "NotResource" in statement or ("Resource" not in statement):
+        return True
+    service = unnamed.split(":")[2]
+    for pattern in (str(r) for r in _as_list(statement["Resource"])):
+        parts = pattern.split(":")
+        if pattern == "*" or (len(parts) > 2 and matches(parts[2], service, fold_case=True)):
+            return True
+    return False
 
 
 def _only_insecure_transport(condition: Any) -> bool:

@@ -168,6 +168,17 @@ def _launch_public(permission: PlanResource) -> bool | None:
     return None if group is UNKNOWN else group == "all"
 
 
+_SNAPSHOT_TYPES = ("aws_ebs_snapshot", "aws_ebs_snapshot_copy")
+
+
+def _snapshot_fact(source: Builder | None) -> Fact:
+    if source is None:
+        return Gap(GapKind.UNKNOWN, "a block device's snapshot is known only after apply")
+    if "encrypted" in source.gaps:
+        return source.gaps["encrypted"]
+    return source.attrs.get("encrypted") is True
+
+
 def _image_devices(b: Builder, snapshots: dict[str, Builder], linker: Linker) -> None:
     devices = b.resource.raw.get("ebs_block_device")
     if devices is UNKNOWN:
@@ -178,30 +189,45 @@ def _image_devices(b: Builder, snapshots: dict[str, Builder], linker: Linker) ->
         b.notes["encrypted"] = "no EBS block device is configured: nothing of the image is EBS-encrypted"
         return
     verdicts: list[Fact] = []
+    pending = False  # a device restores a snapshot named only at apply
     for i, device in enumerate(devices):
         if not isinstance(device, dict):
             verdicts.append(Gap(GapKind.ERROR, f"malformed value in the plan ({b.resource.address}.ebs_block_device)"))
             continue
-        encrypted, snapshot = to_bool(device.get("encrypted")), device.get("snapshot_id")
+        # Read through raw: a snapshot_id known only after apply is absent from the block itself.
+        encrypted = to_bool(b.resource.raw.get(f"ebs_block_device.{i}.encrypted"))
+        snapshot = b.resource.raw.get(f"ebs_block_device.{i}.snapshot_id")
         if encrypted is True:
             verdicts.append(True)
+        elif snapshot is UNKNOWN:
+            pending = True
         elif snapshot in (None, ""):
-            verdicts.append(
-                False if encrypted is False or encrypted is None else Gap(GapKind.UNKNOWN, "known only after apply")
-            )
+            verdicts.append(encrypted is True)  # an empty volume, encrypted only when it asks to be
         else:
             # The volume is restored from the snapshot, with the snapshot's encryption.
-            parent = linker.parent(
-                b.resource, f"ebs_block_device.{i}.snapshot_id", ("aws_ebs_snapshot", "aws_ebs_snapshot_copy"), ("id",)
-            )
-            source = snapshots.get(parent.address) if isinstance(parent, PlanResource) else None
-            if source is None:
-                verdicts.append(Gap(GapKind.UNKNOWN, "a block device's snapshot is known only after apply"))
-            elif "encrypted" in source.gaps:
-                verdicts.append(source.gaps["encrypted"])
-            else:
-                verdicts.append(source.attrs.get("encrypted") is True)
+            parent = linker.parent(b.resource, f"ebs_block_device.{i}.snapshot_id", _SNAPSHOT_TYPES, ("id",))
+            verdicts.append(_snapshot_fact(snapshots.get(parent.address) if isinstance(parent, PlanResource) else None))
+    if pending:
+        verdicts.extend(_configured_snapshots(b, snapshots, linker))
     _combine(b, verdicts)
+
+
+def _configured_snapshots(b: Builder, snapshots: dict[str, Builder], linker: Linker) -> list[Fact]:
+    """The snapshots every configured block restores.
+
+    ebs_block_device is a set: the plan's blocks are not in the configuration's order, so
+    every configured snapshot is judged (each is one of the image's devices).
+    """
+    blocks = linker.plan.expressions(b.resource).get("ebs_block_device")
+    facts: list[Fact] = []
+    for block in blocks if isinstance(blocks, list) else []:
+        expression = block.get("snapshot_id") if isinstance(block, dict) else None
+        references = expression.get("references") if isinstance(expression, dict) else None
+        if not references:
+            continue
+        found = linker.follow_references(references, b.resource.module, _SNAPSHOT_TYPES)
+        facts.append(_snapshot_fact(snapshots.get(found[0].address) if len(found) == 1 else None))
+    return facts or [Gap(GapKind.UNKNOWN, "a block device's snapshot is known only after apply")]
 
 
 def _combine(b: Builder, verdicts: list[Fact]) -> None:

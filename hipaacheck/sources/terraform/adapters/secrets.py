@@ -56,7 +56,7 @@ def _kms_cmk(b: Builder, linker: Linker) -> None:
         if keys:
             b.gaps.pop("kms_key_id", None)
             b.set("kms_cmk", True)
-            b.notes["kms_cmk"] = f"encrypted with {describe(tuple(keys))}, a customer managed key"
+            b.notes["kms_cmk"] = f"encrypted with {', '.join(k.address for k in keys)}, a customer managed key"
         else:
             b.unknown("kms_cmk", f"{b.resource.address}.kms_key_id is known only after apply")
 
