@@ -133,12 +133,13 @@ def collect_images(ctx: Context) -> list[Resource]:
         devices = [d.get("Ebs") for d in item.get("BlockDeviceMappings") or [] if isinstance(d, dict) and d.get("Ebs")]
         # No EBS device: nothing of the image is EBS-encrypted (an instance-store image lives in S3).
         b.set("encrypted", bool(devices) and all(isinstance(d, dict) and d.get("Encrypted") is True for d in devices))
-        spec = EC2_CALLS["describe_image_attribute"]
-        attribute = ctx.fetch.call(spec, region, ImageId=image_id, Attribute="launchPermission")
         if item.get("Public") is True:
-            b.set("public", True)
-        elif not b.failed(spec, attribute):
-            b.set("public", _group_all(attribute.data.get("LaunchPermissions")))
+            b.set("public", True)  # DescribeImages says so: the launch permission need not be read
+        else:
+            spec = EC2_CALLS["describe_image_attribute"]
+            attribute = ctx.fetch.call(spec, region, ImageId=image_id, Attribute="launchPermission")
+            if not b.failed(spec, attribute):
+                b.set("public", _group_all(attribute.data.get("LaunchPermissions")))
         resources.append(b.build(item.get("Name") or image_id))
     return resources
 
