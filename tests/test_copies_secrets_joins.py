@@ -257,9 +257,33 @@ def test_secret_keys() -> None:
             change("aws_secretsmanager_secret.ref", {"kms_key_id": None}, unknown={"kms_key_id": True}),
             change("aws_secretsmanager_secret.alias", {"kms_key_id": None}, unknown={"kms_key_id": True}),
             change("aws_kms_key.k", {}, unknown={"arn": True}),
+            change("aws_secretsmanager_secret.looked_up", {"kms_key_id": "arn:aws:kms:us-east-1:111122223333:key/1"}),
+            change("aws_secretsmanager_secret.by_var", {"kms_key_id": "arn:aws:kms:us-east-1:111122223333:key/2"}),
         ],
         {
             "resources": [
+                # The AWS managed key's ARN, looked up by its alias: still AWS managed.
+                {
+                    "address": "data.aws_kms_alias.sm",
+                    "mode": "data",
+                    "type": "aws_kms_alias",
+                    "name": "sm",
+                    "expressions": {"name": {"constant_value": "alias/aws/secretsmanager"}},
+                },
+                {
+                    "address": "data.aws_kms_key.v",
+                    "mode": "data",
+                    "type": "aws_kms_key",
+                    "name": "v",
+                    "expressions": {"key_id": ref("var.key")},
+                },
+                config_resource(
+                    "aws_secretsmanager_secret.looked_up",
+                    kms_key_id=ref("data.aws_kms_alias.sm.target_key_arn", "data.aws_kms_alias.sm"),
+                ),
+                config_resource(
+                    "aws_secretsmanager_secret.by_var", kms_key_id=ref("data.aws_kms_key.v.arn", "data.aws_kms_key.v")
+                ),
                 config_resource("aws_secretsmanager_secret.ref", kms_key_id=ref("aws_kms_key.k.arn", "aws_kms_key.k")),
                 config_resource(
                     "aws_secretsmanager_secret.alias",
@@ -271,7 +295,10 @@ def test_secret_keys() -> None:
     result = adapt(doc)
     cmk = {n: result[f"aws_secretsmanager_secret.{n}"].attrs.get("kms_cmk") for n in ("aws", "arn", "cmk", "ref")}
     assert cmk == {"aws": False, "arn": False, "cmk": True, "ref": True}
-    assert gap(result["aws_secretsmanager_secret.alias"], "kms_cmk") is GapKind.UNKNOWN
+    assert result["aws_secretsmanager_secret.looked_up"].attrs["kms_cmk"] is False
+    assert gap(result["aws_secretsmanager_secret.by_var"], "kms_cmk") is GapKind.UNKNOWN
+    # Its key ARN (known only after apply) comes from the alias/aws/secretsmanager lookup.
+    assert result["aws_secretsmanager_secret.alias"].attrs["kms_cmk"] is False
 
 
 def test_launch_permissions() -> None:

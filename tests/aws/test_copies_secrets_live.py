@@ -22,6 +22,7 @@ from hipaacheck.models import Resource
 from hipaacheck.sources.aws.builder import Where
 from hipaacheck.sources.aws.calls import Fetcher
 from hipaacheck.sources.aws.collectors.copies import collect_images
+from hipaacheck.sources.aws.collectors.secrets import collect_secrets
 from hipaacheck.sources.aws.context import Context, Facts
 from hipaacheck.sources.terraform import load_plan_resources
 
@@ -275,3 +276,21 @@ def test_image_encryption_from_recorded_responses(
         (image,) = collect_images(ctx)
         stub.assert_no_pending_responses()
     assert {k: image.attrs[k] for k in expected} == expected and not image.gaps
+
+
+@pytest.mark.parametrize(("manager", "expected"), [("AWS", False), ("CUSTOMER", True)])
+def test_a_secret_key_arn_is_customer_managed_only_if_kms_says_so(manager: str, expected: bool) -> None:
+    # The AWS managed aws/secretsmanager key can be named by its key ARN; only DescribeKey tells.
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:claims-AbCdEf"
+    sm, kms = boto3.client("secretsmanager", region_name=REGION), boto3.client("kms", region_name=REGION)
+    with Stubber(sm) as sm_stub, Stubber(kms) as kms_stub:
+        sm_stub.add_response("list_secrets", {"SecretList": [{"ARN": secret, "Name": "claims", "KmsKeyId": key}]}, {})
+        sm_stub.add_response("get_resource_policy", {"ARN": secret, "Name": "claims"}, {"SecretId": secret})
+        kms_stub.add_response("describe_key", {"KeyMetadata": {"KeyId": key, "KeyManager": manager}}, {"KeyId": key})
+        clients = {"secretsmanager": sm, "kms": kms}
+        ctx = Context(Fetcher(lambda service, region: clients[service], 1), Where(ACCOUNT, REGION), Facts(), (REGION,))
+        (found,) = collect_secrets(ctx)
+        sm_stub.assert_no_pending_responses()
+        kms_stub.assert_no_pending_responses()
+    assert found.attrs["kms_cmk"] is expected and found.attrs["policy"] == {"present": False, "public": False}

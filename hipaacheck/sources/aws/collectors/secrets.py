@@ -12,6 +12,8 @@ from .resource_policies import apply_policy
 SECRETS_CALLS = calls(
     Call("secretsmanager", "list_secrets", "secretsmanager:ListSecrets", (ALL_FIELDS,), paginate=True),
     Call("secretsmanager", "get_resource_policy", "secretsmanager:GetResourcePolicy", ("policy",)),
+    # A key ARN may be the AWS managed aws/secretsmanager key's: KMS says who manages it.
+    Call("kms", "describe_key", "kms:DescribeKey", ("kms_cmk",)),
 )
 LAMBDA_CALLS = calls(
     Call("lambda", "list_functions", "lambda:ListFunctions", (ALL_FIELDS,), paginate=True),
@@ -33,6 +35,15 @@ def _aws_managed(key: str) -> bool:
     return key.startswith("alias/aws/") or ":alias/aws/" in key
 
 
+def _kms_cmk(ctx: Context, b: LiveBuilder, key: object) -> None:
+    if not isinstance(key, str) or not key or _aws_managed(key):
+        b.set("kms_cmk", False)  # no KmsKeyId: the AWS managed key aws/secretsmanager
+        return
+    described = ctx.fetch.call(SECRETS_CALLS["describe_key"], ctx.where.region, KeyId=key)
+    if not b.failed(SECRETS_CALLS["describe_key"], described):
+        b.set("kms_cmk", (described.data.get("KeyMetadata") or {}).get("KeyManager") == "CUSTOMER")
+
+
 def collect_secrets(ctx: Context) -> list[Resource]:
     c, region = SECRETS_CALLS, ctx.where.region
     listing = ctx.fetch.call(c["list_secrets"], region)
@@ -46,8 +57,7 @@ def collect_secrets(ctx: Context) -> list[Resource]:
         b.set("secret_name", name)
         key = item.get("KmsKeyId")
         b.set("kms_key_id", key)
-        # No KmsKeyId: the AWS managed key aws/secretsmanager.
-        b.set("kms_cmk", isinstance(key, str) and bool(key) and not _aws_managed(key))
+        _kms_cmk(ctx, b, key)
         b.set("rotation_enabled", item.get("RotationEnabled") is True)
         policy = ctx.fetch.call(c["get_resource_policy"], region, SecretId=arn)
         if not b.failed(c["get_resource_policy"], policy):

@@ -14,7 +14,7 @@ from typing import Any
 from ....derive.policy_document import DocumentError
 from ....derive.resource_policy import LAMBDA, SECRETSMANAGER, resource_policy_facts
 from ....models import Resource
-from ..plan import Plan, PlanResource
+from ..plan import Plan, PlanResource, strip_indexes
 from ..raw import UNKNOWN
 from ..references import Linker, Unresolved, describe
 from .builder import Builder, known_str
@@ -41,20 +41,51 @@ def _is_aws_managed(key: str) -> bool:
     return key.startswith("alias/aws/") or ":alias/aws/" in key
 
 
+_KEY_LOOKUPS = {"aws_kms_alias": "name", "aws_kms_key": "key_id"}
+
+
+def _looked_up_key(plan: Plan, resource: PlanResource, references: list[Any]) -> bool | None:
+    """A key read from data.aws_kms_alias / data.aws_kms_key: True when AWS managed, None when not told."""
+    module = plan.config_modules.get(strip_indexes(resource.module)) or {}
+    blocks = {
+        f"data.{b.get('type')}.{b.get('name')}": b
+        for b in module.get("resources") or []
+        if isinstance(b, dict) and b.get("mode") == "data"
+    }
+    found: bool | None = False
+    for reference in references:
+        parts = str(reference).split(".")
+        if len(parts) < 3 or parts[0] != "data" or parts[1] not in _KEY_LOOKUPS:
+            continue
+        block = blocks.get(".".join(parts[:3]).split("[")[0]) or {}
+        expression = (block.get("expressions") or {}).get(_KEY_LOOKUPS[parts[1]])
+        name = expression.get("constant_value") if isinstance(expression, dict) else None
+        if not isinstance(name, str):
+            return None  # the data source names its key through a variable: which key is not in the plan
+        if _is_aws_managed(name):
+            return True
+    return found
+
+
 def _kms_cmk(b: Builder, linker: Linker) -> None:
     key = b.take("kms_key_id", "kms_key_id", known_str)
+    expression = linker.plan.expressions(b.resource).get("kms_key_id")
+    references = expression.get("references") if isinstance(expression, dict) else None
+    looked_up = _looked_up_key(linker.plan, b.resource, references) if references else False
     if key is None:
         b.set("kms_cmk", False)
         b.notes["kms_cmk"] = "no kms_key_id: Secrets Manager uses the AWS managed key aws/secretsmanager"
+    elif looked_up is True or (isinstance(key, str) and _is_aws_managed(key)):
+        # An alias/aws/ name, or the key ARN a data source looked up for one, is AWS managed.
+        b.set("kms_cmk", False)
+    elif looked_up is None:
+        b.unknown("kms_cmk", f"{b.resource.address}.kms_key_id comes from a key lookup the plan does not name")
     elif isinstance(key, str):
-        # A key ID or ARN names a key someone created; only alias/aws/ names are AWS managed.
-        b.set("kms_cmk", not _is_aws_managed(key))
+        # A key ID, ARN or alias someone created; only alias/aws/ names are AWS managed.
+        b.set("kms_cmk", True)
     else:
-        expression = linker.plan.expressions(b.resource).get("kms_key_id")
-        references = expression.get("references") if isinstance(expression, dict) else None
         keys = linker.follow_references(references, b.resource.module, _CMK_TYPES) if references else []
         if keys:
-            b.gaps.pop("kms_key_id", None)
             b.set("kms_cmk", True)
             b.notes["kms_cmk"] = f"encrypted with {', '.join(k.address for k in keys)}, a customer managed key"
         else:
