@@ -341,3 +341,22 @@ def test_shared_accounts_known_only_after_apply() -> None:
     ]
     snapshot = adapt(doc)["aws_db_snapshot.s"]
     assert snapshot.attrs["encrypted"] is True and gap(snapshot, "public") is GapKind.UNKNOWN
+
+
+def test_a_public_permission_for_a_function_outside_the_plan_still_fails() -> None:
+    # A qualified ARN (an alias) or an existing function: the permission joins nothing here,
+    # and a public one fails on its own address instead of vanishing.
+    alias = "arn:aws:lambda:us-east-1:111122223333:function:a:live"
+    doc = plan_doc(
+        [
+            function("a"),
+            permission("open", alias, principal="*"),
+            permission("scoped", alias, principal="111122223333"),
+            change("aws_sqs_queue_policy.existing", {"queue_url": "https://sqs/existing", "policy": PUBLIC}),
+        ]
+    )
+    result = adapt(doc)
+    assert result["aws_lambda_function.a"].attrs["policy"]["public"] is False
+    assert result["aws_lambda_permission.open"].attrs["policy"]["public"] is True
+    assert "aws_lambda_permission.scoped" not in result
+    assert result["aws_sqs_queue_policy.existing"].attrs["policy"]["public"] is True

@@ -281,7 +281,7 @@ def machine_images(plan: Plan, linker: Linker) -> list[Resource]:
         else:
             b.set("public", False)
     resources = [b.build(name=known_str(b.resource.raw.get("name"))) for b in builders.values()]
-    resources.extend(_public_orphans(plan, permissions.unpinned))
+    resources.extend(_public_orphans(plan, permissions.homeless()))
     return resources
 
 

@@ -25,6 +25,14 @@ class JoinSpec:
 class Joined:
     by_parent: dict[str, list[PlanResource]] = field(default_factory=dict)
     unpinned: list[tuple[PlanResource, Unresolved]] = field(default_factory=list)
+    # Children that name a parent this plan does not hold (an existing resource, an alias or
+    # version ARN): a public one must still fail somewhere, on its own address.
+    outside: list[PlanResource] = field(default_factory=list)
+
+    def homeless(self) -> list[tuple[PlanResource, Unresolved]]:
+        """Every child not pinned to a parent of this plan, with why."""
+        elsewhere = Unresolved("it names a resource outside this plan", (), True)
+        return self.unpinned + [(child, elsewhere) for child in self.outside]
 
     def children(self, parent: PlanResource) -> list[PlanResource]:
         return self.by_parent.get(parent.address, [])
@@ -49,5 +57,7 @@ def join(linker: Linker, spec: JoinSpec) -> Joined:
             joined.unpinned.append((child, parent))
         elif parent is not None:
             joined.by_parent.setdefault(parent.address, []).append(child)
+        else:
+            joined.outside.append(child)
     per_linker[spec] = joined
     return joined

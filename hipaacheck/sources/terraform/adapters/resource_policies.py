@@ -164,7 +164,7 @@ def with_resource_policy(adapter: Adapter, target: PolicyTarget) -> Adapter:
 def _orphans(plan: Plan, linker: Linker, target: PolicyTarget, joined: Joined) -> list[Resource]:
     """A public policy whose resource is not known before apply fails on its own address."""
     found = []
-    for child, unresolved in joined.unpinned:
+    for child, unresolved in joined.homeless():
         reading = read_policy(linker, child, "policy", None, target.service, target.tls)
         if reading.values.get("public") is not True:
             continue

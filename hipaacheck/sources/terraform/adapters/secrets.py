@@ -235,7 +235,7 @@ def lambda_functions(plan: Plan, linker: Linker) -> list[Resource]:
         _function_policy(b, permissions.children(resource), permissions.maybe(resource))
         _function_url(b, urls.children(resource), bool(urls.maybe(resource)))
         resources.append(b.build(name=known_str(resource.raw.get("function_name"))))
-    resources.extend(_orphans(plan, permissions.unpinned, urls.unpinned))
+    resources.extend(_orphans(plan, permissions.homeless(), urls.homeless()))
     return resources
 
 
