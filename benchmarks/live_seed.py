@@ -12,10 +12,12 @@ from typing import Any
 import boto3
 
 REGION = "us-east-1"
+# Credentials of the account being seeded (org.py seeds many accounts); empty: the environment's.
+CREDENTIALS: dict[str, str] = {}
 
 
 def _client(service: str) -> Any:
-    return boto3.client(service, region_name=REGION)
+    return boto3.client(service, region_name=REGION, **CREDENTIALS)
 
 
 def seed_account_baseline() -> dict[str, Any]:

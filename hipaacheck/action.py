@@ -12,9 +12,11 @@ Annotations, the step summary and the step outputs (``failed``, ``passed``,
 ``unknown``, ``errors``, ``sarif-file`` and more) come from the CLI itself
 because the runner sets ``GITHUB_ACTIONS=true``.
 
-``waivers-from-base: true`` passes the pull request's base commit (from the
-event payload) as ``--waivers-from-git``, so a pull request cannot waive its
-own findings by editing the waivers file.
+``waivers-from-base: true`` and ``config-from-base: true`` pass the pull
+request's base commit (from the event payload) as ``--waivers-from-git`` and
+``--config-from-git``, so a pull request can neither waive its own findings by
+editing the waivers file nor loosen the gate (fail_on, skip_policy,
+parameters) by editing the config file.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ SCALAR_INPUTS = (
     "show-passed",
     "fail-on-unknown",
     "waivers-from-base",
+    "config-from-base",
 )
 # Inputs that are lists: one item per line or separated by commas.
 LIST_INPUTS = ("aws-regions", "policies", "policy", "skip-policy", "reports")
@@ -109,9 +112,11 @@ def build_argv(env: Mapping[str, str]) -> list[str]:
             continue  # file:line locations are for plans; `scan aws` has no --tf-dir
         if value := _get(env, name):
             argv.append(f"--{name}={value}")
+    # The CLI reads these files from that commit (hipaacheck/git_revision.py), not the pull request's.
     if _flag(env, "waivers-from-base"):
-        # The CLI reads the waivers file from that commit (hipaacheck/waivers_git.py).
-        argv.append(f"--waivers-from-git={base_commit(env)}")
+        argv.append(f"--waivers-from-git={base_commit(env, 'waivers-from-base')}")
+    if _flag(env, "config-from-base"):
+        argv.append(f"--config-from-git={base_commit(env, 'config-from-base')}")
     argv += [f"--policies={directory}" for directory in _items(_get(env, "policies"))]
     argv += [f"--policy={pattern}" for pattern in _items(_get(env, "policy"))]
     argv += [f"--skip-policy={pattern}" for pattern in _items(_get(env, "skip-policy"))]
@@ -125,7 +130,7 @@ def build_argv(env: Mapping[str, str]) -> list[str]:
     return argv
 
 
-def base_commit(env: Mapping[str, str]) -> str:
+def base_commit(env: Mapping[str, str], name: str = "waivers-from-base") -> str:
     """The pull request's (or merge queue's) base commit, from the event payload the runner wrote.
 
     Any other event is an input error, not a quiet fallback to the checked-out file: the input
@@ -139,7 +144,7 @@ def base_commit(env: Mapping[str, str]) -> str:
                 raw = handle.read(MAX_EVENT_BYTES + 1)
             event = json.loads(raw) if len(raw) <= MAX_EVENT_BYTES else None
         except (OSError, ValueError) as exc:
-            raise ActionInputError(f"waivers-from-base: cannot read the event payload ({exc})") from None
+            raise ActionInputError(f"{name}: cannot read the event payload ({exc})") from None
     pull_request = event.get("pull_request") if isinstance(event, dict) else None
     merge_group = event.get("merge_group") if isinstance(event, dict) else None
     sha: object = None
@@ -150,7 +155,7 @@ def base_commit(env: Mapping[str, str]) -> str:
     if not isinstance(sha, str) or not _SHA.fullmatch(sha):
         event_name = env.get("GITHUB_EVENT_NAME") or "no event"
         raise ActionInputError(
-            f"waivers-from-base needs a pull_request or merge_group event with a base commit (this is {event_name}); "
+            f"{name} needs a pull_request or merge_group event with a base commit (this is {event_name}); "
             "in a workflow that also runs on push, set it to ${{ github.event_name == 'pull_request' }}"
         )
     return sha

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .display import one_line, redact
@@ -24,6 +24,9 @@ from .policy.loader import PolicyError, load_policies
 from .policy.model import Policy
 from .report import Report
 from .sources.errors import InputError
+
+if TYPE_CHECKING:
+    from .sources.aws.options import OrgOptions
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 DEFAULT_EVIDENCE_PACK = "evidence-pack.html"
@@ -120,6 +123,12 @@ def _scan_output_args(parser: argparse.ArgumentParser, *, plan: bool) -> None:
     )
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: ./.hipaacheck.yaml)")
     parser.add_argument(
+        "--config-from-git",
+        metavar="REV",
+        help="read the settings file as of git revision REV (e.g. a pull request's base commit), not from the "
+        "working tree: a change cannot loosen the gate it is judged by",
+    )
+    parser.add_argument(
         "--fail-on-unknown",
         action="store_true",
         help="unknown findings (known only after apply) at or above --fail-on fail the scan like failures "
@@ -169,7 +178,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _policy_args(matrix)
     _evidence_args(matrix, reports_option=True)
-    commands.add_parser("permissions", help="print the read-only IAM policy that `scan aws` needs")
+    permissions = commands.add_parser("permissions", help="print the read-only IAM policy that `scan aws` needs")
+    permissions.add_argument(
+        "--org",
+        action="store_true",
+        help="print what `scan aws --org`/`--accounts` needs: the scanning identity's policy, and the member "
+        "role's trust and read-only policies (one JSON document)",
+    )
+    permissions.add_argument("--org-role", metavar="NAME", help="the member role's name (default: hipaacheck-audit)")
+    permissions.add_argument("--external-id", metavar="ID", help="the external id the trust policy requires")
+    permissions.add_argument(
+        "--trusted-account",
+        metavar="ID",
+        help="the account the scan runs from, trusted by the member role (default: a placeholder to fill in)",
+    )
     _attest_parser(commands)
     _report_parser(commands)
     return parser
@@ -248,7 +270,10 @@ def _aws_scan_parser(targets: argparse._SubParsersAction[_Parser]) -> None:
         help="region to scan (repeatable; default: every region enabled for the account)",
     )
     aws.add_argument("--role-arn", metavar="ARN", help="assume this role first (to scan another account)")
-    aws.add_argument("--external-id", metavar="ID", help="external id for --role-arn")
+    aws.add_argument(
+        "--external-id", metavar="ID", help="external id the role's trust policy requires (--role-arn or --org-role)"
+    )
+    _org_args(aws)
     aws.add_argument(
         "--retry-mode",
         choices=("adaptive", "standard"),
@@ -258,6 +283,68 @@ def _aws_scan_parser(targets: argparse._SubParsersAction[_Parser]) -> None:
     aws.add_argument("--max-attempts", type=int, default=5, metavar="N", help="attempts per API call (default: 5)")
     aws.add_argument("--quiet", action="store_true", help="no progress line on stderr")
     _scan_output_args(aws, plan=False)
+
+
+def _org_args(aws: argparse.ArgumentParser) -> None:
+    """Several accounts from one identity (see README "Organizations")."""
+    aws.add_argument(
+        "--org",
+        action="store_true",
+        help="scan every ACTIVE account of the AWS Organization (run from the management account or a "
+        "delegated administrator)",
+    )
+    aws.add_argument("--ou", metavar="OU_ID", help="with --org: only this organisational unit and the units under it")
+    aws.add_argument(
+        "--accounts", metavar="ID,ID", help="scan these accounts (12-digit ids, comma-separated) without Organizations"
+    )
+    aws.add_argument(
+        "--org-role",
+        metavar="NAME",
+        help="role assumed in each account of --org/--accounts (default: hipaacheck-audit)",
+    )
+    aws.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="scan only the I-th of N disjoint parts of the accounts (a stable hash of the id; for CI matrices)",
+    )
+    aws.add_argument(
+        "--max-workers",
+        type=int,
+        metavar="N",
+        help="threads for API calls, shared by accounts, regions and collectors (default: 4 per CPU, 4 to 32)",
+    )
+
+
+def _org_options(args: argparse.Namespace) -> OrgOptions | None:
+    """--org/--ou/--accounts/--org-role/--shard, checked: one clear line (exit 2) for what does not fit."""
+    from .sources.aws.options import DEFAULT_ORG_ROLE, OrgOptions
+    from .sources.aws.targets import check_parent_id, check_role_name, parse_accounts, parse_shard
+
+    several = args.org or args.accounts is not None
+    for flag, value in (("--ou", args.ou), ("--org-role", args.org_role), ("--shard", args.shard)):
+        if value is not None and not several:
+            raise InputError(f"{flag} needs --org or --accounts")
+    if not several:
+        if args.external_id and not args.role_arn:
+            raise InputError("--external-id needs --role-arn (or --org/--accounts with --org-role)")
+        return None
+    if args.org and args.accounts is not None:
+        raise InputError("--org and --accounts exclude each other: --accounts names the accounts itself")
+    if args.ou is not None and not args.org:
+        raise InputError("--ou needs --org (it selects accounts of the organisation)")
+    if args.role_arn:
+        raise InputError(
+            "--role-arn scans one account; with --org/--accounts the role in each account is --org-role "
+            "(the scanning identity comes from --profile or the environment)"
+        )
+    return OrgOptions(
+        role_name=check_role_name(args.org_role or DEFAULT_ORG_ROLE),
+        external_id=args.external_id,
+        use_organizations=bool(args.org),
+        ou=check_parent_id(args.ou) if args.ou is not None else None,
+        accounts=parse_accounts(args.accounts) if args.accounts is not None else (),
+        shard=parse_shard(args.shard) if args.shard is not None else None,
+    )
 
 
 def _load(args: argparse.Namespace) -> list[Policy]:
@@ -290,6 +377,7 @@ def _record(report: Report, args: argparse.Namespace, policies: list[Policy]) ->
     report.exit_zero = bool(args.exit_zero)
     report.selection = args.selection.as_dict()
     report.config_file = args.config_file
+    report.notes.extend(args.config_notes)
     report.parameters = {
         p.id: {parameter.name: parameter.as_dict() for parameter in p.parameters} for p in policies if p.parameters
     }
@@ -311,33 +399,57 @@ def _cmd_scan_plan(args: argparse.Namespace) -> int:
 def _cmd_scan_aws(args: argparse.Namespace) -> int:
     from .scan import scan_aws
     from .sources.aws.options import ScanOptions
+    from .sources.aws.pool import default_workers
 
-    if args.external_id and not args.role_arn:
-        raise InputError("--external-id needs --role-arn")
+    org = _org_options(args)
     if args.max_attempts < 1:
         raise InputError("--max-attempts must be at least 1")
+    if args.max_workers is not None and not 1 <= args.max_workers <= 256:
+        raise InputError("--max-workers must be between 1 and 256")
     from .config_args import apply_config
 
     apply_config(args)
     _check_outputs(args)
     policies = _scan_policies(args)
+    if org is not None and (org.shard is not None or org.ou is not None or not org.use_organizations):
+        # A waiver for an account this run does not cover is not stale: only a whole-organisation run can tell.
+        args.full_scan = False
     options = ScanOptions(
         profile=args.profile,
         regions=tuple(args.region),
         role_arn=args.role_arn,
-        external_id=args.external_id,
+        external_id=None if org is not None else args.external_id,
         retry_mode=args.retry_mode,
         max_attempts=args.max_attempts,
+        workers=args.max_workers or default_workers(),
         progress=not args.quiet and sys.stderr.isatty(),
+        org=org,
     )
     report = scan_aws(options, policies, Severity(args.fail_on))
     return _emit(_record(report, args, policies), args)
 
 
-def _cmd_permissions() -> int:
-    from .sources.aws.permissions import policy_json
+def _cmd_permissions(args: argparse.Namespace) -> int:
+    from .sources.aws.options import DEFAULT_ORG_ROLE
+    from .sources.aws.targets import check_account_id, check_role_name
 
-    sys.stdout.write(policy_json())
+    if not args.org:
+        for flag, value in (
+            ("--org-role", args.org_role),
+            ("--external-id", args.external_id),
+            ("--trusted-account", args.trusted_account),
+        ):
+            if value is not None:
+                raise InputError(f"permissions {flag} needs --org")
+        from .sources.aws.permissions import policy_json
+
+        sys.stdout.write(policy_json())
+        return EXIT_OK
+    from .sources.aws.permissions import org_policies_json
+
+    role = check_role_name(args.org_role or DEFAULT_ORG_ROLE)
+    trusted = check_account_id(args.trusted_account, "--trusted-account") if args.trusted_account else None
+    sys.stdout.write(org_policies_json(role, args.external_id, trusted))
     return EXIT_OK
 
 
@@ -405,7 +517,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "scan":
             return _cmd_scan_aws(args) if args.target == "aws" else _cmd_scan_plan(args)
         if args.command == "permissions":
-            return _cmd_permissions()
+            return _cmd_permissions(args)
         if args.command == "policies":
             return _cmd_policies(args)
         if args.command == "attest":

@@ -16,7 +16,7 @@ from typing import Any
 
 from .models import Severity
 from .policy.parameters import Override, Overrides
-from .policy.yaml_source import Located, PathKey, SourceError, load_located
+from .policy.yaml_source import Located, PathKey, SourceError, load_located, parse_located
 from .sources.errors import InputError
 from .suggest import suggestion
 
@@ -70,6 +70,27 @@ def load_config(path: Path) -> Config:
     except SourceError as exc:
         if exc.message == "empty file":
             return Config(str(path))  # only comments: no settings
+        raise InputError(str(exc)) from None
+    return _ConfigReader(doc, path.parent).read()
+
+
+def load_config_from_git(revision: str, path: Path) -> Config | None:
+    """The config as ``revision`` has it (``--config-from-git``), or None when that commit has none.
+
+    Relative paths in it (waivers, policy_dirs, tf_dir) still name files of the working tree,
+    beside where the file sits; read the waivers from the same revision with --waivers-from-git.
+    """
+    from .git_revision import read_from_git
+
+    found = read_from_git(revision, path, "--config-from-git", "config file")
+    if found.text is None:
+        return None
+    label = f"{found.name}@{revision[:12]}"
+    try:
+        doc = parse_located(found.text, label)
+    except SourceError as exc:
+        if exc.message == "empty file":
+            return Config(label)
         raise InputError(str(exc)) from None
     return _ConfigReader(doc, path.parent).read()
 

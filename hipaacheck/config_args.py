@@ -8,8 +8,9 @@ the command line replace the file's list; switches (``--exit-zero``,
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from .config import find_config, load_config
+from .config import CONFIG_FILE, Config, find_config, load_config, load_config_from_git
 from .models import Severity
 
 # config key -> argparse destination, for settings a command line can give once.
@@ -37,14 +38,30 @@ def apply_policy_config(args: argparse.Namespace) -> None:
             args.no_builtin = True
 
 
+def _scan_config(args: argparse.Namespace) -> Config | None:
+    """The config a scan uses: the working tree's, or with --config-from-git the one that revision has."""
+    revision = getattr(args, "config_from_git", None)
+    if revision is None:
+        path = find_config(args.config)
+        return load_config(path) if path is not None else None
+    path = args.config if args.config is not None else Path(CONFIG_FILE)
+    config = load_config_from_git(revision, path)
+    if config is None:
+        # The working tree's file, if any, is the pull request's: it does not count.
+        args.config_notes.append(
+            f"{path.as_posix()} does not exist at {revision[:12]}: no config applies (--config-from-git)"
+        )
+    return config
+
+
 def apply_config(args: argparse.Namespace) -> None:
     """Read the config (if any) into ``args``; sets ``args.config_file`` and ``args.overrides``."""
-    path = find_config(args.config)
     args.config_file = None
+    args.config_notes = []
     args.overrides = {}
-    if path is not None:
-        config = load_config(path)
-        args.config_file = str(path)
+    config = _scan_config(args)
+    if config is not None:
+        args.config_file = config.file
         args.overrides = config.overrides
         values = config.values
         is_plan = getattr(args, "target", "plan") == "plan"

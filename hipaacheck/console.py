@@ -27,7 +27,9 @@ from .safe_text import neutralize_commands
 
 
 def under_actions(env: dict[str, str] | None = None) -> bool:
-    return (os.environ if env is None else env).get("GITHUB_ACTIONS") == "true"
+    """A CI runner reads this process's output for commands: GitHub Actions, or Azure Pipelines (TF_BUILD)."""
+    environ = os.environ if env is None else env
+    return environ.get("GITHUB_ACTIONS") == "true" or bool(environ.get("TF_BUILD"))
 
 
 class CommandGuard(io.TextIOBase):

@@ -60,33 +60,6 @@ def _days(text: str) -> int:
     return days
 
 
-# Gate settings a configuration file may set, by key: (argparse dest, type). A config
-# loader sets these as parser defaults, so a flag on the command line still wins.
-CONFIG_KEYS: dict[str, tuple[str, type]] = {
-    "fail-on-unknown": ("fail_on_unknown", bool),
-    "max-waiver-days": ("max_waiver_days", int),
-}
-
-
-def config_defaults(config: dict[str, object], source: str) -> dict[str, object]:
-    """The argparse defaults for the gate settings in a parsed config mapping (unknown keys are ignored here).
-
-    ``fail-on-unknown: true`` and ``max-waiver-days: 90`` are the two this module owns;
-    a wrong type is an input error naming the file.
-    """
-    defaults: dict[str, object] = {}
-    for key, (dest, kind) in CONFIG_KEYS.items():
-        if key not in config:
-            continue
-        value = config[key]
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise InputError(f"{source}: {key} must be {'true or false' if kind is bool else 'a whole number'}")
-        if kind is int and not 0 <= value <= 100 * 366:  # type: ignore[operator]
-            raise InputError(f"{source}: {key} must be between 0 and 36600, not {value}")
-        defaults[dest] = value
-    return defaults
-
-
 def add_arguments(parser: argparse.ArgumentParser, *, plan: bool = True) -> None:
     """The output and CI flags; --tf-dir and --changed-only only on plan scans (a live scan has neither)."""
     parser.add_argument("--format", choices=FORMATS, default="table", help="format of the main report (default: table)")

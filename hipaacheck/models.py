@@ -69,6 +69,7 @@ class Resource:
     name: str | None = None
     region: str | None = None
     account: str | None = None
+    account_name: str | None = None  # live: the account's name in Organizations (or its IAM alias)
     action: str | None = None  # plan change: create, update, replace, no-op, delete
     # Why a field holds its value, when the value alone would mislead: a service default
     # applied to an unset setting, a safeguard this plan deletes. Shown with the evidence.

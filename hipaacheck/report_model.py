@@ -34,11 +34,40 @@ class Tool(_Part):
     version: str
 
 
+class ScannedAccount(_Part):
+    """1.6: one account of a live scan, scanned or not (an organisation scan lists every account in scope)."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+    id: str = Field(pattern=r"^\d{12}$")
+    name: str | None = Field(None, description="the account's name in Organizations, else its IAM alias")
+    regions: list[str] = Field(description="regions scanned (or asked for, when the account could not be scanned)")
+    started_at: str | None = Field(None, description="ISO 8601 time the account's scan started")
+    finished_at: str | None = Field(None, description="ISO 8601 time it ended")
+    status: Literal["scanned", "error"]
+    error: str | None = Field(None, description="why the account could not be scanned (its account-scan finding)")
+    enabled_regions: list[str] | None = Field(None, description="every region enabled for the account, if listed")
+    regions_not_scanned: dict[str, str] = Field({}, description="region asked for that could not be scanned: why")
+
+
+class Organization(_Part):
+    """1.6: how the accounts of a multi-account scan were chosen (--org, --ou, --accounts, --shard)."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+    id: str | None = Field(None, description="o-..., or null (--accounts, or DescribeOrganization not allowed)")
+    ou: str | None = Field(None, description="--ou: the organisational unit (and those under it)")
+    role: str = Field(description="--org-role: the role assumed in each account")
+    shard: str | None = Field(None, pattern=r"^\d+/\d+$", description="--shard I/N")
+
+
 class Source(_Part):
     """What was scanned: ``terraform-plan`` (path, format_version, terraform_version) or ``aws`` (account, regions)."""
 
     model_config = ConfigDict(strict=True, extra="allow")
     kind: str = Field(min_length=1)
+    accounts: list[ScannedAccount] | None = Field(
+        None, description="1.6, live scans: every account in scope (one for a single-account scan)"
+    )
+    organization: Organization | None = Field(None, description="1.6: --org/--accounts scans; null otherwise")
 
 
 class Summary(_Part):
@@ -76,6 +105,7 @@ class Resource(_Part):
     source: str = Field(description="terraform-plan or aws")
     region: str | None = None
     account: str | None = None
+    account_name: str | None = Field(None, description="1.6, live: the account's name (Organizations or IAM alias)")
     action: str | None = Field(None, description="plans: create, update, replace or no-op")
 
 

@@ -21,7 +21,8 @@ every reporter uses (the evidence pack included):
 * **GitHub workflow commands** (``neutralize_commands``): the runner reads
   every line of a step's stdout and stderr; a line whose trimmed start is
   ``::`` is a command (``::error``, ``::add-mask::``, ``::stop-commands::``),
-  and so is the legacy form ``##[name]`` *anywhere* in a line. A table that
+  and so is the legacy form ``##[name]`` *anywhere* in a line (Azure
+  Pipelines' agent reads ``##vso[...]`` anywhere in a line too). A table that
   wraps attacker text can put it at the start of a line, so every line
   hipaacheck prints under Actions (except its own annotations) goes through
   this, with an escape that keeps each output format valid.
@@ -117,7 +118,7 @@ def neutralize_commands(text: str, fmt: str = "text") -> str:
     legacy form, when it contains ``##[`` anywhere. ``str.lstrip`` trims at
     least every character .NET's ``TrimStart`` does.
     """
-    if "::" not in text and "##[" not in text:
+    if "::" not in text and "##[" not in text and "##vso[" not in text:
         return text
     colon, bracket = _COMMAND_ESCAPES.get(fmt, _COMMAND_ESCAPES["text"])
     parts = _LINES.split(text)
@@ -125,6 +126,8 @@ def neutralize_commands(text: str, fmt: str = "text") -> str:
         line = parts[i]
         if "##[" in line:
             line = line.replace("##[", "##" + bracket)
+        if "##vso[" in line:  # Azure Pipelines logging commands, e.g. ##vso[task.setvariable ...]
+            line = line.replace("##vso[", "##vso" + bracket)
         stripped = line.lstrip()
         if stripped.startswith("::"):
             cut = len(line) - len(stripped)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .engine import evaluate
 from .models import Finding, Resource, Severity
@@ -14,6 +14,7 @@ from .report import Report
 
 if TYPE_CHECKING:
     from .sources.aws.options import ScanOptions
+    from .sources.aws.runner import LiveScan
     from .sources.terraform import Plan
 
 
@@ -58,7 +59,9 @@ def _scope_changes(plan: Plan, policies: Sequence[Policy], resources: list[Resou
 
 
 def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity) -> Report:
-    """Scan a live AWS account (read-only) with the same policies as a plan."""
+    """Scan a live AWS account, or several (--org, --accounts), read-only, with the same policies as a plan."""
+    if options.org is not None:
+        return _scan_organization(options, policies, fail_on)
     from .sources.aws.runner import scan_account  # boto3 is loaded only for live scans
 
     live = scan_account(options)
@@ -71,6 +74,8 @@ def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity
             "regions": live.regions,
             "enabled_regions": live.enabled_regions,
             "regions_not_scanned": live.not_scanned,
+            "accounts": [_account_entry(live)],
+            "organization": None,
         },
         findings=findings,
         fail_on=fail_on,
@@ -79,4 +84,67 @@ def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity
         policies=list(policies),
     )
     report.notes.extend(live.notes)
+    return report
+
+
+def _account_entry(live: LiveScan) -> dict[str, Any]:
+    """A single-account scan's ``source.accounts`` entry (an organisation scan's come from accounts.py)."""
+    return {
+        "id": live.account,
+        "name": live.account_name,
+        "regions": live.regions,
+        "started_at": live.started_at.isoformat(timespec="seconds") if live.started_at else None,
+        "finished_at": live.finished_at.isoformat(timespec="seconds") if live.finished_at else None,
+        "status": "scanned",
+        "error": None,
+        "enabled_regions": live.enabled_regions,
+        "regions_not_scanned": live.not_scanned,
+    }
+
+
+def _scan_organization(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity) -> Report:
+    from .sources.aws.accounts import account_scan_finding, scan_accounts
+
+    assert options.org is not None
+    org = scan_accounts(options)
+    resources = org.resources
+    findings = evaluate(policies, resources)
+    findings += [account_scan_finding(o, org.options.role_name) for o in org.outcomes if o.scan is None]
+    scans = [o.scan for o in org.outcomes if o.scan is not None]
+    enabled = [s.enabled_regions for s in scans]
+    not_scanned: dict[str, list[str]] = {}
+    for scan in scans:
+        for region, why in scan.not_scanned.items():
+            not_scanned.setdefault(region, []).append(f"account {scan.account}: {why}")
+    report = Report(
+        source={
+            "kind": "aws",
+            "account": None,  # several: see accounts
+            "caller_arn": org.caller.arn,
+            "regions": sorted({r for s in scans for r in s.regions}),
+            # The union over accounts; null when some account's enabled regions could not be listed.
+            "enabled_regions": None
+            if any(e is None for e in enabled)
+            else sorted({r for e in enabled for r in e or []}),
+            "regions_not_scanned": {region: "; ".join(why) for region, why in sorted(not_scanned.items())},
+            "accounts": [o.entry() for o in org.outcomes],
+            "organization": {
+                "id": org.organization_id,
+                "ou": org.options.ou,
+                "role": org.options.role_name,
+                "shard": str(org.options.shard) if org.options.shard else None,
+            },
+        },
+        findings=findings,
+        fail_on=fail_on,
+        policy_count=len(policies),
+        resource_count=len(resources),
+        policies=list(policies),
+    )
+    failed = [o.target.id for o in org.outcomes if o.scan is None]
+    report.notes.extend(org.notes)
+    if failed:
+        report.notes.append(
+            f"{len(failed)} account(s) could not be scanned (finding account-scan): {', '.join(failed)}"
+        )
     return report

@@ -132,15 +132,21 @@ def _unreadable(resource: Resource) -> bool:
 
 def _could_not_check(resource: Resource) -> Finding:
     reason = next(iter(resource.gaps.values())).reason
+    return _scope_finding(resource, Status.ERROR, f"Could not be checked: as they were before the plan, {reason}")
+
+
+def _scope_finding(resource: Resource, status: Status, message: str, evidence: tuple[Evidence, ...] = ()) -> Finding:
+    """Every scope-change finding carries the same policy identity; only status, message and evidence vary."""
     return Finding(
         policy_id=SCOPE_CHANGE_ID,
         title=TITLE,
         severity=SEVERITY,
-        status=Status.ERROR,
+        status=status,
         safeguards=SAFEGUARDS,
         resource=resource,
-        message=f"Could not be checked: as they were before the plan, {reason}",
+        message=message,
         remediation=REMEDIATION,
+        evidence=evidence,
     )
 
 
@@ -165,14 +171,4 @@ def _finding(resource: Resource, previous: Resource, left: list[tuple[Policy, Tr
     if maybe:
         parts.append(f"may leave the scope of {', '.join(maybe)} (known only after apply)")
     message = f"The plan {' and '.join(parts)}: {changes or 'a field the scope reads changed'}"
-    return Finding(
-        policy_id=SCOPE_CHANGE_ID,
-        title=TITLE,
-        severity=SEVERITY,
-        status=Status.FAIL,
-        safeguards=SAFEGUARDS,
-        resource=resource,
-        message=message,
-        remediation=REMEDIATION,
-        evidence=evidence,
-    )
+    return _scope_finding(resource, Status.FAIL, message, evidence)

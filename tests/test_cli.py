@@ -60,8 +60,8 @@ def test_json_contract() -> None:
     assert result.code == 1
     report = json.loads(result.out)
     # 1.1: location, waiver, baseline, gating, gate; 1.2: incomplete; 1.3: fail_on_unknown, waiver entries;
-    # 1.4: regions and content digest; 1.5: selection, config, parameters, exit_zero
-    assert report["schema_version"] == "1.5"
+    # 1.4: regions and content digest; 1.5: selection, config, parameters, exit_zero; 1.6: accounts
+    assert report["schema_version"] == "1.6"
     assert report["tool"] == {"name": "hipaacheck", "version": __version__}
     # Relative to the working directory (the repository here), never an absolute path of this machine.
     assert report["source"]["kind"] == "terraform-plan"

@@ -112,7 +112,7 @@ def test_older_reports_are_read_as_baseline_and_evidence_input(tmp_path: Path) -
     new = tmp_path / "new.json"
     assert run_cli("scan", "plan", NONCOMPLIANT, "--format", "json", "--output", str(new)).code == 1
     document = json.loads(new.read_text(encoding="utf-8"))
-    assert document["schema_version"] == "1.5"
+    assert document["schema_version"] == "1.6"
     for key in ("selection", "config", "parameters", "content_sha256"):  # 1.5's fields, and 1.4's digest
         del document[key]
     del document["gate"]["exit_zero"]

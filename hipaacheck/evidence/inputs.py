@@ -214,6 +214,12 @@ def describe_source(source: dict[str, Any]) -> tuple[str, tuple[str, str]]:
     if kind == "terraform-plan":
         path = str(source.get("path") or "?")
         return redact(f"Terraform plan {portable_path(path)} (intended state)"), (kind, path)
+    if kind == "aws" and isinstance(source.get("organization"), dict) and isinstance(source.get("accounts"), list):
+        # 1.6 --org/--accounts: several accounts; two reports cover the same thing when they list the same ones.
+        ids = sorted(str(a.get("id")) for a in source["accounts"] if isinstance(a, dict))
+        org_id = source["organization"].get("id")
+        label = f"AWS organization {org_id}" if isinstance(org_id, str) and org_id else "AWS accounts"
+        return redact(f"{label}: {len(ids)} account(s) (live)"), (kind, ",".join(ids))
     if kind == "aws":
         account = str(source.get("account") or "unknown account")
         return redact(f"AWS account {account} (live)"), (kind, account)

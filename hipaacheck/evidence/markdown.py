@@ -25,7 +25,7 @@ def code(value: object) -> str:
     return md_code(clean(value))
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+def table(headers: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return [*lines, ""]
@@ -56,7 +56,7 @@ def render_markdown(pack: EvidencePack, page_dir: Path) -> str:
         f"{c.get('nothing', 0)} nothing).",
         "",
     ]
-    out += _table(
+    out += table(
         ["Question", "Answer", "On what evidence"],
         [[m(t.topic.question), f"**{m(t.verdict.label)}**", m(t.headline.split(": ", 1)[-1])] for t in pack.topics],
     )
@@ -124,7 +124,7 @@ def _charts(pack: EvidencePack) -> list[str]:
     out = ["## Checks by Security Rule specification", ""]
     rows = pack.by_safeguard()
     if rows:
-        out += _table(
+        out += table(
             ["Specification", "Fail", "Unknown or error", "Waived", "Pass"],
             [
                 [
@@ -140,7 +140,7 @@ def _charts(pack: EvidencePack) -> list[str]:
     else:
         out += ["No automated check in the reports was evaluated.", ""]
     out += ["## Checks by severity", ""]
-    out += _table(
+    out += table(
         ["Severity", "Fail", "Unknown or error", "Waived", "Pass", "Skipped"],
         [
             [
@@ -156,7 +156,7 @@ def _charts(pack: EvidencePack) -> list[str]:
     )
     if pack.trend:
         out += ["## Trend", ""]
-        out += _table(
+        out += table(
             ["Scanned source", "Generated", "Failing", "Passing"],
             [
                 [m(series.label), p.when.isoformat(), str(p.failing), str(p.passing)]
@@ -175,7 +175,7 @@ def _coverage(pack: EvidencePack) -> list[str]:
         "that cover it; _no evidence_ means neither says anything about it.",
         "",
     ]
-    return out + _table(
+    return out + table(
         ["Citation", "Specification", "R/A", "Covered by", "Automated checks", "Attestations", "Status"],
         [
             [
@@ -214,7 +214,7 @@ def _findings(pack: EvidencePack, page_dir: Path) -> list[str]:
                 m(fix),
             ]
         )
-    return out + _table(
+    return out + table(
         ["#", "Status", "Severity", "Check", "Resource", "What was seen", "Safeguards", "How to fix"], rows
     )
 
@@ -239,7 +239,7 @@ def _attestations(pack: EvidencePack, page_dir: Path) -> list[str]:
                 m(result_line(result)),
             ]
         )
-    return out + _table(["ID", "Status", "Safeguards", "Statement", "Signed", "Review due", "Evidence", "State"], rows)
+    return out + table(["ID", "Status", "Safeguards", "Statement", "Signed", "Review due", "Evidence", "State"], rows)
 
 
 def _inputs(pack: EvidencePack) -> list[str]:
@@ -258,7 +258,7 @@ def _inputs(pack: EvidencePack) -> list[str]:
                 "current" if id(r) in current else "history (trend only)",
             ]
         )
-    out += _table(["Report", "Scanned", "Generated", "Schema / tool", "Findings", "Used as"], rows)
+    out += table(["Report", "Scanned", "Generated", "Schema / tool", "Findings", "Used as"], rows)
     out += [
         f"Attestations: {code(pack.attestation_file) if pack.attestation_file else 'none given'}.",
         "",

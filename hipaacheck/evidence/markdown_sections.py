@@ -10,7 +10,7 @@ import re
 from .deployed import RULE
 from .guidance import DEFINITIONS, LIMITATIONS
 from .integrity import ROLES, ZERO_DIGEST, manifest_comment
-from .markdown import _table, code, m
+from .markdown import code, m, table
 from .model import EvidencePack
 
 
@@ -22,7 +22,7 @@ def next_steps(pack: EvidencePack) -> list[str]:
         rows = [
             [item.priority, m(item.what), f"{code(item.where)} ({m(item.source)})", m(item.fix)] for item in pack.todo
         ]
-        out += _table(["Priority", "What", "Where", "Fix"], rows)
+        out += table(["Priority", "What", "Where", "Fix"], rows)
     else:
         out += ["0 failing checks or lapsed attestations to fix in these inputs.", ""]
     if pack.steps:
@@ -37,7 +37,7 @@ def next_steps(pack: EvidencePack) -> list[str]:
 
 def scope(pack: EvidencePack) -> list[str]:
     out = ["## What was scanned", ""]
-    out += _table(
+    out += table(
         ["Source", "Shows", "Regions", "Enabled regions not scanned", "Scanned", "Size"],
         [[m(r.label), m(r.state), m(r.where), m(r.left_out), m(r.scanned_at), m(r.counts)] for r in pack.scope],
     )
@@ -97,7 +97,7 @@ def integrity(pack: EvidencePack) -> list[str]:
         "the pack with `--embed-evidence` to carry them inside it.",
         "",
     ]
-    out += _table(
+    out += table(
         ["Input", "File", "Bytes", "sha256"],
         [[ROLES[i.role], code(i.name), str(i.size), code(i.sha256)] for i in pack.inputs],
     )

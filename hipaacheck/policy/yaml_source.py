@@ -66,6 +66,11 @@ def load_located(path: Path) -> Located:
         raise SourceError(name, 1, 1, f"not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise SourceError(name, 1, 1, f"cannot read: {exc.strerror or exc}") from None
+    return parse_located(text, name)
+
+
+def parse_located(text: str, name: str) -> Located:
+    """YAML text (read by the caller: a file, or a blob of a git revision) with the line of every value."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except RecursionError:

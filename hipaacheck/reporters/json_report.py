@@ -38,6 +38,17 @@ null), ``parameters`` (per policy id, each parameter's value in force, its
 default and where the value came from) and ``gate.exit_zero``; a live scan's
 ``source`` has ``caller_arn``. Readers of 1.0-1.4 reports treat the new fields
 as absent.
+
+1.6 added, for live scans, each finding's ``resource.account_name`` (the
+account's name in Organizations, else its IAM alias, else null) and
+``source.accounts``: every account in scope with its id, name, regions,
+start and end time, ``status`` (``scanned`` or ``error``) and ``error``
+(also ``enabled_regions`` and ``regions_not_scanned`` per account); and
+``source.organization`` (``id``, ``ou``, ``role``, ``shard``) for --org and
+--accounts scans, null otherwise. An organisation scan's ``source.account``
+is null (several accounts), its ``regions`` the union over accounts. An
+account that could not be scanned is one ``error`` finding of policy
+``account-scan`` on ``account/<id>``.
 """
 
 from __future__ import annotations
@@ -51,7 +62,7 @@ from ..display import redact
 from ..models import Finding
 from ..report import Report, finding_key
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 _ZERO_DIGEST = "0" * 64
 DIGEST_FIELD = f'"content_sha256": "{_ZERO_DIGEST}"'  # JSON-escaped text can never hold this with bare quotes
 
@@ -73,6 +84,7 @@ def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, An
             "source": resource.source,
             "region": resource.region,
             "account": resource.account,
+            "account_name": resource.account_name,
             "action": resource.action,
         },
         "message": redact(finding.message),

@@ -64,6 +64,12 @@ def _header(report: Report) -> list[str]:
     if source.get("kind") == "aws":
         regions = source.get("regions") or []
         scanned = f"AWS account {source.get('account') or '?'}"
+        if isinstance(source.get("organization"), dict):  # --org / --accounts: several accounts
+            accounts = source.get("accounts") or []
+            failed = sum(1 for a in accounts if isinstance(a, dict) and a.get("status") == "error")
+            org_id = source["organization"].get("id")
+            scanned = f"AWS organization {org_id}, " if org_id else "AWS "
+            scanned += f"{len(accounts)} account(s)" + (f" ({failed} not scanned)" if failed else "")
         if source.get("caller_arn"):
             scanned += f" as {source['caller_arn']}"
         scanned += f", {len(regions)} region(s): {', '.join(regions)}" if regions else ", no regions"

@@ -113,10 +113,23 @@ def test_scan_aws_finds_every_seeded_violation(server: dict[str, str]) -> None:
     report = json.loads(result.out)
     caller = report["source"].pop("caller_arn")
     assert caller.startswith("arn:aws:") and ":123456789012:" in caller  # who scanned (sts:GetCallerIdentity)
+    (account,) = report["source"].pop("accounts")  # 1.6: one entry for a single-account scan
     assert report["source"] == {
         "kind": "aws",
         "account": "123456789012",
         "regions": ["us-east-1"],
+        "enabled_regions": report["source"]["enabled_regions"],
+        "regions_not_scanned": {},
+        "organization": None,
+    }
+    started, finished = account.pop("started_at"), account.pop("finished_at")
+    assert started <= finished and started.endswith("+00:00")
+    assert account == {
+        "id": "123456789012",
+        "name": None,  # no IAM alias (and no Organizations listing)
+        "regions": ["us-east-1"],
+        "status": "scanned",
+        "error": None,
         "enabled_regions": report["source"]["enabled_regions"],
         "regions_not_scanned": {},
     }

@@ -23,11 +23,13 @@ from hipaacheck.sources.aws.permissions import all_calls
 from .conftest import REGION, in_process_moto, live_scan, of_type
 
 
-def _trail(client: Any, name: str, bucket: str, *, multi_region: bool = True) -> None:
+def _trail(client: Any, name: str, bucket: str, *, multi_region: bool = True, **selectors: Any) -> None:
+    """A logging trail with the given EventSelectors= or AdvancedEventSelectors=."""
     client.create_trail(
         Name=name, S3BucketName=bucket, IsMultiRegionTrail=multi_region, IncludeGlobalServiceEvents=True
     )
     client.start_logging(Name=name)
+    client.put_event_selectors(TrailName=name, **selectors)
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +43,10 @@ def scanned() -> Iterator[Any]:
             s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "phi", "Value": "true"}]})
         trails = boto3.client("cloudtrail", region_name=REGION)
         # The only multi-region trail records data events, no management events.
-        _trail(trails, "live-data-only", "live-trail-logs")
-        trails.put_event_selectors(
-            TrailName="live-data-only",
+        _trail(
+            trails,
+            "live-data-only",
+            "live-trail-logs",
             EventSelectors=[
                 {
                     "ReadWriteType": "All",
@@ -52,9 +55,11 @@ def scanned() -> Iterator[Any]:
                 }
             ],
         )
-        _trail(trails, "live-write-only", "live-trail-logs", multi_region=False)
-        trails.put_event_selectors(
-            TrailName="live-write-only",
+        _trail(
+            trails,
+            "live-write-only",
+            "live-trail-logs",
+            multi_region=False,
             EventSelectors=[
                 {
                     "ReadWriteType": "WriteOnly",
@@ -63,9 +68,11 @@ def scanned() -> Iterator[Any]:
                 }
             ],
         )
-        _trail(trails, "live-advanced", "live-trail-logs", multi_region=False)
-        trails.put_event_selectors(
-            TrailName="live-advanced",
+        _trail(
+            trails,
+            "live-advanced",
+            "live-trail-logs",
+            multi_region=False,
             AdvancedEventSelectors=[
                 {"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
             ],

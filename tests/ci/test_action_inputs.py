@@ -19,7 +19,7 @@ from hipaacheck.sources.errors import InputError
 from hipaacheck.waivers import WaiverSet
 from hipaacheck.waivers_git import load_waivers_from_git
 
-from .conftest import NONCOMPLIANT, load_json
+from .conftest import NONCOMPLIANT, commit, git, load_json
 from .test_github_action import _outputs, _run_action
 
 
@@ -142,42 +142,6 @@ RDS_WAIVER = (
 )
 
 
-def _git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    proc = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True)
-    return proc.stdout.strip()
-
-
-def _commit(repo: Path, files: dict[str, str | None], message: str) -> str:
-    for name, text in files.items():
-        path = repo / name
-        if text is None:
-            path.unlink()
-            _git(repo, "rm", "-q", "--cached", name)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        _git(repo, "add", name)
-    _git(repo, "commit", "-q", "--allow-empty", "-m", message)
-    return _git(repo, "rev-parse", "HEAD")
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
-    return repo
-
-
 def _event(tmp_path: Path, payload: object) -> dict[str, str]:
     path = tmp_path / "event.json"
     path.write_text(json.dumps(payload), encoding="utf-8")
@@ -203,8 +167,8 @@ def test_the_base_commit_comes_from_the_event(tmp_path: Path) -> None:
 
 def test_the_pull_request_cannot_waive_its_own_findings(tmp_path: Path, repo: Path) -> None:
     waivers = ".hipaacheck-waivers.yaml"
-    base = _commit(repo, {waivers: "waivers:\n" + S3_WAIVER}, "base")
-    _commit(repo, {waivers: "waivers:\n" + S3_WAIVER + RDS_WAIVER}, "the pull request waives its RDS findings")
+    base = commit(repo, {waivers: "waivers:\n" + S3_WAIVER}, "base")
+    commit(repo, {waivers: "waivers:\n" + S3_WAIVER + RDS_WAIVER}, "the pull request waives its RDS findings")
     report = tmp_path / "report.json"
     common = {"plan": str(NONCOMPLIANT), "sarif-file": "", "reports": f"json={report}"}
     event = _event(tmp_path, {"pull_request": {"base": {"sha": base}}})
@@ -226,8 +190,8 @@ def test_the_pull_request_cannot_waive_its_own_findings(tmp_path: Path, repo: Pa
 
 
 def test_no_waivers_file_in_the_base_means_no_waivers(tmp_path: Path, repo: Path) -> None:
-    base = _commit(repo, {"README": "x\n"}, "base")
-    _commit(repo, {".hipaacheck-waivers.yaml": "waivers:\n" + S3_WAIVER}, "the pull request adds waivers")
+    base = commit(repo, {"README": "x\n"}, "base")
+    commit(repo, {".hipaacheck-waivers.yaml": "waivers:\n" + S3_WAIVER}, "the pull request adds waivers")
     event = _event(tmp_path, {"pull_request": {"base": {"sha": base}}})
     proc, _, outputs = _run_action(
         tmp_path, cwd=repo, extra_env=event, plan=str(NONCOMPLIANT), **{"waivers-from-base": "true", "sarif-file": ""}
@@ -237,7 +201,7 @@ def test_no_waivers_file_in_the_base_means_no_waivers(tmp_path: Path, repo: Path
 
 
 def test_outside_a_pull_request_the_input_is_refused_not_ignored(tmp_path: Path, repo: Path) -> None:
-    _commit(repo, {".hipaacheck-waivers.yaml": "waivers:\n" + S3_WAIVER}, "main")
+    commit(repo, {".hipaacheck-waivers.yaml": "waivers:\n" + S3_WAIVER}, "main")
     event = {**_event(tmp_path, {"ref": "refs/heads/main"}), "GITHUB_EVENT_NAME": "push"}
     proc, _, outputs = _run_action(
         tmp_path, cwd=repo, extra_env=event, plan=str(NONCOMPLIANT), **{"waivers-from-base": "true", "sarif-file": ""}
@@ -248,7 +212,7 @@ def test_outside_a_pull_request_the_input_is_refused_not_ignored(tmp_path: Path,
 
 
 def test_a_base_commit_missing_from_a_shallow_clone_is_one_clear_error(tmp_path: Path, repo: Path) -> None:
-    _commit(repo, {"README": "x\n"}, "head")
+    commit(repo, {"README": "x\n"}, "head")
     event = _event(tmp_path, {"pull_request": {"base": {"sha": "b" * 40}}})
     proc, _, outputs = _run_action(
         tmp_path, cwd=repo, extra_env=event, plan=str(NONCOMPLIANT), **{"waivers-from-base": "true"}
@@ -265,8 +229,8 @@ def test_the_waivers_path_and_blob_are_checked(repo: Path) -> None:
     (repo / "sub").mkdir()
     (repo / "sub" / "w.yaml").write_text("waivers: []\n", encoding="utf-8")
     (repo / "big.yaml").write_text("#" * ((1 << 20) + 1), encoding="utf-8")
-    _git(repo, "add", "real.yaml", "link.yaml", "sub/w.yaml", "big.yaml")
-    sha = _commit(repo, {}, "base")
+    git(repo, "add", "real.yaml", "link.yaml", "sub/w.yaml", "big.yaml")
+    sha = commit(repo, {}, "base")
 
     def read(path: str, cwd: Path = repo) -> WaiverSet:
         return load_waivers_from_git(sha, Path(path), cwd=cwd)
@@ -291,7 +255,7 @@ def test_the_waivers_path_and_blob_are_checked(repo: Path) -> None:
 def test_a_symbolic_link_in_the_pull_request_cannot_redirect_the_read(tmp_path: Path, repo: Path) -> None:
     # The base has the production waivers (S3 only) and a broader file for another environment;
     # the pull request turns the production file into a link to the broader one.
-    base = _commit(
+    base = commit(
         repo,
         {
             ".hipaacheck-waivers.yaml": "waivers:\n" + S3_WAIVER,
@@ -299,10 +263,10 @@ def test_a_symbolic_link_in_the_pull_request_cannot_redirect_the_read(tmp_path: 
         },
         "base",
     )
-    _git(repo, "rm", "-q", ".hipaacheck-waivers.yaml")
+    git(repo, "rm", "-q", ".hipaacheck-waivers.yaml")
     (repo / ".hipaacheck-waivers.yaml").symlink_to("staging-waivers.yaml")
-    _git(repo, "add", ".hipaacheck-waivers.yaml")
-    _commit(repo, {}, "link the production waivers to the staging ones")
+    git(repo, "add", ".hipaacheck-waivers.yaml")
+    commit(repo, {}, "link the production waivers to the staging ones")
     report = tmp_path / "report.json"
     event = _event(tmp_path, {"pull_request": {"base": {"sha": base}}})
     proc, _, _ = _run_action(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import NONCOMPLIANT, Cli, assert_one_line_error
+from .conftest import NONCOMPLIANT, Cli, assert_one_line_error, git
 from .test_gate import MODULES, SOON
 
 # ---------------------------------------------------------------- bounded waivers
@@ -89,30 +89,24 @@ def test_each_waiver_reports_its_owner_and_coverage(cli: Cli, tmp_path: Path) ->
 # ---------------------------------------------------------------- waivers from the base commit
 
 
-def _git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@e", "GIT_CONFIG_GLOBAL": "/dev/null"}  # fmt: skip
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
     """A repository whose base commit waives one policy; the working tree widens it, as a pull request would."""
     work = tmp_path / "repo"
     work.mkdir()
-    _git(work, "init", "-q", "-b", "main")
+    git(work, "init", "-q", "-b", "main")
     waiver = (
         f"  - {{policy: s3-bucket-versioning, resource: aws_s3_bucket.claims, reason: r, owner: o, expires: {SOON}}}\n"
     )
     (work / ".hipaacheck-waivers.yaml").write_text("waivers:\n" + waiver, encoding="utf-8")
-    _git(work, "add", ".")
-    _git(work, "commit", "-q", "-m", "base")
-    base = _git(work, "rev-parse", "HEAD")
+    git(work, "add", ".")
+    git(work, "commit", "-q", "-m", "base")
+    base = git(work, "rev-parse", "HEAD")
     widened = (
         waiver + f"  - {{policy: 's3-*', resource: 'aws_s3_bucket.*', reason: mine, owner: me, expires: {SOON}}}\n"
     )
     (work / ".hipaacheck-waivers.yaml").write_text("waivers:\n" + widened, encoding="utf-8")
-    _git(work, "commit", "-q", "-am", "widen")
+    git(work, "commit", "-q", "-am", "widen")
     monkeypatch.chdir(work)
     return work, base
 
@@ -129,8 +123,8 @@ def test_waivers_from_git_read_the_base_version(cli: Cli, repo: tuple[Path, str]
 
 def test_waivers_from_git_without_the_file_at_base_means_none(cli: Cli, repo: tuple[Path, str]) -> None:
     work, base = repo
-    _git(work, "mv", ".hipaacheck-waivers.yaml", "w2.yaml")
-    _git(work, "commit", "-q", "-m", "move")
+    git(work, "mv", ".hipaacheck-waivers.yaml", "w2.yaml")
+    git(work, "commit", "-q", "-m", "move")
     result = cli("scan", "plan", NONCOMPLIANT, "--format", "json", "--waivers", "w2.yaml", "--waivers-from-git", base)
     report = json.loads(result.out)
     assert report["summary"]["waived"] == 0

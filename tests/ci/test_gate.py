@@ -6,13 +6,9 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-
-from hipaacheck.emit import config_defaults
 from hipaacheck.engine import evaluate
 from hipaacheck.policy.loader import load_policies
 from hipaacheck.scope_change import SCOPE_CHANGE_ID, before_document, scope_change_findings
-from hipaacheck.sources.errors import InputError
 from hipaacheck.sources.terraform import Plan
 from hipaacheck.sources.terraform.adapters import adapt_plan
 
@@ -77,16 +73,6 @@ def test_without_the_flag_unknowns_never_gate(cli: Cli) -> None:
     result = cli("scan", "plan", MODULES, "--format", "json")
     report = json.loads(result.out)
     assert report["gate"]["fail_on_unknown"] is False and report["gate"]["failing_unknown"] == 0
-
-
-def test_config_keys_set_the_gate_settings() -> None:
-    assert config_defaults({"fail-on-unknown": True, "max-waiver-days": 90, "other": 1}, "c.yaml") == {
-        "fail_on_unknown": True,
-        "max_waiver_days": 90,
-    }
-    for bad in ({"fail-on-unknown": "yes"}, {"max-waiver-days": True}, {"max-waiver-days": -1}):
-        with pytest.raises(InputError, match=r"^c\.yaml: "):
-            config_defaults(bad, "c.yaml")
 
 
 # ---------------------------------------------------------------- scope-change

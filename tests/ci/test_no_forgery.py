@@ -55,6 +55,9 @@ def runner_commands(text: str) -> list[str]:
         start = line.find("##[")
         if start >= 0 and line.find("]", start) >= 0:
             found.append(line)
+            continue
+        if "##vso[" in line:  # the Azure Pipelines agent: a logging command anywhere in the line
+            found.append(line)
     return found
 
 
@@ -64,16 +67,17 @@ def test_runner_emulation_sees_the_attacks() -> None:
     assert runner_commands("ok\r::add-mask::s") == ["::add-mask::s"]
     assert runner_commands("\u00a0\u2003::stop-commands::tok") == ["\u00a0\u2003::stop-commands::tok"]
     assert runner_commands("text ##[error]legacy") == ["text ##[error]legacy"]
+    assert runner_commands("x ##vso[task.setvariable variable=a]b") == ["x ##vso[task.setvariable variable=a]b"]
     assert runner_commands("a :: b ::c") == [] and runner_commands("::no end") == []
 
 
 @pytest.mark.parametrize("fmt", [*FORMATS, "text"])
 def test_neutralize_commands_leaves_nothing_and_keeps_formats_valid(fmt: str) -> None:
-    hostile = "  ::error::x\n##[warning]y\r\n\u3000::add-mask::z\rmid ##[debug]w ::a::b"
+    hostile = "  ::error::x\n##[warning]y\r\n\u3000::add-mask::z\rmid ##[debug]w ::a::b\nq ##vso[task.complete result=Succeeded]"
     assert runner_commands(neutralize_commands(hostile, fmt)) == []
-    data = {"v": "a ##[error]b", "w": "::error::x"}
+    data = {"v": "a ##[error]b", "w": "::error::x", "z": "##vso[task.setvariable variable=x]1"}
     escaped = neutralize_commands(json.dumps(data), "json")
-    assert "##[" not in escaped and json.loads(escaped) == data
+    assert "##[" not in escaped and "##vso[" not in escaped and json.loads(escaped) == data
     xml = neutralize_commands('<a b="##[x]">##[y]</a>', "junit")
     assert ET.fromstring(xml).get("b") == "##[x]" and ET.fromstring(xml).text == "##[y]"
 
@@ -232,3 +236,22 @@ def test_table_in_a_terminal_is_inert(sources: Path) -> None:
     result = _run(["scan", "plan", str(sources / "plan.json"), "--tf-dir", str(sources), "--show-passed"], env)
     assert not UNSAFE.search(result.stdout)
     assert "\\x1b[2J\\x1b[31mred" in result.stdout and "claims\\u202egnp.exe" in result.stdout
+
+
+def test_azure_pipelines_logging_commands_are_inert_too(tmp_path: Path) -> None:
+    # The Azure Pipelines agent (TF_BUILD=True) runs ##vso[...] anywhere in a line of output.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TF_BUILD"))}
+    env["TF_BUILD"] = "True"
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(
+        "waivers:\n  - {policy: p, resource: 'x ##vso[task.setvariable variable=gate]off', reason: r, owner: o, "
+        "expires: 2020-01-01}\n",
+        encoding="utf-8",
+    )
+    args = ["scan", "plan", str(HOSTILE / "plan.json"), "--waivers", str(waivers)]
+    for fmt in ("table", "json"):
+        result = _run([*args, "--format", fmt], env)
+        assert "##vso" in result.stderr  # the warning names the waiver ...
+        assert runner_commands(result.stdout + result.stderr) == [], fmt  # ... but no agent would run it
+    missing = _run(["scan", "plan", str(tmp_path / "##vso[task.complete result=Succeeded]x.json")], env)
+    assert missing.returncode == 2 and runner_commands(missing.stderr) == []

@@ -17,7 +17,7 @@ def test_every_format_in_one_run(cli: Cli, tmp_path: Path) -> None:
     result = cli("scan", "plan", NONCOMPLIANT, *reports)
     assert result.code == 1
     assert result.out.rstrip().endswith("failing at or above low")  # the main report still goes to stdout
-    assert load_json(files["json"])["schema_version"] == "1.5"
+    assert load_json(files["json"])["schema_version"] == "1.6"
     assert load_json(files["sarif"])["version"] == "2.1.0"
     assert files["junit"].read_text(encoding="utf-8").startswith('<?xml version="1.0"')
     assert files["markdown"].read_text(encoding="utf-8").startswith("## hipaacheck:")

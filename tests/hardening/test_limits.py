@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,21 @@ def test_an_oversized_policy_file_is_refused(tmp_path: Path, capsys: pytest.Capt
     (folder / "big.yaml").write_text("# " + "x" * (2 * 1024 * 1024))
     scan, _ = _scan_with(capsys, folder)
     assert "big.yaml:1:1: larger than 1024 KiB" in scan
+
+
+def test_a_terraform_that_hangs_is_stopped_after_the_timeout(tmp_path: Path) -> None:
+    # `terraform show -json` of a binary plan: a hung terraform must not hold the CI job until it is killed.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "terraform"
+    fake.write_text("#!/bin/sh\nexec sleep 60\n", encoding="utf-8")
+    fake.chmod(0o755)
+    plan = tmp_path / "tfplan"
+    plan.write_bytes(b"PK\x03\x04" + b"\x00" * 64)  # a zip: the binary-plan path
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    started = time.monotonic()
+    result = run_cli("scan", "plan", str(plan), env={**env, "HIPAACHECK_TERRAFORM_TIMEOUT": "1"})
+    assert time.monotonic() - started < 30
+    assert_input_error(result, "terraform show -json did not finish within 1 s (HIPAACHECK_TERRAFORM_TIMEOUT)")
+    bad = run_cli("scan", "plan", str(plan), env={**env, "HIPAACHECK_TERRAFORM_TIMEOUT": "soon"})
+    assert_input_error(bad, "HIPAACHECK_TERRAFORM_TIMEOUT='soon': expected a number of seconds")

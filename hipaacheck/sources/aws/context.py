@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from ...models import Resource
 from .builder import Where
 from .calls import Call, Fetcher
+from .pool import WorkPool
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -38,6 +43,14 @@ class Context:
     facts: Facts
     regions: tuple[str, ...]  # every region being scanned (global collectors filter by it)
     workers: int = 4  # for collectors that fan out per item (S3 buckets)
+    pool: WorkPool | None = None  # the scan's one thread pool (see pool.py); None: a pool of their own
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """fn over items on up to ``workers`` threads: the scan's pool when there is one."""
+        if self.pool is not None:
+            return self.pool.map(fn, items, self.workers)
+        with ThreadPoolExecutor(max_workers=max(1, self.workers), thread_name_prefix="collector") as pool:
+            return list(pool.map(fn, items))
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,9 @@ class ClientFactory:
     config: Config
     on_session: Callable[[boto3.Session], None] | None = None  # tests hook events here
     pool: ClientPool = field(default_factory=ClientPool)
+    # The first calls give up quickly (an unreachable endpoint is one line, not minutes of retries), with
+    # clients of their own; a member account of an organisation scan uses its scan clients instead.
+    quick_start: bool = True
     _session: boto3.Session | None = None
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
@@ -139,6 +142,22 @@ class ClientFactory:
                     client.meta.events.register("before-sign.s3-control", _strip_account_host)
                 self._clients[key] = client
             return client
+
+    def startup_client(self, service: str, region: str) -> Any:
+        if not self.quick_start:
+            return self.client(service, region)
+        with self.pool.lock:  # a Session is not thread-safe: build the client under the pool's lock
+            return self.session().client(service, region_name=region, config=client_config("standard", 2))  # type: ignore[call-overload]
+
+    def close(self) -> None:
+        """Drop this account's clients and Session once its scan is done (memory stays bounded by the
+        accounts in flight, not the accounts scanned); the shared loader stays with the pool."""
+        with self.pool.lock:
+            clients = list(self._clients.values())
+            self._clients.clear()
+            self._session = None
+        for client in clients:
+            client.close()
 
 
 def _strip_account_host(request: Any, **_: Any) -> None:
@@ -181,7 +200,9 @@ def credential_error(exc: BaseException, what: str = "AWS credentials") -> Input
 
 
 def open_session(
-    options: ScanOptions, on_session: Callable[[boto3.Session], None] | None = None
+    options: ScanOptions,
+    on_session: Callable[[boto3.Session], None] | None = None,
+    pool: ClientPool | None = None,
 ) -> tuple[ClientFactory, Identity]:
     """Resolve credentials (assuming the role if asked), then ask STS who we are."""
     try:
@@ -196,24 +217,30 @@ def open_session(
     # Start-up calls give up quickly: an unreachable endpoint is a one-line error, not minutes of retries.
     quick = client_config("standard", 2)
     if options.role_arn:
-        credentials = _assume_role(base, options, home, quick)
-    factory = ClientFactory(credentials, client_config(options.retry_mode, options.max_attempts), on_session)
+        sts = base.client("sts", region_name=home, config=quick)
+        credentials = assume_role(sts, options.role_arn, options.external_id)
+    config = client_config(options.retry_mode, options.max_attempts)
+    factory = ClientFactory(credentials, config, on_session, pool or ClientPool())
+    return factory, identify(factory, home)
+
+
+def identify(factory: ClientFactory, home: str) -> Identity:
+    """Who the factory's credentials are (sts:GetCallerIdentity), asked in the home region."""
     try:
-        sts = factory.session().client("sts", region_name=home, config=quick)
-        caller = sts.get_caller_identity()
+        caller = factory.startup_client("sts", home).get_caller_identity()
     except NoRegionError as exc:
         raise InputError(f"no AWS region configured: {exc}") from None
     except (BotoCoreError, ClientError) as exc:
         raise credential_error(exc) from None
     arn = str(caller["Arn"])
-    return factory, Identity(str(caller["Account"]), arn, arn.split(":")[1] or "aws", home)
+    return Identity(str(caller["Account"]), arn, arn.split(":")[1] or "aws", home)
 
 
-def _assume_role(base: boto3.Session, options: ScanOptions, region: str, config: Config) -> Credentials:
-    sts = base.client("sts", region_name=region, config=config)
-    params: dict[str, Any] = {"RoleArn": options.role_arn, "RoleSessionName": "hipaacheck"}
-    if options.external_id:
-        params["ExternalId"] = options.external_id
+def assume_role(sts: Any, role_arn: str, external_id: str | None) -> Credentials:
+    """Credentials of ``role_arn``, refreshed before they expire; an InputError when it cannot be assumed."""
+    params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": "hipaacheck"}
+    if external_id:
+        params["ExternalId"] = external_id
 
     def fetch() -> dict[str, Any]:
         answer = sts.assume_role(**params)["Credentials"]
@@ -228,7 +255,7 @@ def _assume_role(base: boto3.Session, options: ScanOptions, region: str, config:
     try:
         metadata = fetch()
     except (BotoCoreError, ClientError) as exc:
-        raise credential_error(exc, f"cannot assume role {options.role_arn}; credentials") from None
+        raise credential_error(exc, f"cannot assume role {role_arn}; credentials") from None
     # Refreshed by botocore before expiry, so scans longer than the role session keep working.
     return RefreshableCredentials.create_from_metadata(metadata, refresh_using=fetch, method="assume-role")
 
@@ -240,7 +267,7 @@ def resolve_regions(
 
     The enabled regions let the evidence pack say which ones a --region scan left out.
     """
-    ec2 = factory.session().client("ec2", region_name=identity.home_region, config=client_config("standard", 2))
+    ec2 = factory.startup_client("ec2", identity.home_region)
     try:
         answer = ec2.describe_regions(AllRegions=True)["Regions"]
     except ClientError as exc:

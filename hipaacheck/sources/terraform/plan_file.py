@@ -9,9 +9,11 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import os
 import re
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +217,24 @@ def terraform_error_line(stderr: str) -> str:
     return next((line for line in lines if line.startswith("Error:")), lines[0] if lines else "no output")
 
 
+TIMEOUT_VARIABLE = "HIPAACHECK_TERRAFORM_TIMEOUT"
+_DEFAULT_TIMEOUT_SECONDS = 300.0
+
+
+def _show_timeout() -> float:
+    """Seconds `terraform show -json` may take: HIPAACHECK_TERRAFORM_TIMEOUT, else 300."""
+    text = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not text:
+        return _DEFAULT_TIMEOUT_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise InputError(f"{TIMEOUT_VARIABLE}={text!r}: expected a number of seconds from 0 to 86400")
+    return value
+
+
 def _show_binary_plan(path: Path) -> bytes:
     """Run `terraform show -json` for a binary plan, in the plan's directory (where it was initialised)."""
     binary = shutil.which("terraform")
@@ -226,8 +246,18 @@ def _show_binary_plan(path: Path) -> bytes:
 
     _silence_python_terraform()
     terraform = _plan_only_terraform()(working_dir=str(path.parent.resolve()), terraform_bin_path=binary)
+    timeout = _show_timeout()
+    # python-terraform writes the command line; it is run here, with a timeout, because its own
+    # cmd() waits for ever (a provider that waits on the network, a lock) and cannot be told
+    # otherwise (its synchronous=False is passed on to terraform as a flag).
+    argv = terraform.generate_cmd_string("show", str(path.resolve()), json=IsFlagged, no_color=IsFlagged)
     try:
-        code, out, err = terraform.cmd("show", str(path.resolve()), json=IsFlagged, no_color=IsFlagged)
+        done = subprocess.run(argv, cwd=terraform.working_dir, capture_output=True, timeout=timeout, check=False)
+        code, out, err = done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        raise InputError(
+            f"{path}: terraform show -json did not finish within {timeout:g} s ({TIMEOUT_VARIABLE}); giving up"
+        ) from None
     except OSError as exc:
         raise InputError(f"{path}: could not run terraform ({exc.strerror or exc})") from None
     except UnicodeDecodeError:

@@ -24,14 +24,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .hcl_sources import code_only
 from .plan import PlanResource, strip_indexes
+from .policy_blocks import conditions, constant, principals, tuple_elements
 from .raw import UNKNOWN
 from .references import Linker
 
 POLICY_DOCUMENT = "aws_iam_policy_document"
 _DATA_REF = re.compile(r"^data\.aws_iam_policy_document\.(?P<name>[A-Za-z_][\w-]*)(?:\[(?P<index>[^\]]+)\])?")
-_OPAQUE = "(known after apply)"
 _UNSUPPORTED = ("override_policy_documents", "source_json", "override_json", "dynamic")
 
 
@@ -108,7 +107,7 @@ def _flag_variable(linker: Linker, module: str, name: str) -> bool:
     expression = expressions.get(name) if isinstance(expressions, dict) else None
     if expression is None:
         return True  # unset: its default, and a module's policy default is not a policy text here
-    value = _constant(expression)
+    value = constant(expression)
     return value is not UNKNOWN and (value is None or isinstance(value, bool | int | float))
 
 
@@ -242,22 +241,16 @@ def _exists(linker: Linker, module: str, name: str) -> bool:
     return any(a == prefix or a.startswith(prefix + "[") for a in _data_index(linker))
 
 
-def _constant(expression: Any) -> Any:
-    if isinstance(expression, dict) and "constant_value" in expression and not expression.get("references"):
-        return expression["constant_value"]
-    return UNKNOWN
-
-
 def _statement(linker: Linker, expressions: Any, text: Any, bucket: PlanResource, module: str) -> Any:
     if not isinstance(expressions, dict):
         return None
-    effect = _constant(expressions.get("effect")) if "effect" in expressions else "Allow"
+    effect = constant(expressions.get("effect")) if "effect" in expressions else "Allow"
     if effect not in ("Allow", "Deny"):
         return None
     statement: dict[str, Any] = {"Effect": effect}
     for key, name in (("actions", "Action"), ("not_actions", "NotAction")):
         if key in expressions:
-            value = _constant(expressions[key])
+            value = constant(expressions[key])
             if not isinstance(value, list):
                 return None
             statement[name] = value
@@ -270,17 +263,17 @@ def _statement(linker: Linker, expressions: Any, text: Any, bucket: PlanResource
                 return _DROPPED
             if value is None:
                 return None
-            if effect == "Allow" and key == "not_resources" and value != _constant(expressions[key]):
+            if effect == "Allow" and key == "not_resources" and value != constant(expressions[key]):
                 return None  # a widened NotResource would cover less, not more
             statement[name] = value
     for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
         if key in expressions:
-            principal = _principals(expressions[key])
+            principal = principals(expressions[key])
             if principal is None:
                 return None
             statement[name] = principal
     if "condition" in expressions:
-        condition = _conditions(expressions["condition"])
+        condition = conditions(expressions["condition"])
         if condition is None:
             return None
         statement["Condition"] = condition
@@ -290,12 +283,12 @@ def _statement(linker: Linker, expressions: Any, text: Any, bucket: PlanResource
 def _resources(
     linker: Linker, expression: Any, text: Any, effect: str, bucket: PlanResource, module: str
 ) -> list[str] | None:
-    constant = _constant(expression)
-    if isinstance(constant, list) and all(isinstance(v, str) for v in constant):
-        return constant
+    fixed = constant(expression)
+    if isinstance(fixed, list) and all(isinstance(v, str) for v in fixed):
+        return fixed
     arn = self_arn(bucket)
     if isinstance(text, str):
-        elements = [_render(linker, element, bucket, module) for element in _tuple_elements(text)]
+        elements = [_render(linker, element, bucket, module) for element in tuple_elements(text)]
         if elements and all(e is not None for e in elements):
             return [e for e in elements if e is not None]
     references = expression.get("references") if isinstance(expression, dict) else None
@@ -349,72 +342,3 @@ def _bucket_value(linker: Linker, traversal: str, bucket: PlanResource, module: 
         return None
     arn = self_arn(bucket)
     return arn if attribute == "arn" else arn.removeprefix("arn:aws:s3:::")
-
-
-def _tuple_elements(text: str) -> list[str]:
-    """The elements of ``${[a, "b/${c}"]}`` as python-hcl2 writes a list expression."""
-    text = text.strip()
-    if not (text.startswith("${[") and text.endswith("]}")):
-        return [text] if text.startswith('"') or not text.startswith("${") else [text[2:-1]]
-    inner = text[3:-2]
-    masked = code_only(inner)
-    elements, depth, start = [], 0, 0
-    for i, char in enumerate(masked):
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            elements.append(inner[start:i])
-            start = i + 1
-    elements.append(inner[start:])
-    return [e for e in (element.strip() for element in elements) if e]
-
-
-def _principals(blocks: Any) -> dict[str, list[str]] | str | None:
-    if not isinstance(blocks, list):
-        return None
-    principal: dict[str, list[str]] = {}
-    for block in blocks:
-        if not isinstance(block, dict):
-            return None
-        kind = _constant(block.get("type"))
-        identifiers = _constant(block.get("identifiers"))
-        if not isinstance(kind, str):
-            return None
-        if identifiers is UNKNOWN:
-            # A managed resource's ARN is never "*"; a variable or local could be.
-            references = (
-                block.get("identifiers", {}).get("references") if isinstance(block.get("identifiers"), dict) else None
-            )
-            if not references or any(
-                not isinstance(r, str) or r.startswith(("var.", "local.", "data.", "module.", "each."))
-                for r in references
-            ):
-                return None
-            identifiers = [_OPAQUE]
-        if not isinstance(identifiers, list) or not all(isinstance(i, str) for i in identifiers):
-            return None
-        if kind == "*":
-            return "*" if "*" in identifiers else None
-        principal.setdefault(kind, []).extend(identifiers)
-    return principal
-
-
-def _conditions(blocks: Any) -> dict[str, dict[str, list[str]]] | None:
-    if not isinstance(blocks, list):
-        return None
-    condition: dict[str, dict[str, list[str]]] = {}
-    for block in blocks:
-        if not isinstance(block, dict):
-            return None
-        test, variable = _constant(block.get("test")), _constant(block.get("variable"))
-        values = _constant(block.get("values"))
-        if not isinstance(test, str) or not isinstance(variable, str):
-            return None
-        if values is UNKNOWN:
-            values = [_OPAQUE]  # the key and the operator decide what a condition limits, not its value
-        if not isinstance(values, list):
-            return None
-        condition.setdefault(test, {}).setdefault(variable, []).extend(str(v) for v in values)
-    return condition

@@ -26,23 +26,19 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from .plan import Plan, PlanResource, strip_indexes
 from .raw import UNKNOWN
+from .reference_syntax import (
+    MAX_DEPTH,
+    module_key,
+    most_specific,
+    parent_module,
+    parse_index,
+    parse_reference,
+)
 
-_RESOURCE_REF = re.compile(
-    r"^(?P<type>[a-z][a-z0-9_]*)\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?:\[(?P<index>[^\]]+)\])?(?:\.(?P<attr>[A-Za-z_][A-Za-z0-9_-]*))?"
-)
-_MODULE_REF = re.compile(
-    r"^module\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?P<key>\[[^\]]+\])?\.(?P<output>[A-Za-z_][A-Za-z0-9_-]*)"
-)
-_VAR_REF = re.compile(r"^var\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)")
-_LOCAL_REF = re.compile(r"^local\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)")
-_MAX_DEPTH = 12
-# Names that never lead to a resource: the referrer's own index, paths, workspace.
-_INERT_ROOTS = ("count.", "path.", "terraform.", "self.")
 _CANDIDATES_SHOWN = 4
 
 # (config module address, local name) -> the references of its expression; None when the
@@ -84,54 +80,6 @@ class _Targets:
         self.open = self.open or other.open
 
 
-def _parse_index(text: str) -> int | str | None:
-    """A constant index, or None for count.index / each.key (meaning: the referrer's own)."""
-    text = text.strip()
-    if text.isascii() and text.isdigit() and len(text) <= 20:
-        return int(text)
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        return text[1:-1]
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _most_specific(references: tuple[str, ...]) -> tuple[str, ...]:
-    """Drop ``type.name`` when ``type.name[i]`` is also listed: the index is what the expression says."""
-    indexed = {r.split("[", 1)[0] for r in references if "[" in r}
-    kept = [r for r in references if "[" in r or r.split(".")[0] in ("var", "local") or _bare(r) not in indexed]
-    # Terraform also lists every prefix of a traversal (x.y[0] beside x.y[0].id): the longest says it all.
-    longer = {r[:i] for r in kept for i, c in enumerate(r) if c in ".[" and i}
-    return tuple(r for r in kept if r not in longer)
-
-
-@lru_cache(maxsize=8192)
-def _parse(reference: str) -> tuple[str, re.Match[str] | None]:
-    """What a reference names, parsed once per distinct text (plans repeat them per instance)."""
-    if reference.startswith(_INERT_ROOTS) or reference == "each.key":
-        return "inert", None
-    if reference.startswith("each.value"):
-        return "each.value", None
-    if reference.startswith("module."):
-        # module.m["k"] alone: Terraform lists it beside module.m["k"].output
-        match = _MODULE_REF.match(reference)
-        return ("module", match) if match else ("inert", None)
-    for kind, pattern in (("var", _VAR_REF), ("local", _LOCAL_REF)):
-        if reference.startswith(kind + "."):
-            match = pattern.match(reference)
-            return (kind, match) if match else ("open", None)
-    if reference.startswith("data."):
-        return "data", None
-    if reference.startswith("each."):
-        return "open", None
-    match = _RESOURCE_REF.match(reference)
-    return ("resource", match) if match else ("open", None)
-
-
-def _bare(reference: str) -> str:
-    parts = reference.split(".")
-    return ".".join(parts[:2]) if parts[0] not in ("module", "data") else ".".join(parts[:3])
-
-
 class Linker:
     def __init__(self, plan: Plan, locals_lookup: LocalsLookup | None = None, sources: Any = None) -> None:
         self.plan = plan
@@ -153,8 +101,8 @@ class Linker:
         self._data_sources: set[tuple[str, str]] | None = None
 
     def _register_module(self, module: str) -> None:
-        while module and module not in self._children.get(_parent_module(module), ()):
-            parent = _parent_module(module)
+        while module and module not in self._children.get(parent_module(module), ()):
+            parent = parent_module(module)
             self._children[parent].add(module)
             module = parent
 
@@ -208,7 +156,7 @@ class Linker:
             inputs = self._inputs(module, parent_types, attribute)
             found.update(inputs.found)
             if inputs.open:
-                found.update((r.address, r) for r in self.scope(_parent_module(module), parent_types, attribute))
+                found.update((r.address, r) for r in self.scope(parent_module(module), parent_types, attribute))
         result = tuple(found.values())
         self._scopes[key] = result
         return result
@@ -217,7 +165,7 @@ class Linker:
         call = self.plan.module_calls.get(strip_indexes(module))
         expressions = call.get("expressions") if call else None
         targets = _Targets()
-        caller = _Context(_parent_module(module), _module_key(module))
+        caller = _Context(parent_module(module), module_key(module))
         for expression in expressions.values() if isinstance(expressions, dict) else ():
             targets.add(self._follow(expression, caller, parent_types, attribute, 1))
         return targets
@@ -248,7 +196,7 @@ class Linker:
         self, expression: Any, context: _Context, parent_types: tuple[str, ...], attribute: str, depth: int
     ) -> _Targets:
         targets = _Targets()
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             targets.open = True
             return targets
         references = expression.get("references") if isinstance(expression, dict) else None
@@ -257,7 +205,7 @@ class Linker:
         names = tuple(r for r in references if isinstance(r, str))
         own = context.own_index or any(r == "count.index" or r.startswith("each.") for r in names)
         context = _Context(context.module, context.index, own, context.each_value)
-        for reference in _most_specific(names):
+        for reference in most_specific(names):
             targets.add(self._resolve(reference, context, parent_types, attribute, depth))
         return targets
 
@@ -272,7 +220,7 @@ class Linker:
     def _resolve(
         self, reference: str, context: _Context, parent_types: tuple[str, ...], attribute: str, depth: int
     ) -> _Targets:
-        kind, match = _parse(reference)
+        kind, match = parse_reference(reference)
         if kind == "inert":
             return _Targets()
         if kind == "each.value":
@@ -326,7 +274,7 @@ class Linker:
         local = f"{match['type']}.{match['name']}"
         index_text = match["index"]
         if index_text is not None:
-            wanted = _parse_index(index_text)
+            wanted = parse_index(index_text)
             if wanted is None:  # count.index / each.key: the referrer's own instance
                 wanted = context.index
             if wanted is None:
@@ -360,7 +308,7 @@ class Linker:
 
     def _module_instances(self, callee: str) -> list[str]:
         """module.m called with count/for_each has instances module.m[0], module.m["k"]: all of them."""
-        parent = _parent_module(callee)
+        parent = parent_module(callee)
         return [m for m in self._children.get(parent, ()) if strip_indexes(m) == strip_indexes(callee)]
 
     def _through_variable(
@@ -370,8 +318,8 @@ class Linker:
         expressions = call.get("expressions") if call else None
         expression = expressions.get(name) if isinstance(expressions, dict) else None
         caller = _Context(
-            _parent_module(context.module),
-            _module_key(context.module),
+            parent_module(context.module),
+            module_key(context.module),
             each_value=call.get("for_each_expression") if call else None,
         )
         return self._follow(expression, caller, parent_types, attribute, depth + 1)
@@ -432,14 +380,3 @@ def _data_source_names(document: dict[str, Any]) -> set[tuple[str, str]]:
         children = module.get("child_modules")
         stack.extend(children if isinstance(children, list) else [])
     return names
-
-
-def _parent_module(module: str) -> str:
-    caller, _, _ = module.rpartition(".module.")
-    return caller
-
-
-def _module_key(module: str) -> int | str | None:
-    if not module.endswith("]"):
-        return None
-    return _parse_index(module[module.rfind("[") + 1 : -1])

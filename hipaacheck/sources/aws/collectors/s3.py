@@ -8,7 +8,6 @@ receives_logs is set afterwards by the link step, from every log sender.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ....derive.policy_document import DocumentError
@@ -88,8 +87,7 @@ def collect(ctx: Context) -> list[Resource]:
     if listing.error:
         return [placeholder("s3_bucket", ctx.where, listing.error)]
     names = [b["Name"] for b in listing.data.get("Buckets", []) if isinstance(b, dict) and "Name" in b]
-    with ThreadPoolExecutor(max_workers=max(1, ctx.workers), thread_name_prefix="s3") as pool:
-        built = list(pool.map(lambda name: _bucket(ctx, name), names))
+    built = ctx.map(lambda name: _bucket(ctx, name), names)
     return [r for r in built if r is not None]
 
 
