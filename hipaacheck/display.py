@@ -20,7 +20,9 @@ _CREDENTIAL_PATTERNS = re.compile(
     r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}"  # AWS key ids
     # key=value secrets, also with a suffixed key: aws_secret_access_key=..., DB_PASSWORD: ... (no leading
     # wildcard: a lazy prefix made this quadratic on long strings)
-    r"|(?i:(?:secret|password|passwd|pwd|token|private[_-]?key|api[_-]?key)(?:[_-]?access)?(?:[_-]?key)?"
+    # (not after "<account digits>:": an ARN's resource type, as in "123456789012:secret:claims-AbCdEf",
+    # names a Secrets Manager secret and holds no value)
+    r"|(?i:(?<![0-9]:)(?:secret|password|passwd|pwd|token|private[_-]?key|api[_-]?key)(?:[_-]?access)?(?:[_-]?key)?"
     r"\s*[=:]\s*\S+)"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
     r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub tokens

@@ -1,4 +1,4 @@
-"""One reader for resource policies (S3 bucket policies now; SQS, SNS, KMS, EFS, Lambda, Secrets Manager next).
+"""One reader for resource policies: S3, SQS, SNS, KMS, EFS, Lambda and Secrets Manager.
 
 It answers two questions about a policy document attached to a resource,
 given that resource's ARN:
@@ -47,6 +47,24 @@ ePHI is the breach.
 * has ``aws:SecureTransport`` false under Bool or BoolIfExists as its only
   condition: conditions are ANDed, so any other condition narrows the Deny
   to a subset of the plain-HTTP requests.
+
+Each service is one ``ServiceProfile`` (``SERVICES``): its data actions, which
+ARNs hold its data, and its few service-specific rules:
+
+* ``implicit_resource``: a statement without Resource or NotResource applies to
+  the resource the policy is attached to (EFS writes its default policy so; S3
+  refuses such a statement, so its profile keeps the default False);
+* ``limiting_bools``: service condition keys that, under ``Bool`` with the
+  single value true, tie an Allow to a network: EFS's
+  ``elasticfilesystem:AccessedViaMountTarget`` admits only clients that mount
+  through a mount target, which has private VPC addresses only (the default
+  policy EFS applies when none is set has exactly this condition);
+* ``limiting_keys``: service keys that name a fixed account, like
+  ``LIMITING_KEYS``: KMS's ``kms:CallerAccount``;
+* ``service_principals_public``: an Allow to a service principal
+  (``{"Service": "s3.amazonaws.com"}``) without a limiting condition is
+  public: any account's bucket or topic could then invoke the function (the
+  confused deputy; AWS Security Hub Lambda.1 fails it). Only Lambda sets it.
 
 Matching is plain pattern matching against the given ARN: a caller that
 knows the ARN only symbolically (a plan, before apply) passes the same
@@ -107,6 +125,13 @@ class ServiceProfile:
     # From the ARN the policy is attached to: the ARN prefixes of the data (True: every ARN
     # that starts with it; False: that ARN exactly).
     data_resources: Callable[[str], tuple[tuple[str, bool], ...]]
+    # The ARN start of the resource type, for a resource whose ARN is known only after apply.
+    arn_prefix: str = "arn:aws:s3:::"
+    implicit_resource: bool = False
+    limiting_bools: frozenset[str] = frozenset()
+    # Service keys that name a fixed account or principal, like LIMITING_KEYS (lower case).
+    limiting_keys: frozenset[str] = frozenset()
+    service_principals_public: bool = False
 
 
 # S3 actions whose resource type is "object" (Service Authorization Reference, Amazon S3):
@@ -150,7 +175,72 @@ S3_OBJECT_ACTIONS = tuple(
 )
 
 S3 = ServiceProfile("s3", S3_OBJECT_ACTIONS, lambda bucket_arn: ((f"{bucket_arn}/", True),))
-SERVICES: dict[str, ServiceProfile] = {"s3": S3}
+
+
+def _unnamed_prefix(service: str, resource_type: str) -> str:
+    # Region and account are unknown too: only a pattern with a wildcard there can match.
+    return f"arn:aws:{service}:\x00region:\x00account:{resource_type}"
+
+
+def _itself(arn: str) -> tuple[tuple[str, bool], ...]:
+    """Services whose data is the resource itself: the queue, topic, file system, key, function or secret."""
+    return ((arn, False),)
+
+
+# Data actions per service (Service Authorization Reference): each reads or writes what the resource holds.
+SQS = ServiceProfile(
+    "sqs",
+    tuple(
+        f"sqs:{a}" for a in ("SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "PurgeQueue")
+    ),
+    _itself,
+    arn_prefix=_unnamed_prefix("sqs", ""),
+)
+SNS = ServiceProfile("sns", ("sns:Publish", "sns:Subscribe"), _itself, arn_prefix=_unnamed_prefix("sns", ""))
+EFS = ServiceProfile(
+    "efs",
+    tuple(f"elasticfilesystem:{a}" for a in ("ClientMount", "ClientWrite", "ClientRootAccess")),
+    _itself,
+    arn_prefix=_unnamed_prefix("elasticfilesystem", "file-system/"),
+    implicit_resource=True,
+    limiting_bools=frozenset({"elasticfilesystem:accessedviamounttarget"}),
+)
+# KMS, Lambda and Secrets Manager answer only over HTTPS: only "public" is read for them.
+KMS = ServiceProfile(
+    "kms",
+    tuple(
+        f"kms:{a}"
+        for a in ("Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom")
+    ),
+    _itself,
+    arn_prefix=_unnamed_prefix("kms", "key/"),
+    implicit_resource=True,
+    # kms:CallerAccount names the account of the caller (AWS managed keys' own policies use it).
+    limiting_keys=frozenset({"kms:calleraccount"}),
+)
+LAMBDA = ServiceProfile(
+    "lambda",
+    ("lambda:InvokeFunction", "lambda:InvokeFunctionUrl"),
+    _itself,
+    arn_prefix=_unnamed_prefix("lambda", "function:"),
+    service_principals_public=True,
+)
+SECRETSMANAGER = ServiceProfile(
+    "secretsmanager",
+    ("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"),
+    _itself,
+    arn_prefix=_unnamed_prefix("secretsmanager", "secret:"),
+    implicit_resource=True,
+)
+SERVICES: dict[str, ServiceProfile] = {
+    "s3": S3,
+    "sqs": SQS,
+    "sns": SNS,
+    "efs": EFS,
+    "kms": KMS,
+    "lambda": LAMBDA,
+    "secretsmanager": SECRETSMANAGER,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +257,7 @@ _UNNAMED = "\x00name-known-after-apply"
 
 
 def resource_policy_facts(
-    document: Any, resource_arn: str | None, service: ServiceProfile = S3, *, arn_prefix: str = "arn:aws:s3:::"
+    document: Any, resource_arn: str | None, service: ServiceProfile = S3, *, arn_prefix: str | None = None
 ) -> ResourcePolicyFacts:
     """Read a policy attached to ``resource_arn``. Raises DocumentError for a document that is not a policy.
 
@@ -178,16 +268,21 @@ def resource_policy_facts(
     public: list[str] = []
     tls: list[str] = []
     maybe_tls = False
+    unnamed = (arn_prefix if arn_prefix is not None else service.arn_prefix) + _UNNAMED
     for i, statement in enumerate(statements(parse_document(document))):
         label = str(statement.get("Sid") or i)
-        if statement["Effect"] == "Allow" and allows_everyone(statement) and not is_limited(statement):
+        if (
+            statement["Effect"] == "Allow"
+            and allows_everyone(statement, service)
+            and not is_limited(statement, service)
+        ):
             public.append(label)
         if statement["Effect"] != "Deny":
             continue
-        if denies_insecure_transport(statement, resource_arn or arn_prefix + _UNNAMED, service):
+        if denies_insecure_transport(statement, resource_arn or unnamed, service):
             tls.append(label)
         elif resource_arn is None and denies_insecure_transport(statement, None, service):
-            maybe_tls = True
+            maybe_tls = maybe_tls or _may_cover(statement, unnamed)
     verdict: bool | None = True if tls else (None if maybe_tls else False)
     return ResourcePolicyFacts(bool(public), tuple(public), verdict, tuple(tls))
 
@@ -206,12 +301,16 @@ def _is_everyone(principal: Any, *, strict: bool) -> bool:
     return any("*" in _as_list(principal.get(key)) for key in keys)
 
 
-def allows_everyone(statement: dict[str, Any]) -> bool:
+def allows_everyone(statement: dict[str, Any], service: ServiceProfile = S3) -> bool:
     # Allow + NotPrincipal grants everyone but the few it names.
-    return "NotPrincipal" in statement or _is_everyone(statement.get("Principal"), strict=False)
+    if "NotPrincipal" in statement or _is_everyone(statement.get("Principal"), strict=False):
+        return True
+    principal = statement.get("Principal")
+    # A service principal acts for any account's resources unless a condition names which.
+    return service.service_principals_public and isinstance(principal, dict) and "Service" in principal
 
 
-def is_limited(statement: dict[str, Any]) -> bool:
+def is_limited(statement: dict[str, Any], service: ServiceProfile = S3) -> bool:
     condition = statement.get("Condition")
     if not isinstance(condition, dict):
         return False
@@ -219,16 +318,26 @@ def is_limited(statement: dict[str, Any]) -> bool:
         if not isinstance(operands, dict):
             continue
         for key, values in operands.items():
-            if condition_limits(str(operator), str(key), values):
+            if condition_limits(str(operator), str(key), values, service.limiting_keys) or _service_bool_limits(
+                str(operator), str(key), values, service
+            ):
                 return True
     return False
 
 
-def condition_limits(operator: str, key: str, values: Any) -> bool:
+def _service_bool_limits(operator: str, key: str, values: Any, service: ServiceProfile) -> bool:
+    """A service key (ServiceProfile.limiting_bools) under Bool, true and nothing else."""
+    if operator != "Bool" or key.lower() not in service.limiting_bools:
+        return False
+    texts = [str(v).lower() for v in _as_list(values)]
+    return bool(texts) and all(t == "true" for t in texts)
+
+
+def condition_limits(operator: str, key: str, values: Any, service_keys: frozenset[str] = frozenset()) -> bool:
     """One (operator, key, values) entry ties an Allow to a fixed network, organisation or principal."""
     base = operator.removeprefix("ForAnyValue:")
     key = key.lower()
-    if key not in LIMITING_KEYS:
+    if key not in LIMITING_KEYS and key not in service_keys:
         return False
     texts = [v for v in _as_list(values) if isinstance(v, str)]
     if not texts or len(texts) != len(_as_list(values)):
@@ -281,6 +390,18 @@ def denies_insecure_transport(
     return resource_arn is None or _covers_resources(statement, resource_arn, service)
 
 
+def _may_cover(statement: dict[str, Any], unnamed: str) -> bool:
+    """Some ARN of the resource's service could match the statement's resources (a name known at apply)."""
+    if "NotResource" in statement or ("Resource" not in statement):
+        return True
+    service = unnamed.split(":")[2]
+    for pattern in (str(r) for r in _as_list(statement["Resource"])):
+        parts = pattern.split(":")
+        if pattern == "*" or (len(parts) > 2 and matches(parts[2], service, fold_case=True)):
+            return True
+    return False
+
+
 def _only_insecure_transport(condition: Any) -> bool:
     if not isinstance(condition, dict) or len(condition) != 1:
         return False
@@ -313,6 +434,8 @@ def _every_action_matched(patterns: tuple[str, ...], actions: tuple[str, ...]) -
 
 def _covers_resources(statement: dict[str, Any], resource_arn: str, service: ServiceProfile) -> bool:
     data = service.data_resources(resource_arn)
+    if service.implicit_resource and "Resource" not in statement and "NotResource" not in statement:
+        return True  # the statement is about the resource it is attached to
     if "NotResource" in statement:
         excluded = [str(r) for r in _as_list(statement["NotResource"])]
         return not any(overlaps(p, arn) if prefix else matches(p, arn) for p in excluded for arn, prefix in data)

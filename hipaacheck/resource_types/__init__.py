@@ -18,6 +18,7 @@ from .backup import BackupPlan, BackupVault
 from .base import Canonical
 from .changes import DataStoreDeletion
 from .containers import DocdbCluster, EcrRepository, EcsTaskDefinition, EksCluster, OpensearchDomain, RedshiftCluster
+from .copies_secrets import DbSnapshot, EbsSnapshot, LambdaFunction, MachineImage, SecretsManagerSecret
 from .database import DbCluster, DbInstance, DynamoDbTable, ElasticacheReplicationGroup
 from .edge import ApiGatewayDomain, ApiGatewayStage, CloudfrontDistribution, LoadBalancer, Vpc
 from .identity import Account, AccountRegion, IamPolicy, IamPrincipal, KmsKey
@@ -65,6 +66,11 @@ RESOURCE_TYPES: dict[str, type[Canonical]] = {
     "api_gateway_stage": ApiGatewayStage,
     "api_gateway_domain": ApiGatewayDomain,
     "load_balancer": LoadBalancer,
+    "db_snapshot": DbSnapshot,
+    "ebs_snapshot": EbsSnapshot,
+    "machine_image": MachineImage,
+    "secretsmanager_secret": SecretsManagerSecret,
+    "lambda_function": LambdaFunction,
 }
 
 # Scalar kinds a policy value is checked against.

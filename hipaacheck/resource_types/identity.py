@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Canonical, Tagged, doc
+from .copies_secrets import ResourcePolicy
 
 
 class KmsKey(Tagged):
@@ -16,6 +17,7 @@ class KmsKey(Tagged):
         "Where the key material lives: AWS_KMS, EXTERNAL (imported), AWS_CLOUDHSM or EXTERNAL_KEY_STORE "
         "(custom key stores). Only AWS_KMS keys can rotate automatically."
     )
+    policy: ResourcePolicy | None = doc("Facts derived from the key policy (KMS answers only over HTTPS: no TLS fact).")
 
 
 class IamPolicy(Canonical):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Canonical, Tagged, doc
+from .copies_secrets import ResourcePolicy
 
 
 class BucketEncryption(Canonical):
@@ -103,3 +104,4 @@ class EfsFileSystem(Tagged):
     backup_policy_enabled: bool | None = doc(
         "EFS automatic backups are on (aws_efs_backup_policy / DescribeBackupPolicy status ENABLED)."
     )
+    policy: ResourcePolicy | None = doc("Facts derived from the resource policy (derive/resource_policy.py).")

@@ -348,3 +348,6 @@ def seed_account() -> None:
     seed_data(kms_arn)
     seed_network()
     seed_iam_and_trails(kms_arn)
+    from .seed_copies_secrets import seed_copies_secrets  # its own module; it imports this one
+
+    seed_copies_secrets(kms_arn)

@@ -73,6 +73,7 @@ def test_kms_keys_named_by_alias(scanned: Any) -> None:
         "origin": "AWS_KMS",
         "rotation_enabled": True,
         "tags": {"phi": "true"},
+        "policy": {"present": True, "public": False},  # moto's default key policy: the account root
     }
     assert keys["alias/bad-unrotated"].attrs["rotation_enabled"] is False
     assert keys["alias/bad-disabled"].attrs["enabled"] is False
@@ -116,6 +117,8 @@ def test_messaging_and_logs(scanned: Any) -> None:
         "sqs_managed_sse": False,
         "encrypted": False,
         "tags": {},
+        # seed_copies_secrets.py gives it a queue policy that lets everyone send
+        "policy": {"present": True, "public": True, "denies_insecure_transport": False},
     }
     topics = of_type(scanned.resources, "sns_topic")
     assert topics["ok-alerts"].attrs["kms_master_key_id"]

@@ -113,6 +113,8 @@ def _affected(finding: dict[str, Any]) -> str | None:
         return THROTTLED
     if finding["policy_id"] == "s3-bucket-kms-encryption":
         return DENIED
+    if finding["policy_id"] == "secretsmanager-secret-kms-cmk" and finding["resource"]["name"] == "ok-db-password":
+        return UNREACHABLE  # whether its key ARN is customer managed is KMS's answer (kms:DescribeKey)
     return None
 
 

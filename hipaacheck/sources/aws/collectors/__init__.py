@@ -8,6 +8,7 @@ from . import (
     analytics,
     backup,
     containers,
+    copies,
     datastores,
     ec2,
     edge,
@@ -20,6 +21,7 @@ from . import (
     messaging,
     rds,
     s3,
+    secrets,
 )
 
 # Regional collectors run once per scanned region, global ones once per scan.
@@ -53,4 +55,9 @@ COLLECTORS: tuple[Collector, ...] = (
     edge.VPCS,
     edge.CLOUDFRONT,
     edge_api.COLLECTOR,
+    copies.DB_SNAPSHOTS,
+    copies.EBS_SNAPSHOTS,
+    copies.IMAGES,
+    secrets.SECRETS,
+    secrets.FUNCTIONS,
 )

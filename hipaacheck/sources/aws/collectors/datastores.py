@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from ....derive import resource_policy
 from ....derive.database import transit_encryption_enforced
 from ....models import Resource
 from ..builder import LiveBuilder, placeholder, tag_map
 from ..calls import ALL_FIELDS, Call, calls
 from ..context import Collector, Context
+from .resource_policies import apply_policy
 
 EFS_CALLS = calls(
     Call("efs", "describe_file_systems", "elasticfilesystem:DescribeFileSystems", (ALL_FIELDS,), paginate=True),
@@ -18,7 +20,16 @@ EFS_CALLS = calls(
         ("backup_policy_enabled",),
         frozenset({"PolicyNotFound"}),
     ),
+    # No policy answers PolicyNotFound: EFS's default then admits clients of its mount targets.
+    Call(
+        "efs",
+        "describe_file_system_policy",
+        "elasticfilesystem:DescribeFileSystemPolicy",
+        ("policy",),
+        frozenset({"PolicyNotFound"}),
+    ),
 )
+NO_FILE_SYSTEM_POLICY = {"present": False, "public": False, "denies_insecure_transport": False}
 DYNAMODB_CALLS = calls(
     Call("dynamodb", "list_tables", "dynamodb:ListTables", (ALL_FIELDS,), paginate=True),
     Call("dynamodb", "describe_table", "dynamodb:DescribeTable", ("sse_type", "kms_key_arn", "deletion_protection")),
@@ -53,8 +64,18 @@ def collect_efs(ctx: Context) -> list[Resource]:
         if not b.failed(EFS_CALLS["describe_backup_policy"], policy):
             status = (policy.data.get("BackupPolicy") or {}).get("Status")
             b.set("backup_policy_enabled", not policy.not_configured and status in ("ENABLED", "ENABLING"))
+        _file_system_policy(ctx, b, fs_id, arn)
         resources.append(b.build(fs.get("Name") or fs_id))
     return resources
+
+
+def _file_system_policy(ctx: Context, b: LiveBuilder, fs_id: str, arn: str) -> None:
+    spec = EFS_CALLS["describe_file_system_policy"]
+    policy = ctx.fetch.call(spec, ctx.where.region, FileSystemId=fs_id)
+    if policy.not_configured:
+        apply_policy(b, None, arn, resource_policy.EFS, tls=True, default=NO_FILE_SYSTEM_POLICY)
+    elif not b.failed(spec, policy):
+        apply_policy(b, policy.data.get("Policy"), arn, resource_policy.EFS, tls=True, default=NO_FILE_SYSTEM_POLICY)
 
 
 def collect_dynamodb(ctx: Context) -> list[Resource]:

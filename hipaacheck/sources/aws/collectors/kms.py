@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ....derive.resource_policy import KMS
 from ....models import Resource
 from ..builder import LiveBuilder, placeholder, tag_map
 from ..calls import ALL_FIELDS, Call, calls
 from ..context import Collector, Context
+from .resource_policies import apply_policy
 
 CALLS = calls(
     Call("kms", "list_keys", "kms:ListKeys", (ALL_FIELDS,), paginate=True),
@@ -18,6 +20,7 @@ CALLS = calls(
     ),
     Call("kms", "get_key_rotation_status", "kms:GetKeyRotationStatus", ("rotation_enabled",)),
     Call("kms", "list_resource_tags", "kms:ListResourceTags", ("tags",), paginate=True),
+    Call("kms", "get_key_policy", "kms:GetKeyPolicy", ("policy",)),
 )
 C = CALLS
 
@@ -60,6 +63,10 @@ def collect(ctx: Context) -> list[Resource]:
                 b.set("rotation_enabled", rotation.data.get("KeyRotationEnabled") is True)
         else:
             b.set("rotation_enabled", False)  # automatic rotation does not exist for these keys
+        policy = ctx.fetch.call(C["get_key_policy"], region, KeyId=key_id, PolicyName="default")
+        if not b.failed(C["get_key_policy"], policy):
+            default = {"present": True, "public": False}  # every key has a key policy
+            apply_policy(b, policy.data.get("Policy"), b.address, KMS, tls=False, default=default)
         tags = ctx.fetch.call(C["list_resource_tags"], region, KeyId=key_id)
         if not b.failed(C["list_resource_tags"], tags):
             b.tags(tag_map(tags.data.get("Tags"), "TagKey", "TagValue"))

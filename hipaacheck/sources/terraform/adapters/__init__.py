@@ -16,6 +16,7 @@ from .backup import backup_plans, backup_vaults
 from .builder import SOURCE
 from .compute import ebs_volumes, ec2_instances, efs_file_systems
 from .containers import ecr_repositories, ecs_task_definitions, eks_clusters
+from .copies import db_snapshots, ebs_snapshots, machine_images
 from .database import db_clusters, db_instances, dynamodb_tables, elasticache_groups
 from .deletions import data_store_deletions
 from .edge import cloudfront_distributions, vpcs
@@ -27,7 +28,9 @@ from .logs import cloudtrails, log_groups
 from .messaging import sns_topics, sqs_queues
 from .network import lb_listeners, security_groups
 from .principals import iam_principals
+from .resource_policies import FILE_SYSTEM, KEY, QUEUE, TOPIC, with_resource_policy
 from .s3 import s3_buckets
+from .secrets import SECRET, lambda_functions, secretsmanager_secrets
 
 if TYPE_CHECKING:
     from ..hcl_sources import TerraformSources
@@ -37,11 +40,11 @@ Adapter = Callable[[Plan, Linker], list[Resource]]
 # canonical type -> the adapter that builds every resource of that type from a plan
 ADAPTERS: dict[str, Adapter] = {
     "s3_bucket": s3_buckets,
-    "kms_key": kms_keys,
+    "kms_key": with_resource_policy(kms_keys, KEY),
     "db_instance": db_instances,
     "db_cluster": db_clusters,
     "ebs_volume": ebs_volumes,
-    "efs_file_system": efs_file_systems,
+    "efs_file_system": with_resource_policy(efs_file_systems, FILE_SYSTEM),
     "dynamodb_table": dynamodb_tables,
     "elasticache_replication_group": elasticache_groups,
     "security_group": security_groups,
@@ -51,8 +54,8 @@ ADAPTERS: dict[str, Adapter] = {
     "cloudwatch_log_group": log_groups,
     "iam_policy": iam_policies,
     "iam_principal": iam_principals,
-    "sqs_queue": sqs_queues,
-    "sns_topic": sns_topics,
+    "sqs_queue": with_resource_policy(sqs_queues, QUEUE),
+    "sns_topic": with_resource_policy(sns_topics, TOPIC),
     "account": accounts,
     "account_region": account_regions,
     "data_store_deletion": data_store_deletions,
@@ -73,6 +76,11 @@ ADAPTERS: dict[str, Adapter] = {
     "api_gateway_stage": api_gateway_stages,
     "api_gateway_domain": api_gateway_domains,
     "load_balancer": load_balancers,
+    "db_snapshot": db_snapshots,
+    "ebs_snapshot": ebs_snapshots,
+    "machine_image": machine_images,
+    "secretsmanager_secret": with_resource_policy(secretsmanager_secrets, SECRET),
+    "lambda_function": lambda_functions,
 }
 
 
