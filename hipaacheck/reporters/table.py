@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from typing import Any
 
@@ -22,7 +23,21 @@ def account_label(account: str, name: str | None) -> str:
 
 
 def _wrap(text: str) -> list[str]:
-    return textwrap.wrap(text, _FINDING_WIDTH, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
+    return list(_wrapped(text))
+
+
+# A policy's citations, fix and usual messages repeat on every resource it fails: textwrap was most
+# of the table's time on large plans, so each distinct text is wrapped once.
+@functools.lru_cache(maxsize=8192)
+def _wrapped(text: str) -> tuple[str, ...]:
+    return tuple(
+        textwrap.wrap(text, _FINDING_WIDTH, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _fix(remediation: str) -> tuple[str, ...]:
+    return _wrapped(textwrap.shorten("Fix: " + remediation, 2 * (_FINDING_WIDTH - 2) - 10, placeholder=" …"))
 
 
 def _cell(report: Report, finding: Finding) -> str:
@@ -39,7 +54,7 @@ def _cell(report: Report, finding: Finding) -> str:
     lines += _wrap("HIPAA " + ", ".join(finding.safeguards))
     if finding.status is Status.FAIL and finding.remediation:
         # The start of the fix, so the table is actionable; JSON and Markdown carry all of it.
-        lines += _wrap(textwrap.shorten("Fix: " + finding.remediation, 2 * (_FINDING_WIDTH - 2) - 10, placeholder=" …"))
+        lines += _fix(finding.remediation)
     waiver = report.waiver(finding)
     if waiver is not None:
         lines += _wrap(visible(redact(waiver.describe())))
