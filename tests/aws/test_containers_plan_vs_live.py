@@ -28,7 +28,7 @@ from hipaacheck.sources.terraform import load_plan_resources
 from ..conftest import FIXTURES
 from .conftest import REGION
 from .test_plan_vs_live import _arns
-from .tools import generator, moto_server, scan_env
+from .tools import moto_server, scan_env, terraform_workspace
 
 SCENARIO = FIXTURES / "containers_live"
 TYPES = {"eks_cluster", "ecr_repository", "ecs_task_definition"}
@@ -43,19 +43,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[Resource]]]:
-    gen = generator()
-    try:
-        terraform, mirror = gen.find_terraform(), gen.find_mirror()
-    except gen.Failure as exc:
-        pytest.skip(str(exc))
-    work = tmp_path_factory.mktemp("containers-plan-vs-live")
-    cli_config = work / "terraform.tfrc"
-    cli_config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
-    runner = gen.Runner(terraform, gen.clean_env(cli_config), work / "terraform.log", "containers-plan-vs-live")
-    src = work / "src"
-    src.mkdir()
-    for path in SCENARIO.glob("*.tf"):
-        shutil.copy2(path, src / path.name)
+    gen, runner, work, src = terraform_workspace(tmp_path_factory, "containers-plan-vs-live", SCENARIO)
     with moto_server(work) as moto:
         endpoints = "\n".join(f'    {service} = "{moto.url}"' for service in SERVICES)
         (src / gen.OVERRIDE_NAME).write_text(

@@ -29,7 +29,7 @@ from hipaacheck.sources.terraform import load_plan_resources
 from ..conftest import FIXTURES
 from .conftest import REGION
 from .test_plan_vs_live import _arns, _live_address, _not_managed
-from .tools import generator, moto_server, scan_env
+from .tools import moto_server, scan_env, terraform_workspace
 
 SCENARIO = FIXTURES / "edge_live"
 # The services this scenario reaches, beyond what scripts/generate-fixtures points at moto.
@@ -83,19 +83,7 @@ def _override(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[Resource]]]:
-    gen = generator()
-    try:
-        terraform, mirror = gen.find_terraform(), gen.find_mirror()
-    except gen.Failure as exc:
-        pytest.skip(str(exc))
-    work = tmp_path_factory.mktemp("edge-plan-vs-live")
-    cli_config = work / "terraform.tfrc"
-    cli_config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
-    runner = gen.Runner(terraform, gen.clean_env(cli_config), work / "terraform.log", "edge-plan-vs-live")
-    src = work / "src"
-    src.mkdir()
-    for path in SCENARIO.glob("*.tf"):
-        shutil.copy2(path, src / path.name)
+    gen, runner, work, src = terraform_workspace(tmp_path_factory, "edge-plan-vs-live", SCENARIO)
     with moto_server(work) as moto:
         (src / gen.OVERRIDE_NAME).write_text(_override(moto.url))
         runner.tf(src, "init", "-input=false", "-no-color")

@@ -30,7 +30,7 @@ from hipaacheck.sources.terraform import load_plan_resources
 
 from ..conftest import FIXTURES
 from .conftest import ACCOUNT, REGION
-from .tools import generator, moto_server, scan_env
+from .tools import moto_server, scan_env, terraform_workspace
 
 DIFFERENCES = Path(__file__).with_name("plan_live_differences.yaml")
 SCENARIO = FIXTURES / "lifecycle"
@@ -54,19 +54,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[Resource]]]:
     """(plan.json of a no-op plan over the applied scenario, the live scan of the moto account)."""
-    gen = generator()
-    try:
-        terraform, mirror = gen.find_terraform(), gen.find_mirror()
-    except gen.Failure as exc:
-        pytest.skip(str(exc))
-    work = tmp_path_factory.mktemp("plan-vs-live")
-    cli_config = work / "terraform.tfrc"
-    cli_config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
-    runner = gen.Runner(terraform, gen.clean_env(cli_config), work / "terraform.log", "plan-vs-live")
-    src = work / "src"
-    src.mkdir()
-    for path in SCENARIO.glob("*.tf"):
-        shutil.copy2(path, src / path.name)
+    gen, runner, work, src = terraform_workspace(tmp_path_factory, "plan-vs-live", SCENARIO)
     (src / "zz_log_delivery.tf").write_text(LOG_DELIVERY)
     with moto_server(work) as moto:
         (src / gen.OVERRIDE_NAME).write_text(moto.override())

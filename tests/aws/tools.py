@@ -5,13 +5,16 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
+
+import pytest
 
 from ..conftest import ROOT
 
@@ -59,3 +62,28 @@ def scan_env(endpoint: str, config: Path) -> dict[str, str]:
         }
     )
     return env
+
+
+class Workspace(NamedTuple):
+    gen: ModuleType  # scripts/generate-fixtures: Runner, Failure, OVERRIDE_NAME ...
+    runner: Any  # runs terraform offline, against the provider mirror, logging to work/terraform.log
+    work: Path
+    src: Path  # a copy of the scenario's .tf files, where terraform runs
+
+
+def terraform_workspace(tmp_path_factory: pytest.TempPathFactory, name: str, scenario: Path) -> Workspace:
+    """A scenario's .tf files copied to a fresh folder with an offline terraform; skips without one."""
+    gen = generator()
+    try:
+        terraform, mirror = gen.find_terraform(), gen.find_mirror()
+    except gen.Failure as exc:
+        pytest.skip(str(exc))
+    work = tmp_path_factory.mktemp(name)
+    cli_config = work / "terraform.tfrc"
+    cli_config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
+    runner = gen.Runner(terraform, gen.clean_env(cli_config), work / "terraform.log", name)
+    src = work / "src"
+    src.mkdir()
+    for path in scenario.glob("*.tf"):
+        shutil.copy2(path, src / path.name)
+    return Workspace(gen, runner, work, src)
