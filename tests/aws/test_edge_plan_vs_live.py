@@ -11,7 +11,6 @@ differences are allowed here.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,14 +21,12 @@ from hipaacheck.builtin import builtin_policy_dir
 from hipaacheck.engine import evaluate
 from hipaacheck.models import Resource
 from hipaacheck.policy.loader import load_policies
-from hipaacheck.sources.aws.options import ScanOptions
-from hipaacheck.sources.aws.runner import scan_account
 from hipaacheck.sources.terraform import load_plan_resources
 
 from ..conftest import FIXTURES
 from .conftest import REGION
 from .test_plan_vs_live import _arns, _live_address, _not_managed
-from .tools import moto_server, scan_env, terraform_workspace
+from .tools import apply_plan_and_scan, moto_server, terraform_workspace
 
 SCENARIO = FIXTURES / "edge_live"
 # The services this scenario reaches, beyond what scripts/generate-fixtures points at moto.
@@ -83,26 +80,11 @@ def _override(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[Resource]]]:
-    gen, runner, work, src = terraform_workspace(tmp_path_factory, "edge-plan-vs-live", SCENARIO)
+    ws = terraform_workspace(tmp_path_factory, "edge-plan-vs-live", SCENARIO)
+    gen, src, work = ws.gen, ws.src, ws.work
     with moto_server(work) as moto:
         (src / gen.OVERRIDE_NAME).write_text(_override(moto.url))
-        runner.tf(src, "init", "-input=false", "-no-color")
-        apply = ("apply", "-input=false", "-no-color", "-lock=false", "-auto-approve")
-        try:
-            runner.tf(src, *apply, quiet=True)
-        except gen.Failure:
-            runner.tf(src, *apply)  # moto_server is not thread-safe everywhere; see generate-fixtures
-        runner.tf(src, "plan", "-input=false", "-no-color", "-lock=false", "-out=plan.tfplan")
-        runner.tf(src, "show", "-json", "-no-color", "plan.tfplan", stdout_to=work / "plan.json")
-        config = work / "aws-config"
-        config.write_text("")
-        with pytest.MonkeyPatch.context() as patch:
-            for name in [n for n in os.environ if n.startswith("AWS_")]:
-                patch.delenv(name)
-            for name, value in scan_env(moto.url, config).items():
-                patch.setenv(name, value)
-            live = scan_account(ScanOptions(regions=(REGION,), workers=4))
-        yield work / "plan.json", live.resources
+        yield apply_plan_and_scan(ws, moto, REGION)
 
 
 def test_edge_plan_and_live_scans_agree(deployed: tuple[Path, list[Resource]]) -> None:

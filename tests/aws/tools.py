@@ -87,3 +87,27 @@ def terraform_workspace(tmp_path_factory: pytest.TempPathFactory, name: str, sce
     for path in scenario.glob("*.tf"):
         shutil.copy2(path, src / path.name)
     return Workspace(gen, runner, work, src)
+
+
+def apply_plan_and_scan(ws: Workspace, moto: Any, region: str) -> tuple[Path, list[Any]]:
+    """Apply the workspace to the moto server, plan again, and scan that account live: (plan.json, resources)."""
+    from hipaacheck.sources.aws.options import ScanOptions
+    from hipaacheck.sources.aws.runner import scan_account
+
+    ws.runner.tf(ws.src, "init", "-input=false", "-no-color")
+    apply = ("apply", "-input=false", "-no-color", "-lock=false", "-auto-approve")
+    try:
+        ws.runner.tf(ws.src, *apply, quiet=True)
+    except ws.gen.Failure:
+        ws.runner.tf(ws.src, *apply)  # moto_server is not thread-safe everywhere; see generate-fixtures
+    ws.runner.tf(ws.src, "plan", "-input=false", "-no-color", "-lock=false", "-out=plan.tfplan")
+    ws.runner.tf(ws.src, "show", "-json", "-no-color", "plan.tfplan", stdout_to=ws.work / "plan.json")
+    config = ws.work / "aws-config"
+    config.write_text("")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith("AWS_")]:
+            patch.delenv(name)
+        for name, value in scan_env(moto.url, config).items():
+            patch.setenv(name, value)
+        live = scan_account(ScanOptions(regions=(region,), workers=4))
+    return ws.work / "plan.json", live.resources
