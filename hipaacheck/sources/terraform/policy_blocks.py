@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .hcl_sources import code_only
 from .raw import UNKNOWN
 
 _OPAQUE = "(known after apply)"
@@ -29,18 +28,45 @@ def tuple_elements(text: str) -> list[str]:
     if not (text.startswith("${[") and text.endswith("]}")):
         return [text] if text.startswith('"') or not text.startswith("${") else [text[2:-1]]
     inner = text[3:-2]
-    masked = code_only(inner)
-    elements, depth, start = [], 0, 0
-    for i, char in enumerate(masked):
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            elements.append(inner[start:i])
-            start = i + 1
+    elements, start = [], 0
+    for comma in _top_level_commas(inner):
+        elements.append(inner[start:comma])
+        start = comma + 1
     elements.append(inner[start:])
     return [e for e in (element.strip() for element in elements) if e]
+
+
+def _top_level_commas(text: str) -> list[int]:
+    """Where the commas between list elements are: not inside brackets, strings or ``${...}``.
+
+    Positions are of ``text`` itself (a masked copy that changes length would misplace them).
+    """
+    commas: list[int] = []
+    open_: list[str] = []  # '"' a string, "$" an interpolation, or an open bracket
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if open_ and open_[-1] == '"':
+            if char == "\\":
+                i += 2  # an escaped character, even a quote
+                continue
+            if char == '"':
+                open_.pop()
+            elif text.startswith(("${", "%{"), i):
+                open_.append("$")
+                i += 2
+                continue
+        elif char == '"':
+            open_.append('"')
+        elif char in "([{":
+            open_.append(char)
+        elif char in ")]}":
+            if open_:
+                open_.pop()
+        elif char == "," and not open_:
+            commas.append(i)
+        i += 1
+    return commas
 
 
 def principals(blocks: Any) -> dict[str, list[str]] | str | None:

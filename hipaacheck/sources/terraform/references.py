@@ -163,7 +163,9 @@ class Linker:
 
     def _inputs(self, module: str, parent_types: tuple[str, ...], attribute: str) -> _Targets:
         call = self.plan.module_calls.get(strip_indexes(module))
-        expressions = call.get("expressions") if call else None
+        if call is None:
+            return _Targets(open=True)  # a plan without this module's configuration: its call may pass anything
+        expressions = call.get("expressions")
         targets = _Targets()
         caller = _Context(parent_module(module), module_key(module))
         for expression in expressions.values() if isinstance(expressions, dict) else ():
