@@ -126,7 +126,6 @@ def locals_lookup(case: dict[str, Any]) -> Callable[[str, str], list[str] | None
     table: dict[str, dict[str, list[str]]] = case["locals"]
 
     def lookup(module: str, name: str) -> list[str] | None:
-        found = table.get(module)
-        return None if found is None else found.get(name, [])
+        return table.get(module, {}).get(name)  # None: no such local, or no sources for that module
 
     return lookup

@@ -168,3 +168,23 @@ def test_a_plan_with_planned_values_only_is_followed_by_its_configuration() -> N
     child = _by_address(linker.plan, "aws_s3_bucket_versioning.v")
     found = linker.parent(child, "bucket", ("aws_s3_bucket",), ("id", "bucket"))
     assert isinstance(found, PlanResource) and found.address == "aws_s3_bucket.b"
+
+
+def test_follow_references_answers_only_what_is_certain() -> None:
+    case = {
+        "plan": {"aws_s3_bucket.a": {}, "aws_s3_bucket.b": {}, "aws_kms_key.k": {}},
+        "locals": {"": {f"l{i}": [f"local.l{i + 1}"] for i in range(1, 12)} | {"l12": ["aws_s3_bucket.b.id"]}},
+    }
+    linker = case_linker(case)
+    buckets = ("aws_s3_bucket",)
+    assert [r.address for r in linker.follow_references(["aws_s3_bucket.b.arn", "aws_s3_bucket.b"], "", buckets)] == [
+        "aws_s3_bucket.b"
+    ]
+    # Twelve locals deep is still followed from the reference itself.
+    assert [r.address for r in linker.follow_references(["local.l1"], "", buckets)] == ["aws_s3_bucket.b"]
+    # Something else could be meant (a local without sources, another resource's value): nothing is certain.
+    assert linker.follow_references(["aws_s3_bucket.b.id", "local.not_in_the_sources"], "", buckets) == []
+    assert linker.follow_references(["aws_kms_key.k.arn", "aws_kms_key.k"], "", buckets) == []
+    assert linker.follow_references(["aws_s3_bucket.b.id", "data.aws_s3_bucket.x.id"], "", buckets) == [
+        linker.plan.resources[1]
+    ]
