@@ -6,7 +6,8 @@ after_unknown entries); ``config`` is the root module's configuration in a short
 strings is a reference list, ``{constant: x}`` or a scalar a constant, ``{raw: x}`` x itself; ``modules`` with their
 ``inputs``, ``outputs``, ``for_each``; ``data.TYPE.NAME`` for a data block); ``data`` the data
 source instances the plan reads (a map: with ``json`` when read during plan);
-``prior_data`` the prior state's root module.
+``prior_data`` the prior state's root module; ``planned_values_only``: the root module's
+resources in planned_values instead of resource_changes.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def module_config(spec: dict[str, Any]) -> dict[str, Any]:
         block: dict[str, Any] = {"address": address, "mode": mode, "type": rtype, "name": name}
         if "for_each" in attributes:
             block["for_each_expression"] = expression(attributes.pop("for_each"))
-        block["expressions"] = expression(attributes)
+        # _raw: the block's expressions exactly as given (a shape Terraform never writes)
+        block["expressions"] = attributes["_raw"] if "_raw" in attributes else expression(attributes)
         resources.append(block)
     module: dict[str, Any] = {"resources": resources}
     if "outputs" in spec:
@@ -57,7 +59,8 @@ def module_config(spec: dict[str, Any]) -> dict[str, Any]:
     calls = {}
     for name, call in (spec.get("modules") or {}).items():
         entry: dict[str, Any] = {"source": f"./{name}", "module": module_config(call)}
-        entry["expressions"] = {var: expression(refs) for var, refs in (call.get("inputs") or {}).items()}
+        if "inputs" in call:  # Terraform leaves "expressions" out of a call that passes nothing
+            entry["expressions"] = {var: expression(refs) for var, refs in (call["inputs"] or {}).items()}
         if "for_each" in call:
             entry["for_each_expression"] = expression(call["for_each"])
         calls[name] = entry
@@ -94,8 +97,9 @@ def _data(address: str, after: dict[str, Any] | None) -> dict[str, Any]:
     """A data source read during apply; with ``json``, one read during plan."""
     module, _, local = address.rpartition(".data.") if ".data." in address else ("", "", address[5:])
     rtype, name = local.split("[")[0].split(".")
-    body: dict[str, Any] = {"actions": ["read"], "after": after or {}, "after_unknown": {}}
-    if after is not None and "json" not in after:
+    after = dict(after or {})
+    body: dict[str, Any] = {"actions": ["read"], "after": after, "after_unknown": after.pop("_unknown", {})}
+    if "json" not in after:
         body["after_unknown"] = {"json": True}
     entry = {"address": address, "mode": "data", "type": rtype, "name": name, "change": body}
     return entry | ({"module_address": module} if module else {})
@@ -116,6 +120,14 @@ def case_document(case: dict[str, Any]) -> dict[str, Any]:
     }
     if "prior_data" in case:
         document["prior_state"] = {"values": {"root_module": case["prior_data"]}}
+    if case.get("planned_values_only"):
+        # Very old or hand-trimmed plans: the root module's resources in planned_values, nothing else.
+        planned = [
+            {key: change[key] for key in ("address", "mode", "type", "name")} | {"values": change["change"]["after"]}
+            for change in document.pop("resource_changes")
+            if change["mode"] == "managed"
+        ]
+        document["planned_values"] = {"root_module": {"resources": planned}}
     return document
 
 

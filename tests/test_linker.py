@@ -25,7 +25,7 @@ from hipaacheck.sources.terraform.reference_syntax import (
 )
 from hipaacheck.sources.terraform.references import Linker, Unresolved
 
-from .plan_cases import case_document, case_plan, locals_lookup
+from .plan_cases import case_plan, locals_lookup
 
 CASES = yaml.safe_load((Path(__file__).parent / "linker_cases.yaml").read_text(encoding="utf-8"))
 
@@ -157,14 +157,9 @@ def test_a_plan_with_planned_values_only_is_followed_by_its_configuration() -> N
         "config": {
             "resources": {"aws_s3_bucket_versioning.v": {"bucket": ["data.aws_s3_bucket.x.id", "aws_s3_bucket.b.id"]}}
         },
+        "planned_values_only": True,
     }
-    document = case_document(case)
-    planned = [
-        {key: change[key] for key in ("address", "mode", "type", "name")} | {"values": change["change"]["after"]}
-        for change in document.pop("resource_changes")
-    ]
-    document["planned_values"] = {"root_module": {"resources": planned}}
-    linker = Linker(Plan(document))
+    linker = case_linker(case)
     child = _by_address(linker.plan, "aws_s3_bucket_versioning.v")
     found = linker.parent(child, "bucket", ("aws_s3_bucket",), ("id", "bucket"))
     assert isinstance(found, PlanResource) and found.address == "aws_s3_bucket.b"

@@ -217,6 +217,15 @@ def test_constant(expression: Any, expected: Any) -> None:
         ("${[f(a, b), [c, d], {e = f}, g]}", ["f(a, b)", "[c, d]", "{e = f}", "g"]),
         ('${["a,b", "c\\",d", "${f("}", 1)}", e]}', ['"a,b"', '"c\\",d"', '"${f("}", 1)}"', "e"]),
         ('${["%{if x}a,b%{endif}", c]}', ['"%{if x}a,b%{endif}"', "c"]),
+        # Quotes inside an interpolation or a directive open strings of their own.
+        ('${["${join(",", x)}", b]}', ['"${join(",", x)}"', "b"]),
+        ('${["%{if a == ","}y%{endif}", b]}', ['"%{if a == ","}y%{endif}"', "b"]),
+        ('${["${"x"}", b]}', ['"${"x"}"', "b"]),
+        ('${["a\\\\", b]}', ['"a\\\\"', "b"]),  # an escaped backslash ends the string
+        ("${[a,bc]}", ["a", "bc"]),
+        ("${[aws_s3_bucket.X[0].arn, b]}", ["aws_s3_bucket.X[0].arn", "b"]),
+        ("${[f(X), b]}", ["f(X)", "b"]),
+        ("${local.arns[0]}", ["local.arns[0]"]),
     ],
 )
 def test_tuple_elements(text: str, expected: list[str]) -> None:
