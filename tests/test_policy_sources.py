@@ -224,7 +224,7 @@ def test_constant(expression: Any, expected: Any) -> None:
         ('${["a\\\\", b]}', ['"a\\\\"', "b"]),  # an escaped backslash ends the string
         ("${[a,bc]}", ["a", "bc"]),
         ("${[aws_s3_bucket.X[0].arn, b]}", ["aws_s3_bucket.X[0].arn", "b"]),
-        ("${[f(X), b]}", ["f(X)", "b"]),
+        ("${[f(X, y), b]}", ["f(X, y)", "b"]),
         ("${local.arns[0]}", ["local.arns[0]"]),
     ],
 )

@@ -164,6 +164,16 @@ def test_failure_with_undetermined_scope(kind: GapKind, status: Status) -> None:
     assert "whether the policy applies is undetermined" in finding.message
 
 
+def test_a_finding_carries_the_evidence_that_decided_it() -> None:
+    # What was seen against what was expected reaches the report (SARIF, table, JSON) only
+    # through the finding: the requirement's evidence for a verdict, the scope's for a skip.
+    failing = evaluate_one(VERSIONING, _bucket({"versioning": {"enabled": False}}))
+    assert failing.status is Status.FAIL
+    assert [(e.key, e.observed, e.expected) for e in failing.evidence] == [("versioning.enabled", "false", "true")]
+    skipped = evaluate_one(VERSIONING, _bucket({"tags": {"phi": "false"}, "versioning": {"enabled": False}}))
+    assert [(e.key, e.observed) for e in skipped.evidence] == [("tags.phi", '"false"')]
+
+
 def test_pass_with_undetermined_scope_is_a_pass() -> None:
     # In scope or not, the requirement holds.
     gaps = {"tags": Gap(GapKind.UNKNOWN, "known after apply")}
