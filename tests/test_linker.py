@@ -25,7 +25,7 @@ from hipaacheck.sources.terraform.reference_syntax import (
 )
 from hipaacheck.sources.terraform.references import Linker, Unresolved
 
-from .plan_cases import case_plan, locals_lookup
+from .plan_cases import case_document, case_plan, locals_lookup
 
 CASES = yaml.safe_load((Path(__file__).parent / "linker_cases.yaml").read_text(encoding="utf-8"))
 
@@ -163,6 +163,36 @@ def test_a_plan_with_planned_values_only_is_followed_by_its_configuration() -> N
     child = _by_address(linker.plan, "aws_s3_bucket_versioning.v")
     found = linker.parent(child, "bucket", ("aws_s3_bucket",), ("id", "bucket"))
     assert isinstance(found, PlanResource) and found.address == "aws_s3_bucket.b"
+
+
+def test_a_planned_values_resource_in_a_module_joins_by_its_module_configuration() -> None:
+    # planned_values put the module's address on the module only: the versioning of module.m must
+    # follow module.m's configuration (its own bucket), not the root's configuration of the same name.
+    case = {
+        "plan": {
+            "aws_s3_bucket.root": {},
+            "aws_s3_bucket_versioning.v": {},
+            "module.m.aws_s3_bucket.this": {},
+            "module.m.aws_s3_bucket_versioning.v": {},
+        },
+        "config": {
+            "resources": {"aws_s3_bucket_versioning.v": {"bucket": ["aws_s3_bucket.root.id"]}},
+            "modules": {"m": {"resources": {"aws_s3_bucket_versioning.v": {"bucket": ["aws_s3_bucket.this.id"]}}}},
+        },
+    }
+    document = case_document(case)
+    root, module = [], []
+    for change in document.pop("resource_changes"):
+        block = {key: change[key] for key in ("address", "mode", "type", "name")} | {"values": {}}
+        (module if "module_address" in change else root).append(block)
+    document["planned_values"] = {
+        "root_module": {"resources": root, "child_modules": [{"address": "module.m", "resources": module}]}
+    }
+    linker = Linker(Plan(document))
+    child = _by_address(linker.plan, "module.m.aws_s3_bucket_versioning.v")
+    assert child.module == "module.m"
+    found = linker.parent(child, "bucket", ("aws_s3_bucket",), ("id", "bucket"))
+    assert isinstance(found, PlanResource) and found.address == "module.m.aws_s3_bucket.this"
 
 
 def test_follow_references_answers_only_what_is_certain() -> None:

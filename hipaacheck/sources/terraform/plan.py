@@ -214,8 +214,13 @@ def _walk_planned_values(document: dict[str, Any]) -> list[PlanResource]:
     stack = [root] if isinstance(root, dict) else []
     while stack:
         module = stack.pop()
+        module_address = module.get("address")
         for block in _list(module.get("resources")):
             if isinstance(block, dict) and block.get("mode", "managed") == "managed":
+                if isinstance(module_address, str) and "module_address" not in block:
+                    # planned_values name the module on the module, not on each resource: without it a
+                    # module's resource would read (and join by) the root's configuration of its name.
+                    block = {**block, "module_address": module_address}
                 values = block.get("values")
                 resource = _resource(block, values, None, block.get("sensitive_values"), None, _shape_problem(values))
                 if resource is not None:
