@@ -56,6 +56,13 @@ def test_expression_references_match_what_terraform_lists() -> None:
     assert expression_references('"aws_s3_bucket.fake is text"') == []
     assert expression_references('"${aws_s3_bucket.b.arn}/*"') == ["aws_s3_bucket.b.arn", "aws_s3_bucket.b"]
     assert expression_references("${[for s in aws_security_group.this : s.id]}") == ["aws_security_group.this"]
+    # A traversal of its own beside an indexed one: listed again, as terraform 1.11 lists it.
+    assert expression_references("${[aws_security_group.sg[0].id, aws_security_group.sg[*].id]}") == [
+        "aws_security_group.sg[0].id",
+        "aws_security_group.sg[0]",
+        "aws_security_group.sg",
+        "aws_security_group.sg",
+    ]
 
 
 def _module_plan() -> dict[str, Any]:

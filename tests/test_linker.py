@@ -92,6 +92,32 @@ def test_bare(reference: str, expected: str) -> None:
         # A module output without a key beside another module's keyed output.
         (('module.linker_a["k"].id', "module.linker_b.id"), ('module.linker_a["k"].id', "module.linker_b.id")),
         (('module.linker["k"].id', "module.linker.id"), ('module.linker["k"].id', "module.linker.id")),
+        # As terraform 1.11 lists them: each traversal, then its prefixes down to the bare resource.
+        # x[0].id and x[*].id (element(concat([x[0].id], x[*].id), var.i)): x alone names every instance.
+        (
+            ("aws_s3_bucket.splat[0].id", "aws_s3_bucket.splat[0]", "aws_s3_bucket.splat", "aws_s3_bucket.splat"),
+            ("aws_s3_bucket.splat[0].id", "aws_s3_bucket.splat"),
+        ),
+        (
+            ("aws_s3_bucket.whole[0]", "aws_s3_bucket.whole", "aws_s3_bucket.whole"),
+            ("aws_s3_bucket.whole[0]", "aws_s3_bucket.whole"),
+        ),
+        # x[0].id or x[1].id (a conditional): both instances, each bare form the tail of its own traversal.
+        (
+            (
+                "aws_s3_bucket.two[0].id",
+                "aws_s3_bucket.two[0]",
+                "aws_s3_bucket.two",
+                "aws_s3_bucket.two[1].id",
+                "aws_s3_bucket.two[1]",
+                "aws_s3_bucket.two",
+            ),
+            ("aws_s3_bucket.two[0].id", "aws_s3_bucket.two[1].id"),
+        ),
+        (
+            ("data.aws_s3_bucket.d[0].id", "data.aws_s3_bucket.d[0]", "data.aws_s3_bucket.d", "data.aws_s3_bucket.d"),
+            ("data.aws_s3_bucket.d[0].id", "data.aws_s3_bucket.d"),
+        ),
         # var and local are never dropped for an index, only for a longer traversal of themselves.
         (("var.linker", "var.linker[0]"), ("var.linker[0]",)),
         (("local.linker", "aws_s3_bucket.local[0].id"), ("local.linker", "aws_s3_bucket.local[0].id")),

@@ -146,7 +146,9 @@ def expression_references(text: Any) -> list[str]:
     references: list[str] = []
     for match in _TRAVERSAL.finditer(code_only(text)):
         references.extend(_traversal_references(match[1], match[2]))
-    return list(dict.fromkeys(references))
+    # Repeats kept, as Terraform keeps them: x.y listed a second time is a traversal of its own
+    # (x.y[0].id beside x.y[*].id), which reference_syntax.most_specific must not drop.
+    return references
 
 
 def _traversal_references(root: str, steps_text: str) -> list[str]:

@@ -40,7 +40,18 @@ def most_specific(references: tuple[str, ...]) -> tuple[str, ...]:
     kept = [r for r in references if "[" in r or r.split(".")[0] in ("var", "local") or bare(r) not in indexed]
     # Terraform also lists every prefix of a traversal (x.y[0] beside x.y[0].id): the longest says it all.
     longer = {r[:i] for r in kept for i, c in enumerate(r) if c in ".[" and i}
-    return tuple(r for r in kept if r not in longer)
+    specific = [r for r in kept if r not in longer]
+    # ... right after that traversal. A bare resource listed anywhere else is a traversal of its own
+    # (x.y[*].id, length(x.y)) and names every instance: [x.y[0].id, x.y[*].id] lists x.y twice.
+    alone = [r for i, r in enumerate(references) if _alone(r, references[i - 1] if i else "")]
+    return tuple(specific + [r for r in dict.fromkeys(alone) if r not in specific])
+
+
+def _alone(reference: str, previous: str) -> bool:
+    """A bare resource (type.name, data.type.name) that is not the tail of the traversal listed before it."""
+    if "[" in reference or reference.split(".")[0] in ("var", "local", "module") or reference != bare(reference):
+        return False
+    return not previous.startswith((reference + "[", reference + "."))
 
 
 @lru_cache(maxsize=8192)
