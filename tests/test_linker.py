@@ -118,8 +118,14 @@ def test_bare(reference: str, expected: str) -> None:
             ("data.aws_s3_bucket.d[0].id", "data.aws_s3_bucket.d[0]", "data.aws_s3_bucket.d", "data.aws_s3_bucket.d"),
             ("data.aws_s3_bucket.d[0].id", "data.aws_s3_bucket.d"),
         ),
+        # The tail of a traversal without an index, and an instance listed before its traversal.
+        (("aws_s3_bucket.linker_t.id", "aws_s3_bucket.linker_t"), ("aws_s3_bucket.linker_t.id",)),
+        (("aws_s3_bucket.rev[0]", "aws_s3_bucket.rev[0].id"), ("aws_s3_bucket.rev[0].id",)),
+        # A whole module (values(module.s)[0].id) beside another module's output and its tail.
+        (("module.linker_s", "module.linker_t.id", "module.linker_t"), ("module.linker_s", "module.linker_t.id")),
         # var and local are never dropped for an index, only for a longer traversal of themselves.
         (("var.linker", "var.linker[0]"), ("var.linker[0]",)),
+        (("local.linker_l", "local.linker_l[0]"), ("local.linker_l[0]",)),
         (("local.linker", "aws_s3_bucket.local[0].id"), ("local.linker", "aws_s3_bucket.local[0].id")),
     ],
 )

@@ -48,8 +48,8 @@ def most_specific(references: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _alone(reference: str, previous: str) -> bool:
-    """A bare resource (type.name, data.type.name) that is not the tail of the traversal listed before it."""
-    if "[" in reference or reference.split(".")[0] in ("var", "local", "module") or reference != bare(reference):
+    """A bare resource or module (type.name, data.type.name, module.name) that is not the tail of the traversal listed before it."""
+    if "[" in reference or reference.split(".")[0] in ("var", "local") or reference != bare(reference):
         return False
     return not previous.startswith((reference + "[", reference + "."))
 
@@ -62,9 +62,10 @@ def parse_reference(reference: str) -> tuple[str, re.Match[str] | None]:
     if reference.startswith("each.value"):
         return "each.value", None
     if reference.startswith("module."):
-        # module.m["k"] alone: Terraform lists it beside module.m["k"].output
+        # module.m["k"] beside module.m["k"].output is a prefix most_specific drops; what is left
+        # names the whole module (values(module.m)[0].out lists only module.m): any of its outputs.
         match = _MODULE_REF.match(reference)
-        return ("module", match) if match else ("inert", None)
+        return ("module", match) if match else ("open", None)
     for kind, pattern in (("var", _VAR_REF), ("local", _LOCAL_REF)):
         if reference.startswith(kind + "."):
             match = pattern.match(reference)
