@@ -18,6 +18,7 @@ from ..suggest import suggestion
 from .conditions import OPERATORS, Always, Condition, Group, Leaf, Not, RegexError, compile_regex
 from .model import Policy
 from .parameters import Overrides, Parameter, read_parameters
+from .parsed_pack import ParsedPack
 from .yaml_source import Located, PathKey, SourceError, load_located
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
@@ -33,15 +34,18 @@ class PolicyError(SourceError):
     pass
 
 
-def load_policy_file(path: Path, overrides: Overrides | None = None, *, check_examples: bool = True) -> Policy:
+def load_policy_file(
+    path: Path, overrides: Overrides | None = None, *, check_examples: bool = True, pack: ParsedPack | None = None
+) -> Policy:
     """One policy; ``overrides`` (from a config file) set its parameters' values.
 
     ``check_examples=False`` skips checking the examples against the resource schema (their
     shape is still checked): examples decide no verdict of a scan, and checking them builds the
-    validator of every type a policy names, most of a small scan's start-up.
+    validator of every type a policy names, most of a small scan's start-up. ``pack`` is the
+    parsed copy of the file's directory (parsed_pack), used when it holds this file's text.
     """
     try:
-        doc = load_located(path)
+        doc = load_located(path, pack.located if pack is not None else None)
     except SourceError as exc:
         raise PolicyError(exc.file, exc.line, exc.col, exc.message) from None
     return _PolicyReader(doc, overrides or {}, check_examples).read()
@@ -98,8 +102,9 @@ def load_policies(
     seen: dict[str, Policy] = {}
     for directory in directories:
         check_examples = directory != examples_checked
+        pack = ParsedPack(directory)
         for path in policy_files(directory):
-            policy = load_policy_file(path, overrides, check_examples=check_examples)
+            policy = load_policy_file(path, overrides, check_examples=check_examples, pack=pack)
             if policy.id in seen:
                 first = seen[policy.id]
                 raise PolicyError(
