@@ -193,10 +193,15 @@ def test_json_document_in_process() -> None:
         },
     }
     assert [f["resource"]["address"] for f in document["findings"]] == ["a", "c", "b"]  # sorted: fail, then waived
+    assert document["findings"][0] == finding_dict(failing, report)  # with what CI adds: location, gating
     report.selection = {"policy": ["s3-*"], "skip_policy": [], "min_severity": "high"}
     assert report_dict(report)["selection"] == report.selection
 
+    report.notes = ["Zürich"]
+    failing.title = "Prüfung"
     text = render_json(report)
+    assert '"Zürich"' in text and '"title": "Prüfung"' in text  # UTF-8 as it is, not \\u escapes
+    assert text.startswith('{\n  "schema_version": "1.6",\n  "tool": {\n    "name": "hipaacheck",')
     parsed = json.loads(text)
     digest = parsed.pop("content_sha256")
     assert parsed == json.loads(json.dumps(report_dict(report)))
@@ -204,11 +209,11 @@ def test_json_document_in_process() -> None:
     zeroed = text.replace(digest, "0" * 64, 1)
     assert DIGEST_FIELD in zeroed and hashlib.sha256(zeroed.encode("utf-8")).hexdigest() == digest
     assert report_digest_matches(text, digest)
-    assert not report_digest_matches(text.replace('"n"', '"edited"'), digest)  # edited after the scan
+    assert not report_digest_matches(text.replace("Zürich", "Zurich"), digest)  # edited after the scan
     assert not report_digest_matches(text, "1" * 64)  # a digest the text does not hold
     assert seal_report(zeroed) == text
     report.findings = []
-    assert json.loads(render_json(report))["findings"] == []
+    assert render_json(report).endswith('\n  "findings": []\n}\n')
 
 
 def test_output_file_is_written_and_stdout_stays_empty(tmp_path: object) -> None:

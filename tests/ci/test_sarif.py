@@ -162,6 +162,7 @@ def test_sarif_as_the_main_format_on_stdout(cli: Cli) -> None:
 # ---------------------------------------------------------------- in-process: the document itself
 
 SAFEGUARDS = ("164.312(c)(1)", "164.312(c)(2)")
+FIX = """ Set "Status" to <Enabled> & don't wait. """
 
 
 def _finding(
@@ -176,9 +177,7 @@ def _finding(
     region: str | None = None,
 ) -> Finding:
     resource = Resource("s3_bucket", address, source, {}, account=account, account_name=account_name, region=region)
-    return Finding(
-        policy, f"Title of {policy}", severity, status, SAFEGUARDS, resource, "Seen x, expected y.", "Fix it."
-    )
+    return Finding(policy, f"Title of {policy}", severity, status, SAFEGUARDS, resource, "Seen x, expected y.", FIX)
 
 
 class _Blocks:
@@ -203,8 +202,11 @@ def test_sarif_results_locations_suppressions_and_baseline_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HIPAACHECK_DOCS_URL", "https://docs.example/policies/")
-    monkeypatch.chdir(tmp_path)  # the waiver's file is relative to the working directory
-    (tmp_path / "w.yaml").write_text("waivers: []\n", encoding="utf-8")
+    # The scan runs in a folder above the checkout: uris are relative to the locator's root, not to it.
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "w.yaml").write_text("waivers: []\n", encoding="utf-8")
     claims = _finding("s3-bucket-versioning", "aws_s3_bucket.claims", Severity.HIGH)
     key = _finding("kms-key-rotation", "aws_kms_key.k", Severity.MEDIUM)
     unlocated = _finding("s3-bucket-access-logging", "aws_s3_bucket.logs", Severity.LOW)
@@ -213,16 +215,18 @@ def test_sarif_results_locations_suppressions_and_baseline_state(
         _finding("s3-bucket-versioning", f"aws_s3_bucket.{status.value}", Severity.HIGH, status)
         for status in (Status.PASS, Status.UNKNOWN, Status.ERROR, Status.SKIPPED)
     ]
-    waiver = Waiver("rds-*", "aws_db_instance.db", "Restored copy", "dba@example.com", date(2099, 1, 31), "w.yaml", 4)
+    waiver = Waiver(  # the file as the waivers loader names it: relative to the working directory
+        "rds-*", "aws_db_instance.db", "Restored copy", "dba@example.com", date(2099, 1, 31), "repo/w.yaml", 4
+    )
     report = Report(
-        {"kind": "plan", "path": str(tmp_path / "plans" / "plan.json")},
+        {"kind": "plan", "path": str(root / "plans" / "plan.json")},
         [*others, unlocated, key, claims, waived],
         fail_on=Severity.MEDIUM,
         notes=["a note"],
         waivers={finding_key(waived): waiver},
         in_baseline={finding_key(claims)},
         gate={"baseline": {"file": "b.json", "known": 1, "fixed": 0}},
-        locator=_Blocks(tmp_path),
+        locator=_Blocks(root),
     )
     run = _sarif(report)["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -234,8 +238,10 @@ def test_sarif_results_locations_suppressions_and_baseline_state(
         "shortDescription": {"text": "Title of s3-bucket-versioning"},
         "fullDescription": {"text": "Title of s3-bucket-versioning"},  # no policy given: no description
         "help": {
-            "text": "Fix it.\n\nHIPAA Security Rule: 45 CFR 164.312(c)(1), 164.312(c)(2).",
-            "markdown": "**Remediation**\n\nFix it.\n\n**HIPAA Security Rule:** 45 CFR 164.312(c)(1), 164.312(c)(2)",
+            "text": 'Set "Status" to <Enabled> & don\'t wait.\n\nHIPAA Security Rule: 45 CFR 164.312(c)(1), 164.312(c)(2).',
+            # Markdown renders HTML: tags and entities escaped, quotes kept as written.
+            "markdown": '**Remediation**\n\nSet "Status" to &lt;Enabled&gt; &amp; don\'t wait.\n\n'
+            "**HIPAA Security Rule:** 45 CFR 164.312(c)(1), 164.312(c)(2)",
         },
         "defaultConfiguration": {"level": "error"},
         "properties": {
@@ -388,15 +394,17 @@ def test_sarif_fingerprint_material() -> None:
     assert fingerprint("p", "a") == hashlib.sha256(b"p\0a").hexdigest()[:32]
     assert fingerprint("p", "a", "1") == hashlib.sha256(b"p\0a\x001").hexdigest()[:32]
     assert fingerprint("p", "a", None) != fingerprint("p", "a", "")  # an empty account is still an account
+    # A value no encoder accepts (a lone surrogate) is hashed as its escape, never a crash.
+    assert fingerprint("p", "a\udcff") == hashlib.sha256(b"p\0a\\udcff").hexdigest()[:32]
 
 
 def test_sarif_rules_come_from_the_policies_given(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HIPAACHECK_DOCS_URL", "https://docs.example/p")
     (policy,) = [p for p in load_policies([builtin_policy_dir()]) if p.id == "s3-bucket-versioning"]
-    own = replace(policy, id="my-own_rule.v2", description="  Several\n   spaced   words. ")
+    own = replace(policy, id="my-Own_rule.v2", description="  Several\n   spaced   words. ")
     finding = _finding("s3-bucket-versioning", "aws_s3_bucket.claims", Severity.HIGH)
     rules = _sarif(Report({}, [finding], policies=[own, policy]))["runs"][0]["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == ["my-own_rule.v2", "s3-bucket-versioning"]
+    assert [r["id"] for r in rules] == ["my-Own_rule.v2", "s3-bucket-versioning"]
     assert rules[0]["name"] == "MyOwnRuleV2" and rules[0]["fullDescription"] == {"text": "Several spaced words."}
     assert "helpUri" not in rules[0]  # not a built-in policy: no page to link
     assert rules[1]["fullDescription"]["text"] == " ".join(policy.description.split())
