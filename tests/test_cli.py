@@ -214,6 +214,13 @@ def test_json_document_in_process() -> None:
     assert seal_report(zeroed) == text
     report.findings = []
     assert render_json(report).endswith('\n  "findings": []\n}\n')
+    # A value that looks like the placeholder, written before the report's own field (a merged
+    # report carries its inputs' parameters as they are), is neither sealed over nor breaks the seal.
+    report.parameters = {"p": {"content_sha256": "0" * 64}}
+    sealed = render_json(report)
+    own = json.loads(sealed)
+    assert own["parameters"] == report.parameters and own["content_sha256"] != "0" * 64
+    assert report_digest_matches(sealed, own["content_sha256"])
 
 
 def test_output_file_is_written_and_stdout_stays_empty(tmp_path: object) -> None:

@@ -403,7 +403,16 @@ def test_sarif_rules_come_from_the_policies_given(monkeypatch: pytest.MonkeyPatc
     (policy,) = [p for p in load_policies([builtin_policy_dir()]) if p.id == "s3-bucket-versioning"]
     own = replace(policy, id="my-Own_rule.v2", description="  Several\n   spaced   words. ")
     finding = _finding("s3-bucket-versioning", "aws_s3_bucket.claims", Severity.HIGH)
-    rules = _sarif(Report({}, [finding], policies=[own, policy]))["runs"][0]["tool"]["driver"]["rules"]
+    report = Report({}, [finding], policies=[own, policy])
+    text = render_sarif(report)
+    # Indented, UTF-8 as it is (no \\u escapes), one newline at the end.
+    assert text.startswith('{\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",\n  "version": "2.1.0",')
+    assert text.endswith("\n}\n")
+    finding.title = "Prüfung"
+    assert '"Prüfung: aws_s3_bucket.claims.' in render_sarif(report)
+    run = _sarif(report)["runs"][0]
+    assert run["automationDetails"] == {"id": "hipaacheck/scan/"}  # a source that names no kind
+    rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == ["my-Own_rule.v2", "s3-bucket-versioning"]
     assert rules[0]["name"] == "MyOwnRuleV2" and rules[0]["fullDescription"] == {"text": "Several spaced words."}
     assert "helpUri" not in rules[0]  # not a built-in policy: no page to link
