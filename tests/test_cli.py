@@ -212,6 +212,7 @@ def test_json_document_in_process() -> None:
     assert not report_digest_matches(text.replace("Zürich", "Zurich"), digest)  # edited after the scan
     assert not report_digest_matches(text, "1" * 64)  # a digest the text does not hold
     assert seal_report(zeroed) == text
+    assert seal_report('{"no": "placeholder"}') == '{"no": "placeholder"}'  # nothing to seal: unchanged
     report.findings = []
     assert render_json(report).endswith('\n  "findings": []\n}\n')
     # A value that looks like the placeholder, written before the report's own field (a merged
