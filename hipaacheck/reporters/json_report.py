@@ -231,9 +231,15 @@ class _FindingWriter:
 
 
 def seal_report(text: str) -> str:
-    """Write the report's content digest over its zero placeholder (see the 1.3 notes above)."""
+    """Write the report's content digest over its zero placeholder (see the 1.3 notes above).
+
+    The last placeholder: the report's own field follows every other top-level field, and findings
+    have no ``content_sha256`` key; an earlier one is a value copied from an input (a merged report's
+    parameters), which the first-match replace used to overwrite, leaving the report unverifiable.
+    """
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return text.replace(DIGEST_FIELD, f'"content_sha256": "{digest}"', 1)
+    head, found, tail = text.rpartition(DIGEST_FIELD)
+    return f'{head}"content_sha256": "{digest}"{tail}' if found else text
 
 
 def report_digest_matches(text: str, claimed: str) -> bool:
