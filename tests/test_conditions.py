@@ -104,6 +104,7 @@ def test_combine(truths: list[Truth], decisive: Truth, expected: Truth) -> None:
     [
         ("equals", "aws:kms", '"aws:kms"'),
         ("in", ["a", "b"], 'one of "a", "b"'),
+        ("in", list("abcdef"), 'one of "a", "b", "c", "d", "e", "f"'),  # six are shown whole
         ("in", list("abcdefgh"), 'one of "a", "b", "c", "d", "e", "f" (+2 more)'),
         ("intersects", [22, 3389], "including any of 22, 3389"),
         ("exists", None, "set"),
