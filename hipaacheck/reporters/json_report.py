@@ -156,10 +156,22 @@ def render_json(report: Report) -> str:
     head = json.dumps(document, indent=2, ensure_ascii=False)
     # One finding per line: still readable and diffable, and serialised by the C
     # encoder (indent= falls back to the pure-Python one, 5x slower on big plans).
-    body = ",\n    ".join(_FindingWriter(report).lines())
-    listing = f"[\n    {body}\n  ]" if body else "[]"
-    text = f'{head[:-2]},\n  {DIGEST_FIELD},\n  "findings": {listing}\n}}\n'
-    return seal_report(text)
+    after = [',\n  "findings": [']
+    for line in _FindingWriter(report).lines():
+        after += ("\n    " if len(after) == 1 else ",\n    ", line)
+    after.append("\n  ]\n}\n" if len(after) > 1 else "]\n}\n")
+    return _sealed(f"{head[:-2]},\n  ", after)
+
+
+def _sealed(before: str, after: list[str]) -> str:
+    """``before``, the content digest field, then ``after``: what ``seal_report`` makes of that text
+    with the zero placeholder, built once. (Joining the text, encoding it to hash it and then
+    replacing the placeholder held three copies of a report that can be hundreds of MB.)"""
+    digest = hashlib.sha256(before.encode("utf-8"))
+    digest.update(DIGEST_FIELD.encode("utf-8"))
+    for piece in after:
+        digest.update(piece.encode("utf-8"))
+    return "".join([before, f'"content_sha256": "{digest.hexdigest()}"', *after])
 
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(value, ensure_ascii=False) writes

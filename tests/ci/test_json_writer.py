@@ -17,7 +17,7 @@ from hipaacheck.builtin import builtin_policy_dir
 from hipaacheck.models import Severity, Status
 from hipaacheck.policy.loader import load_policies
 from hipaacheck.report import finding_key
-from hipaacheck.reporters.json_report import finding_dict, render_json, report_digest_matches
+from hipaacheck.reporters.json_report import finding_dict, render_json, report_digest_matches, seal_report
 from hipaacheck.scan import scan_plan
 from hipaacheck.sources.terraform.locations import SourceLocator
 from hipaacheck.waivers import apply_waivers, load_waivers
@@ -53,6 +53,7 @@ def test_each_line_is_the_plain_encoding_of_its_finding(scenario: str, tmp_path:
     assert lines == expected
     assert document["findings"] == [finding_dict(f, report) for f in report.sorted_findings()]
     assert report_digest_matches(text, document["content_sha256"])
+    assert seal_report(text.replace(document["content_sha256"], "0" * 64)) == text  # sealed as seal_report seals
     if scenario == "noncompliant":  # the cases this test is about do occur
         assert any(f["waiver"] for f in document["findings"])
         assert any(f["baseline"] for f in document["findings"])
