@@ -359,18 +359,21 @@ def _org_options(args: argparse.Namespace) -> OrgOptions | None:
     )
 
 
-def _load(args: argparse.Namespace) -> list[Policy]:
+def _load(args: argparse.Namespace, *, for_scan: bool = False) -> list[Policy]:
     from .builtin import builtin_policy_dir
 
-    directories = ([] if args.no_builtin else [builtin_policy_dir()]) + list(args.policies)
-    return load_policies(directories, getattr(args, "overrides", None))
+    builtin = builtin_policy_dir()
+    directories = ([] if args.no_builtin else [builtin]) + list(args.policies)
+    # A scan does not re-check the built-in pack's examples (the suite does, and they decide no
+    # verdict); `policies test` and the other commands check every example.
+    return load_policies(directories, getattr(args, "overrides", None), examples_checked=builtin if for_scan else None)
 
 
 def _scan_policies(args: argparse.Namespace) -> list[Policy]:
     """The loaded policies (with the config's parameters) that --policy/--skip-policy/--min-severity select."""
     from .selection import Selection
 
-    loaded = _load(args)
+    loaded = _load(args, for_scan=True)
     args.loaded_policy_ids = [p.id for p in loaded]
     selection = Selection(
         tuple(args.policy), tuple(args.skip_policy), Severity(args.min_severity) if args.min_severity else None
@@ -397,6 +400,7 @@ def _record(report: Report, args: argparse.Namespace, policies: list[Policy]) ->
 
 
 def _cmd_scan_plan(args: argparse.Namespace) -> int:
+    from .batch_gc import long_lived_objects
     from .config_args import apply_config
     from .scan import scan_plan
 
@@ -404,8 +408,9 @@ def _cmd_scan_plan(args: argparse.Namespace) -> int:
     _check_outputs(args)
     policies = _scan_policies(args)
     # --tf-dir (checked by _check_outputs) also gives the sources that plan JSON leaves out: locals.
-    report = scan_plan(args.path, policies, Severity(args.fail_on), args.tf_dir)
-    return _emit(_record(report, args, policies), args)
+    with long_lived_objects():
+        report = scan_plan(args.path, policies, Severity(args.fail_on), args.tf_dir)
+        return _emit(_record(report, args, policies), args)
 
 
 def _cmd_scan_aws(args: argparse.Namespace) -> int:

@@ -26,7 +26,8 @@ StatusName = Literal["pass", "fail", "unknown", "error", "skipped", "waived"]
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
+    # defer_build: built when a report is first read, not on every scan's import (the baseline imports this).
+    model_config = ConfigDict(strict=True, extra="ignore", defer_build=True)
 
 
 class Tool(_Part):

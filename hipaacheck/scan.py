@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .batch_gc import settle
 from .engine import evaluate
 from .models import Finding, Resource, Severity
 from .paths import portable_path
@@ -22,8 +23,10 @@ def scan_plan(path: Path, policies: Sequence[Policy], fail_on: Severity, tf_dir:
     from .sources.terraform import load_plan_resources  # keeps `hipaacheck --version` light
 
     plan, resources = load_plan_resources(path, tf_dir)
+    settle()  # the canonical resources live to the end: never walk them again (batch_gc)
     findings = evaluate(policies, resources)
     findings += _scope_changes(plan, policies, resources)
+    settle()
     report = Report(
         source={
             "kind": "terraform-plan",
@@ -60,6 +63,9 @@ def _scope_changes(plan: Plan, policies: Sequence[Policy], resources: list[Resou
 
 def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity) -> Report:
     """Scan a live AWS account, or several (--org, --accounts), read-only, with the same policies as a plan."""
+    from .resource_types import build_validators
+
+    build_validators()  # before the scan's threads start
     if options.org is not None:
         return _scan_organization(options, policies, fail_on)
     from .sources.aws.runner import scan_account  # boto3 is loaded only for live scans

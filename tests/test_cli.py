@@ -85,6 +85,145 @@ def test_json_contract() -> None:
     assert any(a.startswith("aws_") for a in addresses)
 
 
+def test_json_document_in_process() -> None:
+    """The same contract field by field, from a report built by hand (mutation testing maps only in-process calls)."""
+    import hashlib
+    from datetime import UTC, date, datetime
+
+    from hipaacheck.models import Evidence, Finding, Resource, Severity, Status
+    from hipaacheck.report import Location, Report, Waiver, finding_key
+    from hipaacheck.reporters.json_report import (
+        DIGEST_FIELD,
+        finding_dict,
+        render_json,
+        report_dict,
+        report_digest_matches,
+        seal_report,
+    )
+
+    def finding(address: str, status: Status, severity: Severity = Severity.HIGH) -> Finding:
+        resource = Resource(
+            "s3_bucket", address, "aws", {}, name="claims", region="us-east-1", account="111122223333", action=None
+        )
+        evidence = (Evidence("versioning", "key AKIAIOSFODNN7EXAMPLE", "true", undetermined=True),)
+        return Finding(
+            "s3-bucket-versioning", "T", severity, status, ("164.312(c)(1)",), resource, "m", "fix", evidence
+        )
+
+    failing, waived, known = finding("a", Status.FAIL), finding("b", Status.WAIVED), finding("c", Status.FAIL)
+    waiver = Waiver("s3-*", "b", "r", "o", date(2099, 1, 1), "w.yaml", 3)
+
+    class Here:
+        def locate(self, seen: Finding) -> Location | None:
+            return Location("s3.tf", 4, 9) if seen is failing else None
+
+    report = Report(
+        {"kind": "aws"},
+        [known, waived, failing],
+        fail_on=Severity.MEDIUM,
+        policy_count=2,
+        resource_count=3,
+        notes=["n"],
+        waivers={finding_key(waived): waiver},
+        in_baseline={finding_key(known)},
+        gate={"waivers": {"file": "w.yaml"}, "baseline": {"file": "b.json"}, "changed_only": True},
+        locator=Here(),
+        generated_at=datetime(2026, 6, 1, 12, 30, 5, tzinfo=UTC),
+        config_file=".hipaacheck.yaml",
+        parameters={"p": {"x": 1}},
+        exit_zero=True,
+    )
+    assert finding_dict(failing, report) == {
+        "policy_id": "s3-bucket-versioning",
+        "title": "T",
+        "severity": "high",
+        "status": "fail",
+        "safeguards": ["164.312(c)(1)"],
+        "resource": {
+            "type": "s3_bucket",
+            "address": "a",
+            "name": "claims",
+            "source": "aws",
+            "region": "us-east-1",
+            "account": "111122223333",
+            "account_name": None,
+            "action": None,
+        },
+        "message": "m",
+        "evidence": [{"key": "versioning", "observed": "key (redacted)", "expected": "true", "undetermined": True}],
+        "remediation": "fix",
+        "location": {"file": "s3.tf", "line": 4},
+        "waiver": None,
+        "baseline": False,
+        "gating": True,
+    }
+    assert finding_dict(waived, report)["waiver"] == waiver.as_dict()
+    assert (finding_dict(known, report)["baseline"], finding_dict(known, report)["gating"]) == (True, False)
+    alone = finding_dict(failing)  # no report: nothing CI adds
+    assert (alone["location"], alone["waiver"], alone["baseline"], alone["gating"]) == (None, None, False, False)
+
+    document = report_dict(report)
+    assert {k: v for k, v in document.items() if k != "findings"} == {
+        "schema_version": "1.6",
+        "tool": {"name": "hipaacheck", "version": __version__},
+        "generated_at": "2026-06-01T12:30:05+00:00",
+        "source": {"kind": "aws"},
+        "policies": 2,
+        "resources": 3,
+        "fail_on": "medium",
+        "result": "fail",
+        "summary": {"pass": 0, "fail": 2, "unknown": 0, "error": 0, "skipped": 0, "waived": 1},
+        "summary_by_account": {
+            "111122223333": {"pass": 0, "fail": 2, "unknown": 0, "error": 0, "skipped": 0, "waived": 1}
+        },
+        "notes": ["n"],
+        "selection": {"policy": [], "skip_policy": [], "min_severity": None},
+        "config": ".hipaacheck.yaml",
+        "parameters": {"p": {"x": 1}},
+        "gate": {
+            "failing": 1,
+            "incomplete": 0,
+            "allow_incomplete": False,
+            "fail_on_unknown": False,
+            "failing_unknown": 0,
+            "waivers": {"file": "w.yaml"},
+            "baseline": {"file": "b.json"},
+            "changed_only": True,
+            "exit_zero": True,
+        },
+    }
+    assert [f["resource"]["address"] for f in document["findings"]] == ["a", "c", "b"]  # sorted: fail, then waived
+    assert document["findings"][0] == finding_dict(failing, report)  # with what CI adds: location, gating
+    report.selection = {"policy": ["s3-*"], "skip_policy": [], "min_severity": "high"}
+    assert report_dict(report)["selection"] == report.selection
+
+    report.notes = ["Zürich"]
+    failing.title = "Prüfung"
+    text = render_json(report)
+    assert '"Zürich"' in text and '"title": "Prüfung"' in text  # UTF-8 as it is, not \\u escapes
+    assert text.startswith('{\n  "schema_version": "1.6",\n  "tool": {\n    "name": "hipaacheck",')
+    parsed = json.loads(text)
+    digest = parsed.pop("content_sha256")
+    assert parsed == json.loads(json.dumps(report_dict(report)))
+    assert text.endswith("}\n") and text.count("\n    {") == 3  # one finding per line
+    zeroed = text.replace(digest, "0" * 64, 1)
+    assert DIGEST_FIELD in zeroed and hashlib.sha256(zeroed.encode("utf-8")).hexdigest() == digest
+    assert report_digest_matches(text, digest)
+    assert not report_digest_matches(text.replace("Zürich", "Zurich"), digest)  # edited after the scan
+    assert not report_digest_matches(text, "1" * 64)  # a digest the text does not hold
+    assert seal_report(zeroed) == text
+    assert seal_report('{"no": "placeholder"}') == '{"no": "placeholder"}'  # nothing to seal: unchanged
+    report.findings = []
+    assert render_json(report).endswith('\n  "findings": []\n}\n')
+    # A value that looks like the placeholder, written before the report's own field (a merged
+    # report carries its inputs' parameters as they are), is neither sealed over nor breaks the seal.
+    report.parameters = {"p": {"content_sha256": "0" * 64}}
+    sealed = render_json(report)
+    own = json.loads(sealed)
+    assert own["parameters"] == report.parameters and own["content_sha256"] != "0" * 64
+    assert report_digest_matches(sealed, own["content_sha256"])
+
+
 def test_output_file_is_written_and_stdout_stays_empty(tmp_path: object) -> None:
     from pathlib import Path
 

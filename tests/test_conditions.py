@@ -99,6 +99,30 @@ def test_combine(truths: list[Truth], decisive: Truth, expected: Truth) -> None:
     assert combine(truths, decisive) is expected
 
 
+@pytest.mark.parametrize(
+    ("op", "value", "words"),
+    [
+        ("equals", "aws:kms", '"aws:kms"'),
+        ("in", ["a", "b"], 'one of "a", "b"'),
+        ("in", list("abcdef"), 'one of "a", "b", "c", "d", "e", "f"'),  # six are shown whole
+        ("in", list("abcdefgh"), 'one of "a", "b", "c", "d", "e", "f" (+2 more)'),
+        ("intersects", [22, 3389], "including any of 22, 3389"),
+        ("exists", None, "set"),
+        ("contains", "x", 'containing "x"'),
+        ("gte", 7, "at least 7"),
+        ("length", {"gte": 1}, "of length at least 1"),
+    ],
+)
+def test_expected_words(op: str, value: Any, words: str) -> None:
+    # Built here, not at import: a leaf derives its words when it is made.
+    assert Leaf("a.b", op, value).evaluate(res({})).evidence[0].expected == words
+
+
+def test_a_dotted_key_reads_the_nested_value() -> None:
+    assert Leaf("a.b", "equals", 1).evaluate(res({"a": {"b": 1}})).truth is T
+    assert Leaf("a.b", "equals", 1).evaluate(res({"a.b": 1})).truth is F
+
+
 def test_not_pushes_down_and_explains_negated_expectation() -> None:
     condition = Not(Group("any", (Leaf("a", "equals", 1), Leaf("b", "exists"))))
     outcome = condition.evaluate(res({"a": 1, "b": "x"}))

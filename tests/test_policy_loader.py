@@ -76,6 +76,22 @@ def test_invalid_policy_is_a_located_error(tmp_path: Path, old: str, new: str, l
     assert str(caught.value).startswith(f"{path}:{line}:"), str(caught.value)
 
 
+def test_examples_are_schema_checked_except_in_the_directory_named_checked(tmp_path: Path) -> None:
+    """A scan skips the built-in pack's example check (the suite runs it); every other directory keeps it."""
+    (tmp_path / "user").mkdir()
+    (tmp_path / "builtin").mkdir()
+    bad = VALID.replace('kms_key_id: "k"}}]', "kms_key_id: 5}}]")
+    write(tmp_path / "user", bad)
+    write(tmp_path / "builtin", bad.replace("my-policy", "pack-policy"), "pack-policy.yaml")
+    with pytest.raises(PolicyError, match=r"example field 'encryption\.kms_key_id'"):
+        load_policies([tmp_path / "builtin", tmp_path / "user"], examples_checked=tmp_path / "builtin")
+    loaded = load_policies([tmp_path / "builtin"], examples_checked=tmp_path / "builtin")
+    assert [p.id for p in loaded] == ["pack-policy"]
+    assert loaded[0].pass_examples == ({"encryption": {"algorithm": "aws:kms", "kms_key_id": 5}},)
+    with pytest.raises(PolicyError, match="example field"):
+        load_policies([tmp_path / "builtin"])
+
+
 def test_duplicate_ids_across_directories(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

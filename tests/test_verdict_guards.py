@@ -23,7 +23,7 @@ from hipaacheck.models import Finding, Gap, GapKind, Resource, Severity, Status
 from hipaacheck.policy.conditions import Group, Leaf, Not
 from hipaacheck.policy.loader import load_policies
 from hipaacheck.policy.truth import Truth
-from hipaacheck.report import EXEMPTIONS, Report, finding_key
+from hipaacheck.report import EXEMPTIONS, Location, Report, finding_key
 from hipaacheck.waivers import Waiver
 
 from .conftest import FIXTURES, run_cli
@@ -234,6 +234,52 @@ def test_findings_sort_worst_first_within_a_status() -> None:
     low, critical = _finding(Status.FAIL, Severity.LOW, "a.low"), _finding(Status.FAIL, Severity.CRITICAL, "b.crit")
     passed = _finding(Status.PASS, Severity.CRITICAL, "c.pass")
     assert Report({}, [passed, low, critical]).sorted_findings() == [critical, low, passed]
+
+
+def test_summary_by_account_counts_each_status_per_account() -> None:
+    def in_account(status: Status, account: str | None, name: str) -> Finding:
+        finding = _finding(status, Severity.HIGH, f"aws_s3_bucket.{name}")
+        finding.resource.account = account
+        return finding
+
+    report = Report(
+        {},
+        [
+            in_account(Status.FAIL, "222222222222", "a"),
+            in_account(Status.FAIL, "222222222222", "b"),
+            in_account(Status.PASS, "222222222222", "c"),
+            in_account(Status.ERROR, "111111111111", "d"),
+            in_account(Status.FAIL, None, "plan"),  # a plan's finding names no account: in no row
+        ],
+    )
+    zero = {status.value: 0 for status in Status}
+    assert report.counts_by_account() == {
+        "111111111111": {**zero, "error": 1},
+        "222222222222": {**zero, "fail": 2, "pass": 1},
+    }
+    assert list(report.counts_by_account()) == ["111111111111", "222222222222"]  # sorted by account
+    assert report.counts() == {**zero, "fail": 3, "pass": 1, "error": 1}
+
+
+def test_the_same_address_in_several_accounts_sorts_by_account() -> None:
+    def in_account(account: str | None) -> Finding:
+        finding = _finding(Status.FAIL, Severity.HIGH, "aws_s3_bucket.logs")
+        finding.resource.account = account
+        return finding
+
+    second, first, plan = in_account("222222222222"), in_account("111111111111"), in_account(None)
+    assert Report({}, [second, first, plan]).sorted_findings() == [plan, first, second]
+
+
+def test_a_report_locates_findings_through_its_locator() -> None:
+    finding = _finding(Status.FAIL, Severity.HIGH)
+
+    class OneBlock:
+        def locate(self, seen: Finding) -> Location | None:
+            return Location("main.tf", 3, 9) if seen is finding else None
+
+    assert Report({}, [finding], locator=OneBlock()).locate(finding) == Location("main.tf", 3, 9)
+    assert Report({}, [finding]).locate(finding) is None  # no sources given: no location
 
 
 # ------------------------------------------------------------ leaf evidence and operator edge cases

@@ -9,7 +9,7 @@ what was expected in plain words.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..display import show_value
@@ -168,10 +168,13 @@ class Leaf(Condition):
     key: str
     op: str
     value: Any = None
+    # Derived once: a large plan evaluates each leaf tens of thousands of times.
+    parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    words: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def parts(self) -> tuple[str, ...]:
-        return tuple(self.key.split("."))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", tuple(self.key.split(".")))
+        object.__setattr__(self, "words", OPERATORS[self.op].words(self.value))
 
     def evaluate(self, resource: Resource, negated: bool = False) -> Outcome:
         operator = OPERATORS[self.op]
@@ -202,7 +205,7 @@ class Leaf(Condition):
         return Outcome(truth, (Evidence(self.key, observed, self.expectation(negated), undetermined),))
 
     def expectation(self, negated: bool) -> str:
-        words = OPERATORS[self.op].words(self.value)
+        words = self.words
         if not negated:
             return words
         if self.op == "exists":

@@ -18,6 +18,7 @@ from ..suggest import suggestion
 from .conditions import OPERATORS, Always, Condition, Group, Leaf, Not, RegexError, compile_regex
 from .model import Policy
 from .parameters import Overrides, Parameter, read_parameters
+from .parsed_pack import ParsedPack
 from .yaml_source import Located, PathKey, SourceError, load_located
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
@@ -33,13 +34,21 @@ class PolicyError(SourceError):
     pass
 
 
-def load_policy_file(path: Path, overrides: Overrides | None = None) -> Policy:
-    """One policy; ``overrides`` (from a config file) set its parameters' values."""
+def load_policy_file(
+    path: Path, overrides: Overrides | None = None, *, check_examples: bool = True, pack: ParsedPack | None = None
+) -> Policy:
+    """One policy; ``overrides`` (from a config file) set its parameters' values.
+
+    ``check_examples=False`` skips checking the examples against the resource schema (their
+    shape is still checked): examples decide no verdict of a scan, and checking them builds the
+    validator of every type a policy names, most of a small scan's start-up. ``pack`` is the
+    parsed copy of the file's directory (parsed_pack), used when it holds this file's text.
+    """
     try:
-        doc = load_located(path)
+        doc = load_located(path, pack.located if pack is not None else None)
     except SourceError as exc:
         raise PolicyError(exc.file, exc.line, exc.col, exc.message) from None
-    return _PolicyReader(doc, overrides or {}).read()
+    return _PolicyReader(doc, overrides or {}, check_examples).read()
 
 
 def policy_files(directory: Path) -> list[Path]:
@@ -78,17 +87,24 @@ def policy_files(directory: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_policies(directories: Iterable[Path], overrides: Overrides | None = None) -> list[Policy]:
+def load_policies(
+    directories: Iterable[Path], overrides: Overrides | None = None, *, examples_checked: Path | None = None
+) -> list[Policy]:
     """Load every policy under the given directories; ids must be unique across all of them.
 
     ``overrides`` set parameter values per policy id; one naming a policy that
-    is not loaded is an error at its line in the config file.
+    is not loaded is an error at its line in the config file. The examples of
+    policies under ``examples_checked`` (the built-in pack, whose examples the
+    test suite checks with ``policies test``) are not checked against the
+    resource schemas again (see ``load_policy_file``).
     """
     policies: list[Policy] = []
     seen: dict[str, Policy] = {}
     for directory in directories:
+        check_examples = directory != examples_checked
+        pack = ParsedPack(directory)
         for path in policy_files(directory):
-            policy = load_policy_file(path, overrides)
+            policy = load_policy_file(path, overrides, check_examples=check_examples, pack=pack)
             if policy.id in seen:
                 first = seen[policy.id]
                 raise PolicyError(
@@ -108,9 +124,10 @@ def load_policies(directories: Iterable[Path], overrides: Overrides | None = Non
 
 
 class _PolicyReader:
-    def __init__(self, doc: Located, overrides: Overrides) -> None:
+    def __init__(self, doc: Located, overrides: Overrides, check_examples: bool = True) -> None:
         self.doc = doc
         self.overrides = overrides
+        self.check_examples = check_examples
         self.parameters: dict[str, Parameter] = {}
         self.used: set[str] = set()
         self.policy_id = ""
@@ -375,7 +392,7 @@ class _PolicyReader:
             for i, attrs in enumerate(items):
                 if not isinstance(attrs, dict):
                     raise self.fail((*where, kind, i), "an example is a mapping of resource attributes")
-                problems = validation_problems(resource_type, attrs)
+                problems = validation_problems(resource_type, attrs) if self.check_examples else {}
                 if problems:
                     field, problem = next(iter(problems.items()))
                     path: PathKey = (*where, kind, i, *field.split("."))

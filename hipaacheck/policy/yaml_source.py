@@ -8,6 +8,7 @@ positions keyed by the path to each value.
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,8 @@ MAX_VALUES = 100_000
 MAX_BYTES = 1024 * 1024
 
 
-def load_located(path: Path) -> Located:
+def load_located(path: Path, parsed: Callable[[Path, str], Located | None] | None = None) -> Located:
+    """A YAML file, parsed; ``parsed`` may supply the result for its text instead (parsed_pack)."""
     name = str(path)
     try:
         info = path.stat()
@@ -66,7 +68,8 @@ def load_located(path: Path) -> Located:
         raise SourceError(name, 1, 1, f"not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise SourceError(name, 1, 1, f"cannot read: {exc.strerror or exc}") from None
-    return parse_located(text, name)
+    known = parsed(path, text) if parsed is not None else None
+    return known if known is not None else parse_located(text, name)
 
 
 def parse_located(text: str, name: str) -> Located:

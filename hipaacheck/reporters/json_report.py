@@ -63,16 +63,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from .. import __version__
 from ..display import redact
-from ..models import Finding
+from ..models import Finding, Resource
 from ..report import Report, finding_key
 
 SCHEMA_VERSION = "1.6"
 _ZERO_DIGEST = "0" * 64
 DIGEST_FIELD = f'"content_sha256": "{_ZERO_DIGEST}"'  # JSON-escaped text can never hold this with bare quotes
+
+
+def _resource_dict(resource: Resource) -> dict[str, Any]:
+    return {
+        "type": resource.type,
+        "address": resource.address,
+        "name": resource.name,
+        "source": resource.source,
+        "region": resource.region,
+        "account": resource.account,
+        "account_name": resource.account_name,
+        "action": resource.action,
+    }
 
 
 def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, Any]:
@@ -85,16 +99,7 @@ def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, An
         "severity": finding.severity.value,
         "status": finding.status.value,
         "safeguards": list(finding.safeguards),
-        "resource": {
-            "type": resource.type,
-            "address": resource.address,
-            "name": resource.name,
-            "source": resource.source,
-            "region": resource.region,
-            "account": resource.account,
-            "account_name": resource.account_name,
-            "action": resource.action,
-        },
+        "resource": _resource_dict(resource),
         "message": redact(finding.message),
         "evidence": [
             {
@@ -113,8 +118,8 @@ def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, An
     }
 
 
-def report_dict(report: Report) -> dict[str, Any]:
-    return {
+def report_dict(report: Report, *, with_findings: bool = True) -> dict[str, Any]:
+    document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "hipaacheck", "version": __version__},
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
@@ -140,26 +145,113 @@ def report_dict(report: Report) -> dict[str, Any]:
             "changed_only": bool(report.gate.get("changed_only")),
             "exit_zero": report.exit_zero,
         },
-        "findings": [finding_dict(f, report) for f in report.sorted_findings()],
     }
+    if with_findings:
+        document["findings"] = [finding_dict(f, report) for f in report.sorted_findings()]
+    return document
 
 
 def render_json(report: Report) -> str:
-    document = report_dict(report)
-    findings = document.pop("findings")
+    document = report_dict(report, with_findings=False)
     head = json.dumps(document, indent=2, ensure_ascii=False)
     # One finding per line: still readable and diffable, and serialised by the C
     # encoder (indent= falls back to the pure-Python one, 5x slower on big plans).
-    body = ",\n    ".join(json.dumps(f, ensure_ascii=False) for f in findings)
-    listing = f"[\n    {body}\n  ]" if findings else "[]"
-    text = f'{head[:-2]},\n  {DIGEST_FIELD},\n  "findings": {listing}\n}}\n'
-    return seal_report(text)
+    after = [',\n  "findings": [']
+    for line in _FindingWriter(report).lines():
+        after += ("\n    " if len(after) == 1 else ",\n    ", line)
+    after.append("\n  ]\n}\n" if len(after) > 1 else "]\n}\n")
+    return _sealed(f"{head[:-2]},\n  ", after)
+
+
+def _sealed(before: str, after: list[str]) -> str:
+    """``before``, the content digest field, then ``after``: what ``seal_report`` makes of that text
+    with the zero placeholder, built once. (Joining the text, encoding it to hash it and then
+    replacing the placeholder held three copies of a report that can be hundreds of MB.)"""
+    digest = hashlib.sha256(before.encode("utf-8"))
+    digest.update(DIGEST_FIELD.encode("utf-8"))
+    for piece in after:
+        digest.update(piece.encode("utf-8"))
+    return "".join([before, f'"content_sha256": "{digest.hexdigest()}"', *after])
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(value, ensure_ascii=False) writes
+
+
+class _FindingWriter:
+    """Each finding as one line of JSON, exactly as ``json.dumps(finding_dict(f, report))`` writes it.
+
+    A large plan has tens of thousands of findings but far fewer policies and resources: the
+    parts a finding shares with its policy (id, title, severity, citations, remediation) and
+    with its resource are encoded once, and only what is the finding's own is encoded per line.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.policy_parts: dict[tuple[str, str, str, tuple[str, ...], str], tuple[str, str, str]] = {}
+        self.resource_parts: dict[int, str] = {}
+
+    def lines(self) -> Iterator[str]:
+        for finding in self.report.sorted_findings():
+            yield self.line(finding)
+
+    def line(self, finding: Finding) -> str:
+        report = self.report
+        head, safeguards, remediation = self._policy_parts(finding)
+        location = report.locate(finding)
+        waiver = report.waiver(finding)
+        evidence = _encode(
+            [
+                {
+                    "key": e.key,
+                    "observed": redact(e.observed),
+                    "expected": redact(e.expected),
+                    "undetermined": e.undetermined,
+                }
+                for e in finding.evidence
+            ]
+        )
+        tail = _encode(
+            {
+                "location": {"file": location.file, "line": location.line} if location else None,
+                "waiver": waiver.as_dict() if waiver else None,
+                "baseline": finding_key(finding) in report.in_baseline,
+                "gating": report.counts_for_exit(finding),
+            }
+        )
+        return (
+            f'{head}, "status": "{finding.status.value}", "safeguards": {safeguards}, '
+            f'"resource": {self._resource(finding)}, "message": {_encode(redact(finding.message))}, '
+            f'"evidence": {evidence}, "remediation": {remediation}, {tail[1:]}'
+        )
+
+    def _policy_parts(self, finding: Finding) -> tuple[str, str, str]:
+        """What every finding of a policy shares, encoded once: the head (policy id, title and
+        severity, without the closing brace), the citations and the remediation."""
+        key = (finding.policy_id, finding.title, finding.severity.value, finding.safeguards, finding.remediation)
+        parts = self.policy_parts.get(key)
+        if parts is None:
+            head = _encode({"policy_id": key[0], "title": key[1], "severity": key[2]})[:-1]
+            parts = self.policy_parts[key] = (head, _encode(list(key[3])), _encode(key[4]))
+        return parts
+
+    def _resource(self, finding: Finding) -> str:
+        resource = finding.resource
+        part = self.resource_parts.get(id(resource))
+        if part is None:
+            part = self.resource_parts[id(resource)] = _encode(_resource_dict(resource))
+        return part
 
 
 def seal_report(text: str) -> str:
-    """Write the report's content digest over its zero placeholder (see the 1.3 notes above)."""
+    """Write the report's content digest over its zero placeholder (see the 1.3 notes above).
+
+    The last placeholder: the report's own field follows every other top-level field, and findings
+    have no ``content_sha256`` key; an earlier one is a value copied from an input (a merged report's
+    parameters), which the first-match replace used to overwrite, leaving the report unverifiable.
+    """
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return text.replace(DIGEST_FIELD, f'"content_sha256": "{digest}"', 1)
+    head, found, tail = text.rpartition(DIGEST_FIELD)
+    return f'{head}"content_sha256": "{digest}"{tail}' if found else text
 
 
 def report_digest_matches(text: str, claimed: str) -> bool:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import functools
 import textwrap
-from typing import Any
-
-from tabulate import SEPARATING_LINE, tabulate
 
 from ..display import redact, show_value
 from ..models import Finding, Status
@@ -136,29 +133,47 @@ def render_table(report: Report, show_all: bool = False, compact: bool = False, 
         out.append("")
         out.extend(_compact_line(report, f, colour) for f in shown)
     elif shown:
-        rows: list[Any] = []
-        for finding in shown:
-            if rows:
-                rows.append(SEPARATING_LINE)  # a rule between findings
-            status = _paint(finding.status.value.upper(), _COLOURS[finding.status], colour)
-            rows.append([status, finding.severity.value, _cell(report, finding)])
+        rows = [(finding.status, finding.severity.value, _cell(report, finding)) for finding in shown]
         out.append("")
-        out.append(
-            # Every cell is text: skipping tabulate's number sniffing halves its time on big plans.
-            tabulate(
-                rows,
-                headers=["STATUS", "SEVERITY", "POLICY / RESOURCE / WHAT WAS SEEN"],
-                tablefmt="simple",
-                disable_numparse=True,
-                colalign=("left", "left", "left"),
-            )
-        )
+        out.append(_findings_grid(rows, colour))
     for note in report.notes:
         out.extend(textwrap.wrap(visible(f"note: {redact(note)}"), 80, subsequent_indent="  "))
     out.extend(_waiver_lines(report))
     out.append("")
     out.extend(_summary_lines(report, colour))
     return "\n".join(out) + "\n"
+
+
+_HEADERS = ("STATUS", "SEVERITY", "POLICY / RESOURCE / WHAT WAS SEEN")
+
+
+def _findings_grid(rows: list[tuple[Status, str, str]], colour: bool) -> str:
+    """The findings as tabulate's "simple" format writes them (left-aligned, a rule between findings).
+
+    Written out here because tabulate spent a quarter of a 10,000-resource scan on this one
+    table (it measures every line of every cell for alignment and invisible codes several
+    times); the output is the same text (tests/ci/test_table_grid.py compares the two).
+    Every column is as wide as its header and two more, or its widest line; lines lose
+    trailing spaces; a multi-line cell's other columns are blank on its further lines.
+    """
+    cells = [(status.value.upper(), severity, text.strip().splitlines() or [""]) for status, severity, text in rows]
+    widths = [len(_HEADERS[0]) + 2, len(_HEADERS[1]) + 2, len(_HEADERS[2]) + 2]
+    for status_text, severity, lines in cells:
+        widths[0] = max(widths[0], len(status_text))
+        widths[1] = max(widths[1], len(severity))
+        widths[2] = max(widths[2], max(map(len, lines)))
+    rule = "  ".join("-" * width for width in widths)
+    blank = " " * (widths[0] + 2 + widths[1] + 2)
+    out = ["  ".join(header.ljust(width) for header, width in zip(_HEADERS, widths, strict=True)).rstrip(), rule]
+    for (status, _, _), (status_text, severity, lines) in zip(rows, cells, strict=True):
+        if len(out) > 2:
+            out.append(rule)
+        # The colour codes take no room on screen: pad the plain text, then paint it.
+        padding = " " * (widths[0] - len(status_text))
+        first = f"{_paint(status_text, _COLOURS[status], colour)}{padding}  {severity.ljust(widths[1])}  {lines[0]}"
+        out.append(first.rstrip())
+        out.extend((blank + line).rstrip() for line in lines[1:])
+    return "\n".join(out)
 
 
 def _compact_line(report: Report, finding: Finding, colour: bool) -> str:

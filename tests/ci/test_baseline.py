@@ -8,6 +8,10 @@ from typing import Any
 
 import pytest
 
+from hipaacheck.baseline import apply_changed_only
+from hipaacheck.models import Finding, Resource, Severity, Status
+from hipaacheck.report import Report, finding_key
+
 from .conftest import LIFECYCLE, MODULES, NONCOMPLIANT, Cli, assert_one_line_error, load_json
 
 
@@ -99,6 +103,7 @@ def test_bad_baseline_is_one_line_exit_2(cli: Cli, tmp_path: Path, change: Any, 
     output = tmp_path / "out.json"
     result = cli("scan", "plan", NONCOMPLIANT, "--baseline", baseline, "--output", output, "--format", "json")
     assert_one_line_error(result, fragment)
+    assert result.err.startswith(f"hipaacheck: error: {baseline}: ")  # which file is wrong
     assert not output.exists()
 
 
@@ -114,7 +119,9 @@ def test_unreadable_baseline(cli: Cli, tmp_path: Path, body: str | None, fragmen
     baseline = tmp_path / "baseline.json"
     if body is not None:
         baseline.write_text(body, encoding="utf-8")
-    assert_one_line_error(cli("scan", "plan", NONCOMPLIANT, "--baseline", baseline), fragment)
+    result = cli("scan", "plan", NONCOMPLIANT, "--baseline", baseline)
+    assert_one_line_error(result, fragment)
+    assert result.err.startswith(f"hipaacheck: error: {baseline}: ")  # which file is wrong
 
 
 def test_changed_only_gates_only_created_updated_replaced(cli: Cli) -> None:
@@ -146,3 +153,24 @@ def test_changed_only_with_nothing_changed_passes(cli: Cli, tmp_path: Path) -> N
     gating = {f["resource"]["address"] for f in report["findings"] if f["gating"]}
     assert gating == set() and result.code == 0
     assert all(f["resource"]["action"] == "no-op" for f in report["findings"] if f["status"] == "fail")
+
+
+def _planned(status: Status, action: str | None, name: str) -> Finding:
+    resource = Resource("s3_bucket", f"aws_s3_bucket.{name}", "terraform-plan", {}, action=action)
+    return Finding("s3-bucket-versioning", "t", Severity.HIGH, status, ("164.312(c)(1)",), resource, "m", "fix")
+
+
+def test_changed_only_says_how_many_failures_it_leaves_out() -> None:
+    unchanged_fail = _planned(Status.FAIL, "no-op", "kept")
+    unchanged_error = _planned(Status.ERROR, "no-op", "unreadable")
+    changed_fail = _planned(Status.FAIL, "update", "edited")
+    unmanaged_fail = _planned(Status.FAIL, None, "account")  # no recorded action: stays gated
+    report = Report({}, [unchanged_fail, unchanged_error, changed_fail, unmanaged_fail])
+    apply_changed_only(report)
+    assert report.not_gated == {finding_key(unchanged_fail), finding_key(unchanged_error)}
+    assert report.failing() == [changed_fail, unmanaged_fail] and report.incomplete() == []
+    # Only failures are counted in the note (the error left out is not a failure).
+    assert report.notes == ["1 failure(s) on resources this plan does not change do not gate"]
+    quiet = Report({}, [_planned(Status.ERROR, "no-op", "unreadable")])
+    apply_changed_only(quiet)
+    assert quiet.notes == [] and quiet.gate == {"changed_only": True}

@@ -89,6 +89,12 @@ def scan_blocks(text: str) -> list[tuple[int, int, dict[int, int]]]:
     return blocks
 
 
+# Per mode, the characters _line_depths acts on (comments, strings, heredocs, braces, escapes,
+# interpolations and line ends); it skips the runs of text between them in one search.
+_STOPS = {"code": '\n#/"<{}', "interp": '\n#/"<{}', "str": '\n\\"$%', "heredoc": '\n\\"$%'}
+_STOP_PATTERNS = {mode: re.compile("[" + re.escape(chars) + "]") for mode, chars in _STOPS.items()}
+
+
 def _line_depths(text: str, count: int) -> list[int | None]:
     """Brace depth at the start of each line; None when the line starts inside a string or heredoc."""
     depths: list[int | None] = [0]
@@ -99,6 +105,11 @@ def _line_depths(text: str, count: int) -> list[int | None]:
     while i < n:
         c = text[i]
         mode = modes[-1]
+        if c not in _STOPS[mode]:
+            # Every other character is passed over one at a time below: jump to the next that is not.
+            found = _STOP_PATTERNS[mode].search(text, i)
+            i = found.start() if found is not None else n
+            continue
         if c == "\n":
             if mode == "str":  # an unterminated string: recover at the line end
                 modes.pop()
