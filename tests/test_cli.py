@@ -205,7 +205,7 @@ def test_json_document_in_process() -> None:
     parsed = json.loads(text)
     digest = parsed.pop("content_sha256")
     assert parsed == json.loads(json.dumps(report_dict(report)))
-    assert text.endswith("}\n") and text.count("\n    {") == 3  # one finding per line
+    assert text.endswith("}\n  ]\n}\n") and text.count("\n    {") == 3  # one finding per line
     zeroed = text.replace(digest, "0" * 64, 1)
     assert DIGEST_FIELD in zeroed and hashlib.sha256(zeroed.encode("utf-8")).hexdigest() == digest
     assert report_digest_matches(text, digest)
@@ -222,6 +222,7 @@ def test_json_document_in_process() -> None:
     own = json.loads(sealed)
     assert own["parameters"] == report.parameters and own["content_sha256"] != "0" * 64
     assert report_digest_matches(sealed, own["content_sha256"])
+    assert seal_report(sealed.replace(own["content_sha256"], "0" * 64)) == sealed  # the last placeholder is sealed
 
 
 def test_output_file_is_written_and_stdout_stays_empty(tmp_path: object) -> None:
