@@ -63,9 +63,6 @@ def _scope_changes(plan: Plan, policies: Sequence[Policy], resources: list[Resou
 
 def scan_aws(options: ScanOptions, policies: Sequence[Policy], fail_on: Severity) -> Report:
     """Scan a live AWS account, or several (--org, --accounts), read-only, with the same policies as a plan."""
-    from .resource_types import build_validators
-
-    build_validators()  # before the scan's threads start
     if options.org is not None:
         return _scan_organization(options, policies, fail_on)
     from .sources.aws.runner import scan_account  # boto3 is loaded only for live scans

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from . import strict_check
 from .backup import BackupPlan, BackupVault
 from .base import Canonical
 from .changes import DataStoreDeletion
@@ -139,33 +141,23 @@ def field_info(type_name: str, path: str) -> FieldInfo | None:
     return None
 
 
-def build_validators() -> None:
-    """Build every type's validator now, not on first use.
-
-    Validators are built lazily (``defer_build`` on ``Canonical``): a plan scan then builds only
-    the types its plan holds, a third of a small scan's start-up otherwise. A live scan
-    validates from many threads at once, so it builds them all before its threads start.
-    """
-    for model in RESOURCE_TYPES.values():
-        model.model_rebuild()
-
-
 def validation_problems(type_name: str, attrs: dict[str, Any]) -> dict[str, str]:
-    """Check attrs against the schema; return {dotted path: problem} for each bad field."""
-    try:
-        RESOURCE_TYPES[type_name].model_validate(attrs)
-    except ValidationError as exc:
-        problems: dict[str, str] = {}
-        for error in exc.errors():
-            # Stop at the first list index: the whole list field is suspect then.
-            parts: list[str] = []
-            for loc in error["loc"]:
-                if isinstance(loc, int):
-                    break
-                parts.append(str(loc))
-            problems.setdefault(".".join(parts) or "(root)", error["msg"])
-        return problems
-    return {}
+    """Check attrs against the schema (pydantic's strict rules: strict_check); {dotted path: problem}."""
+    return problems_by_path(strict_check.problems(RESOURCE_TYPES[type_name], attrs))
+
+
+def problems_by_path(found: Iterable[tuple[tuple[str | int, ...], str]]) -> dict[str, str]:
+    """{dotted path: first problem} from (location, message) pairs; a path stops at its first list
+    index, since the whole list field is suspect then."""
+    problems: dict[str, str] = {}
+    for loc, message in found:
+        parts: list[str] = []
+        for part in loc:
+            if isinstance(part, int):
+                break
+            parts.append(str(part))
+        problems.setdefault(".".join(parts) or "(root)", message)
+    return problems
 
 
 def quarantine_malformed(type_name: str, attrs: dict[str, Any]) -> dict[str, str]:

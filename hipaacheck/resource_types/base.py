@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Canonical(BaseModel):
-    # defer_build: a type's validator is built when first used (see build_validators).
+    # defer_build: pydantic's validators are not built at import; scans check values with
+    # strict_check, and only schema generation (scripts/generate-schemas) builds them.
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
