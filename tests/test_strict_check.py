@@ -63,6 +63,8 @@ def _pydantic(model: type[BaseModel], attrs: Any) -> dict[str, str]:
     return {}
 
 
+# The strategies of nested schemas have long reprs, which hypothesis warns about when it builds them.
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")
 @pytest.mark.parametrize("type_name", sorted(RESOURCE_TYPES))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
