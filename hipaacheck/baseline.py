@@ -23,10 +23,9 @@ from typing import Any
 from .json_input import read_json_file
 from .models import Status
 from .report import FindingKey, Report, finding_key
-from .report_model import parse_report
+from .report_model import SUPPORTED_MAJOR, parse_report, require_hipaacheck_report
 from .sources.errors import InputError
 
-SUPPORTED_MAJOR = "1"
 # A baseline is a report of the same infrastructure: a few MB at most.
 MAX_BASELINE_BYTES = 256 * 1024 * 1024
 
@@ -44,13 +43,7 @@ def load_baseline(path: Path) -> Baseline:
 
 
 def _known(document: Any, name: str) -> Baseline:
-    if not isinstance(document, dict):
-        raise InputError(f"{name}: not a hipaacheck JSON report (expected an object)")
-    tool = document.get("tool")
-    tool_name = tool.get("name") if isinstance(tool, dict) else None
-    if tool_name != "hipaacheck":
-        shown = f"{tool_name!r}" if isinstance(tool_name, str) else "no tool.name"
-        raise InputError(f"{name}: not a hipaacheck JSON report ({shown}); make it with --format json")
+    document = require_hipaacheck_report(document, name)
     version = document.get("schema_version")
     if not isinstance(version, str) or version.split(".")[0] != SUPPORTED_MAJOR:
         raise InputError(

@@ -23,11 +23,10 @@ from .json_input import read_json_file
 from .models import Evidence, Finding, Resource, Severity, Status
 from .paths import portable_path
 from .report import Location, Waiver
+from .report_model import SUPPORTED_MAJOR, ReportDocument, parse_report, require_hipaacheck_report
 from .report_model import Finding as ReportFinding
-from .report_model import ReportDocument, parse_report
 from .sources.errors import InputError
 
-SUPPORTED_MAJOR = "1"
 SEALED_SINCE_MINOR = 4  # schema 1.4 and later always carry content_sha256
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 _VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
@@ -83,13 +82,7 @@ def read_inputs(paths: list[Path]) -> list[MergeInput]:
 def read_input(path: Path) -> MergeInput:
     name = str(path)
     doc = read_json_file(path, "report", MAX_INPUT_BYTES)
-    if not isinstance(doc, dict):
-        raise InputError(f"{name}: not a hipaacheck JSON report (expected an object)")
-    tool = doc.get("tool")
-    tool_name = tool.get("name") if isinstance(tool, dict) else None
-    if tool_name != "hipaacheck":
-        shown = f"{tool_name!r}" if isinstance(tool_name, str) else "no tool.name"
-        raise InputError(f"{name}: not a hipaacheck JSON report ({shown}); make it with --format json")
+    doc = require_hipaacheck_report(doc, name)
     version = doc.get("schema_version")
     match = _VERSION.match(version) if isinstance(version, str) else None
     if match is None or match.group(1) != SUPPORTED_MAJOR:

@@ -197,6 +197,22 @@ class ReportDocument(_Part):
     )
 
 
+# The report schema's major version this hipaacheck reads (baselines, merge inputs).
+SUPPORTED_MAJOR = "1"
+
+
+def require_hipaacheck_report(document: Any, name: str) -> dict[str, Any]:
+    """``document`` if it is an object that hipaacheck wrote (``tool.name``); else one clear error."""
+    if not isinstance(document, dict):
+        raise InputError(f"{name}: not a hipaacheck JSON report (expected an object)")
+    tool = document.get("tool")
+    tool_name = tool.get("name") if isinstance(tool, dict) else None
+    if tool_name != "hipaacheck":
+        shown = f"{tool_name!r}" if isinstance(tool_name, str) else "no tool.name"
+        raise InputError(f"{name}: not a hipaacheck JSON report ({shown}); make it with --format json")
+    return document
+
+
 def parse_report(document: Any, name: str, what: str) -> ReportDocument:
     """Validate a parsed JSON report; the first problem is one line: where, and what is wrong."""
     try:

@@ -90,27 +90,32 @@ def _resource_dict(resource: Resource) -> dict[str, Any]:
 
 
 def finding_dict(finding: Finding, report: Report | None = None) -> dict[str, Any]:
-    resource = finding.resource
-    location = report.locate(finding) if report is not None else None
-    waiver = report.waiver(finding) if report is not None else None
     return {
         "policy_id": finding.policy_id,
         "title": finding.title,
         "severity": finding.severity.value,
         "status": finding.status.value,
         "safeguards": list(finding.safeguards),
-        "resource": _resource_dict(resource),
+        "resource": _resource_dict(finding.resource),
         "message": redact(finding.message),
-        "evidence": [
-            {
-                "key": e.key,
-                "observed": redact(e.observed),
-                "expected": redact(e.expected),
-                "undetermined": e.undetermined,
-            }
-            for e in finding.evidence
-        ],
+        "evidence": _evidence(finding),
         "remediation": finding.remediation,
+        **_gate_fields(finding, report),
+    }
+
+
+def _evidence(finding: Finding) -> list[dict[str, Any]]:
+    return [
+        {"key": e.key, "observed": redact(e.observed), "expected": redact(e.expected), "undetermined": e.undetermined}
+        for e in finding.evidence
+    ]
+
+
+def _gate_fields(finding: Finding, report: Report | None) -> dict[str, Any]:
+    """What CI adds to a finding (the last fields of its JSON): location, waiver, baseline, gating."""
+    location = report.locate(finding) if report is not None else None
+    waiver = report.waiver(finding) if report is not None else None
+    return {
         "location": {"file": location.file, "line": location.line} if location else None,
         "waiver": waiver.as_dict() if waiver else None,
         "baseline": report is not None and finding_key(finding) in report.in_baseline,
@@ -195,29 +200,9 @@ class _FindingWriter:
             yield self.line(finding)
 
     def line(self, finding: Finding) -> str:
-        report = self.report
         head, safeguards, remediation = self._policy_parts(finding)
-        location = report.locate(finding)
-        waiver = report.waiver(finding)
-        evidence = _encode(
-            [
-                {
-                    "key": e.key,
-                    "observed": redact(e.observed),
-                    "expected": redact(e.expected),
-                    "undetermined": e.undetermined,
-                }
-                for e in finding.evidence
-            ]
-        )
-        tail = _encode(
-            {
-                "location": {"file": location.file, "line": location.line} if location else None,
-                "waiver": waiver.as_dict() if waiver else None,
-                "baseline": finding_key(finding) in report.in_baseline,
-                "gating": report.counts_for_exit(finding),
-            }
-        )
+        evidence = _encode(_evidence(finding))
+        tail = _encode(_gate_fields(finding, self.report))
         return (
             f'{head}, "status": "{finding.status.value}", "safeguards": {safeguards}, '
             f'"resource": {self._resource(finding)}, "message": {_encode(redact(finding.message))}, '
